@@ -1,0 +1,29 @@
+"""The sales data model that coaching reads: our own tables, filled by the sync in ``integrations``.
+
+Every synced row belongs to one ``Org`` and is unique on (org, ``sf_id``); references between rows are
+held as the CRM's ids (``owner_sf_id``, ``account_sf_id`` …) so that rows load in any order and bulk
+upserts never need a lookup. Rows deleted in the CRM are tombstoned (``is_deleted``), never dropped;
+analysis reads ``Model.live`` which leaves them out.
+"""
+
+from coaching.models.accounts import Account
+from coaching.models.activities import Activity
+from coaching.models.base import SyncedRecord
+from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
+from coaching.models.org import Org
+from coaching.models.people import Person
+from coaching.models.quotas import Quota
+
+__all__ = [
+    "Account",
+    "Activity",
+    "ContactRole",
+    "LineItem",
+    "Opportunity",
+    "OpportunityChange",
+    "Org",
+    "Person",
+    "Product",
+    "Quota",
+    "SyncedRecord",
+]

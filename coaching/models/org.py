@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class Org(models.Model):
+    """A company's sales org: the tenant every other row belongs to."""
+
+    name = models.SlugField(
+        max_length=64, unique=True, help_text="Short unique name used on the command line, e.g. 'acme'."
+    )
+    display_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.name

@@ -1,0 +1,135 @@
+"""The Salesforce side of an org: how to reach it, how far each object has been synced, and every run."""
+
+from django.conf import settings
+from django.db import models
+
+from integrations.crypto import EncryptedJSONField
+
+
+class SalesforceConnection(models.Model):
+    """How coachapp reaches one org. Secrets live only in ``credentials``, encrypted at rest."""
+
+    class AuthMethod(models.TextChoices):
+        JWT = "jwt", "OAuth 2.0 JWT bearer"
+        PASSWORD = "password", "Username, password and security token"
+        SESSION = "session", "Existing session id and instance URL"
+        EMULATOR = "emulator", "Local org emulator"
+
+    org = models.OneToOneField("coaching.Org", on_delete=models.CASCADE, related_name="salesforce")
+    auth_method = models.CharField(max_length=10, choices=AuthMethod.choices)
+    login_domain = models.CharField(
+        max_length=255, default="login", help_text="'login' for production, 'test' for a sandbox, or a My Domain."
+    )
+    instance_url = models.URLField(blank=True)
+    username = models.CharField(max_length=255, blank=True)
+    consumer_key = models.CharField(max_length=255, blank=True)
+    # private_key / password / security_token / consumer_secret / session_id, as the method needs.
+    credentials = EncryptedJSONField(default=dict, blank=True)
+    emulator_dir = models.CharField(max_length=1024, blank=True, help_text="Org directory served in-process.")
+    emulator_url = models.URLField(blank=True, help_text="A running `run_emulator` server, e.g. http://127.0.0.1:8765.")
+    api_reserve_percent = models.PositiveSmallIntegerField(
+        default=settings.SALESFORCE_API_RESERVE_PERCENT,
+        help_text="Stop syncing when less than this share of the org's daily API allowance remains.",
+    )
+    sync_enabled = models.BooleanField(default=True)
+    # The per-org lock: claimed with a conditional update, renewed while a run works, and it expires
+    # so that a killed worker never blocks the org for good.
+    lock_token = models.CharField(max_length=64, blank=True)
+    lock_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.org} ({self.get_auth_method_display()})"
+
+
+class SyncMark(models.Model):
+    """How far one object of one org has been synced: the high-water mark, written after each commit."""
+
+    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_marks")
+    sobject = models.CharField(max_length=64)
+    mark = models.DateTimeField(null=True, blank=True)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    last_deletes_checked_at = models.DateTimeField(null=True, blank=True)
+    skipped_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "sobject"], name="syncmark_org_sobject")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.sobject} @ {self.mark}"
+
+
+class SyncRun(models.Model):
+    class Kind(models.TextChoices):
+        INCREMENTAL = "incremental"
+        FULL = "full"
+        RECONCILE = "reconcile"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        PARTIAL = "partial", "Partial (some objects or records failed)"
+        STOPPED = "stopped", "Stopped (API reserve reached)"
+        FAILED = "failed"
+
+    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    api_calls = models.PositiveIntegerField(default=0)
+    api_usage_used = models.PositiveIntegerField(null=True, blank=True)
+    api_usage_max = models.PositiveIntegerField(null=True, blank=True)
+    current_object = models.CharField(max_length=64, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["org", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.kind} sync #{self.pk} ({self.status})"
+
+
+class SyncObjectRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        PARTIAL = "partial"
+        SKIPPED = "skipped"
+        STOPPED = "stopped"
+        FAILED = "failed"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="objects")
+    sobject = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    fetched = models.PositiveIntegerField(default=0)
+    upserted = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["run", "sobject"], name="syncobjectrun_run_sobject")]
+
+    def __str__(self) -> str:
+        return f"{self.sobject}: {self.status}"
+
+
+class SyncRecordError(models.Model):
+    """One record that could not be mapped or saved: reported with its id and reason; the rest are saved."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="record_errors")
+    sobject = models.CharField(max_length=64)
+    sf_id = models.CharField(max_length=18, blank=True)
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
