@@ -133,3 +133,6 @@ class SyncRecordError(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.sobject} {self.sf_id}: {self.reason[:80]}"
