@@ -126,13 +126,15 @@ class RestData:
         if record.get("IsDeleted"):
             raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
         schema = schema_for(self.store, sobject)
-        names = [info.name for info in schema.fields.values()] if schema else list(record)
+        fields = list(schema.fields.values()) if schema else []
         wanted = _first(params, "fields")
         if wanted:
             chosen = {name.strip().lower() for name in wanted.split(",")}
-            names = [name for name in names if name.lower() in chosen]
+            fields = [info for info in fields if info.name.lower() in chosen]
         out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{base}/sobjects/{sobject}/{record['Id']}"}}
-        out.update({name: record.get(name) for name in names})
+        for info in fields:
+            value = record.get(info.name)
+            out[info.name] = bool(value) if info.type == "boolean" else value
         return out
 
     def _batch_size(self, headers: dict[str, str], default: int | None) -> int:

@@ -52,7 +52,11 @@ class ResolvedField:
         return (*(hop.relationship for hop in self.hops), self.field.name)
 
 
-def _getter(hops: tuple[Hop, ...], name: str) -> Callable[[Record], Any]:
+def _getter(hops: tuple[Hop, ...], name: str, field_type: str) -> Callable[[Record], Any]:
+    if field_type == "boolean":
+        # Salesforce has no null booleans: a checkbox missing from the data is false.
+        plain = _getter(hops, name, "")
+        return lambda record: bool(plain(record))
     if not hops:
         return lambda record: record.get(name)
     if len(hops) == 1:
@@ -136,6 +140,6 @@ class FieldResolver:
         info = next((s.field(parts[-1]) for s in schemas if s.field(parts[-1])), None)
         if info is None:
             raise _no_column(self.text, pos, parts[-1], schemas[0].sobject)
-        resolved = ResolvedField(tuple(hops), info, _getter(tuple(hops), info.name))
+        resolved = ResolvedField(tuple(hops), info, _getter(tuple(hops), info.name, info.type))
         self._cache[path.lower()] = resolved
         return resolved

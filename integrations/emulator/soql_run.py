@@ -36,6 +36,7 @@ class _Shape:
         self.steps: list[tuple[str, Hop | None, _Shape | None]] = []
         self._children: dict[str, _Shape] = {}
         self._fields: set[str] = set()
+        self.booleans: set[str] = set()  # fields whose missing value reads as false
 
     def add(self, resolved: ResolvedField) -> None:
         node = self
@@ -48,17 +49,22 @@ class _Shape:
         if resolved.field.name not in node._fields:
             node._fields.add(resolved.field.name)
             node.steps.append((resolved.field.name, None, None))
+            if resolved.field.type == "boolean":
+                node.booleans.add(resolved.field.name)
 
     def compile(self, url_prefix: str) -> Callable[[Record, str], dict[str, Any]]:
         steps = [
             (name, hop, child.compile(url_prefix) if child is not None else None) for name, hop, child in self.steps
         ]
 
+        booleans = frozenset(self.booleans)
+
         def render(record: Record, sobject: str) -> dict[str, Any]:
             out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{url_prefix}{sobject}/{record['Id']}"}}
             for name, hop, child in steps:
                 if hop is None:
-                    out[name] = record.get(name)
+                    value = record.get(name)
+                    out[name] = bool(value) if name in booleans else value
                 else:
                     found = hop.locate(record)
                     out[name] = child(found[1], found[0]) if found is not None else None
