@@ -30,7 +30,7 @@ def is_purged(record: Record, cutoff: str) -> bool:
     if not record.get("IsDeleted"):
         return False
     stamp = deleted_at(record)
-    return stamp is None or dt_key(stamp) < cutoff
+    return stamp is not None and dt_key(stamp) < cutoff
 
 
 def visibility(include_deleted: bool, now: datetime) -> Callable[[Record], bool]:
