@@ -16,12 +16,12 @@ from integrations.emulator import auth
 from integrations.emulator.control import handle_control
 from integrations.emulator.cursors import CursorBook
 from integrations.emulator.errors import ApiError, not_found
-from integrations.emulator.faults import Faults
+from integrations.emulator.faults import DATA_KINDS, Faults
 from integrations.emulator.replies import Reply, error_reply, json_reply
 from integrations.emulator.rest import SUPPORTED_VERSIONS, RestData
 from integrations.emulator.sessions import SessionBook
 from integrations.emulator.store import OrgDirectoryError, OrgStore
-from integrations.emulator.usage import ApiUsage
+from integrations.emulator.usage import ApiUsage, limit_header
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,10 @@ class OrgEmulator:
         if verdict.sleep:
             time.sleep(verdict.sleep)
         if verdict.error is not None:
-            return error_reply(verdict.error).as_tuple()
+            usage = {}
+            if kind in DATA_KINDS:
+                usage = {"Sforce-Limit-Info": limit_header(*self.usage.snapshot())}
+            return error_reply(verdict.error, usage).as_tuple()
         try:
             reply = self._route(kind, method, path, parts.query, lowered, payload)
         except ApiError as error:

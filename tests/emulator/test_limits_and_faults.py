@@ -119,9 +119,18 @@ def test_request_limit_exceeded_on_demand(sf, emulator):
     emulator.faults.limit_exceeded(after=2, times=1)
     sf.query(COUNT)
     sf.query(COUNT)
-    with pytest.raises(SalesforceRefusedRequest):
+    with pytest.raises(SalesforceRefusedRequest) as caught:
         sf.query(COUNT)
+    assert caught.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
     sf.query(COUNT)
+    assert sf.api_usage["api-usage"].used == 3
+
+
+def test_injected_errors_on_data_calls_still_report_usage(emulator, client_for):
+    sf = client_for(emulator)
+    emulator.faults.fail(500)
+    reply = sf.session.get("https://acme.my.salesforce.com/services/data/v59.0/limits", headers=sf.headers)
+    assert reply.status_code == 500 and reply.headers["Sforce-Limit-Info"] == "api-usage=0/1000"
 
 
 def test_slow_responses_and_client_timeouts(sf, emulator):
