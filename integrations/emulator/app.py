@@ -5,10 +5,12 @@ HTTP server (standalone) only move bytes to and from it. It is thread-safe.
 """
 
 import logging
+import os
 import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,7 +55,7 @@ def _data_kind(rest: str) -> str:
     return "data_not_found"
 
 
-def classify(method: str, path: str) -> str:
+def classify(path: str) -> str:
     """The kind of request a path is, as faults and request counts name it."""
     if _SOAP_LOGIN.match(path):
         return "login"
@@ -70,7 +72,7 @@ def classify(method: str, path: str) -> str:
 class OrgEmulator:
     """A Salesforce org served from ``directory`` (see the org directory format in the team brief)."""
 
-    def __init__(self, directory: Any, *, page_size: int = 2000, clock: Clock = None) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, page_size: int = 2000, clock: Clock = None) -> None:
         self.store = OrgStore(directory)
         self.page_size = max(1, int(page_size))
         self.clock: Clock = clock
@@ -81,7 +83,7 @@ class OrgEmulator:
         self._rest = RestData(self)
 
     @property
-    def directory(self) -> Any:
+    def directory(self) -> Path:
         return self.store.directory
 
     def now(self) -> datetime:
@@ -105,7 +107,7 @@ class OrgEmulator:
         method = method.upper()
         if path.startswith("/_emulator/"):
             return handle_control(self, method, path, payload).as_tuple()
-        kind = classify(method, path)
+        kind = classify(path)
         verdict = self.faults.on_request(kind)
         if verdict.sleep:
             time.sleep(verdict.sleep)

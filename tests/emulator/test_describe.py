@@ -116,6 +116,11 @@ def test_sobject_metadata_and_record_reads(sf):
 
 
 def test_unknown_resources_are_not_found_in_list_shape(sf):
+    not_found = [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
     with pytest.raises(SalesforceResourceNotFound) as caught:
         sf.restful("no/such/thing")
-    assert caught.value.content == [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
+    assert caught.value.content == not_found
+    reply = sf.session.get("https://acme.my.salesforce.com/services/apexrest/anything")
+    assert reply.status_code == 404 and reply.json() == not_found
+    old_version = sf.session.get("https://acme.my.salesforce.com/services/data/v20.0/limits", headers=sf.headers)
+    assert old_version.status_code == 404
