@@ -1,0 +1,63 @@
+"""What a generated org looks like: size, time span, seed, and how busy its reps are."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+MAX_REPS = 10_000
+MAX_MONTHS = 60
+_COMPANY_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+class GeneratorConfigError(ValueError):
+    """An argument of the generator is out of range; the message names it and the allowed values."""
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """The arguments of one generated org. The same config always yields the same records.
+
+    ``end`` is the last day with data: the org looks as it would at the end of that day (UTC).
+    """
+
+    reps: int = 24
+    months: int = 12
+    seed: int = 1
+    end: date = field(default_factory=date.today)
+    opportunities_per_rep_month: float = 5.0
+    activities_per_opportunity: float = 10.0
+    company: str = "acme"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _is_int(self.reps) or not 1 <= self.reps <= MAX_REPS:
+            problems.append(f"reps must be a whole number from 1 to {MAX_REPS}, got {self.reps!r}")
+        if not _is_int(self.months) or not 1 <= self.months <= MAX_MONTHS:
+            problems.append(f"months must be a whole number from 1 to {MAX_MONTHS}, got {self.months!r}")
+        if not _is_int(self.seed):
+            problems.append(f"seed must be a whole number, got {self.seed!r}")
+        if not isinstance(self.end, date) or not 2000 <= self.end.year <= 2200:
+            problems.append(f"end must be a date between the years 2000 and 2200, got {self.end!r}")
+        if not _is_number(self.opportunities_per_rep_month) or not 0.1 <= self.opportunities_per_rep_month <= 60:
+            problems.append(
+                f"opportunities per rep and month must be from 0.1 to 60, got {self.opportunities_per_rep_month!r}"
+            )
+        if not _is_number(self.activities_per_opportunity) or not 0 <= self.activities_per_opportunity <= 200:
+            problems.append(
+                f"activities per opportunity must be from 0 to 200, got {self.activities_per_opportunity!r}"
+            )
+        if not isinstance(self.company, str) or not _COMPANY_RE.match(self.company):
+            problems.append(
+                "company must be 1-40 lower-case letters, digits or dashes starting with a letter, "
+                f"got {self.company!r}"
+            )
+        if problems:
+            raise GeneratorConfigError("; ".join(problems) + ".")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
