@@ -2,6 +2,8 @@
 
 A test that needs PostgreSQL, Redis or a Celery worker runs when the service answers. Outside CI a
 missing service skips the test with the variable to set; in CI (``CI=true``) it fails the test.
+``make test`` runs the suite twice, on SQLite then on PostgreSQL; in its SQLite pass
+(``COACHAPP_TEST_PASS=sqlite``) a PostgreSQL-only test skips even in CI, since the second pass runs it.
 """
 
 import os
@@ -11,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SQLITE_PASS = os.environ.get("COACHAPP_TEST_PASS") == "sqlite"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -38,6 +41,8 @@ def require_postgres() -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
+        if SQLITE_PASS:
+            pytest.skip("PostgreSQL only: runs in make test's PostgreSQL pass.")
         _missing("this test needs PostgreSQL: run it with DATABASE_URL=postgres://… (make test does when it answers).")
 
 

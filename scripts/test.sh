@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite on SQLite, then again on PostgreSQL + Redis when PostgreSQL answers.
+# With CI=true the second pass always runs and a service that does not answer is a failure.
+# Extra arguments go to both pytest runs (`make test ARGS="-k sync"`).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+py=${PY:-.venv/bin/python}
+pg_url=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+redis_url=${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}
+in_ci=false
+[ "${CI:-}" = "true" ] && in_ci=true
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+summaries=()
+failed=0
+
+# Whether something accepts TCP connections at the host and port of a URL (no client tools needed).
+answers() {
+    "$py" - "$1" <<'PY'
+import socket, sys
+from urllib.parse import urlparse
+
+url = urlparse(sys.argv[1])
+try:
+    socket.create_connection((url.hostname or "127.0.0.1", url.port or {"redis": 6379}.get(url.scheme, 5432)), 2).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+
+# run_pass NAME ENV... : pytest over the whole suite with ENV; records its summary line and outcome.
+run_pass() {
+    local name=$1
+    shift
+    local log="$logs/$name.log"
+    echo
+    echo "=== make test: $name pass ==="
+    # Every variable is set explicitly, even to "", so that a .env file cannot point the run elsewhere.
+    env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    local summary
+    summary=$(grep -E '^=+ .* in [0-9.]+s.* =+$' "$log" | tail -n 1)
+    summaries+=("$name: exit $rc" "${summary:-(pytest printed no summary line)}")
+    case $rc in
+        0) ;;
+        5)
+            echo "make test: the $name pass collected no tests; that is a failure (check the paths and -k/-m arguments)." >&2
+            failed=1
+            ;;
+        *) failed=1 ;;
+    esac
+}
+
+pytest_args=("$@")
+
+run_pass SQLite DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3" REDIS_URL= COACHAPP_TEST_PASS=sqlite
+
+if answers "$pg_url"; then
+    redis_env=(REDIS_URL="$redis_url")
+    if ! answers "$redis_url"; then
+        if $in_ci; then
+            echo "make test: Redis does not answer at $redis_url, and CI requires it." >&2
+            failed=1
+        else
+            echo "make test: Redis does not answer at $redis_url; its tests will skip." \
+                "Start it (redis-server) or set TEST_REDIS_URL." >&2
+        fi
+        redis_env=(REDIS_URL=)
+    fi
+    run_pass PostgreSQL DATABASE_URL="$pg_url" "${redis_env[@]}" COACHAPP_TEST_PASS=postgresql
+elif $in_ci; then
+    echo "make test: PostgreSQL does not answer at $pg_url, and CI requires the PostgreSQL pass." >&2
+    summaries+=("PostgreSQL: not run" "(PostgreSQL did not answer at $pg_url)")
+    failed=1
+else
+    echo
+    echo "make test: PostgreSQL pass skipped: nothing answers at $pg_url."
+    echo "  Start PostgreSQL (and Redis at $redis_url), or point TEST_DATABASE_URL / TEST_REDIS_URL at yours;"
+    echo "  the user needs the right to create the test database. CI always runs this pass."
+fi
+
+echo
+echo "=== make test: summary ==="
+printf '%s\n' "${summaries[@]}"
+if [ "$failed" -ne 0 ]; then
+    echo "make test: FAILED" >&2
+    exit 1
+fi
