@@ -1,0 +1,102 @@
+"""make demo's own parts: the kept demo login, the welcome it prints, and its refusal of a busy port."""
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import authenticate, get_user_model
+from django.http import HttpResponse
+from django.urls import path
+
+from scripts import demo_login
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A URLconf with a page at "/", as the portal will have: see test_welcome_points_at_the_portal_once_it_exists.
+urlpatterns = [path("", lambda request: HttpResponse("portal")), path("admin/", admin.site.urls)]
+
+
+def test_password_is_generated_once_and_kept_private(tmp_path):
+    password_file = tmp_path / "var" / "demo-login"
+
+    first = demo_login.demo_password(password_file)
+
+    assert len(first) >= 16
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert demo_login.demo_password(password_file) == first
+    assert demo_login.demo_password(tmp_path / "other") != first
+
+
+def test_empty_password_file_gets_a_new_password(tmp_path):
+    password_file = tmp_path / "demo-login"
+    password_file.write_text("\n")
+
+    password = demo_login.demo_password(password_file)
+
+    assert password
+    assert password_file.read_text().strip() == password
+
+
+@pytest.mark.django_db
+def test_demo_login_is_a_superuser_that_logs_in_with_the_kept_password(tmp_path):
+    username, password = demo_login.ensure_demo_login(tmp_path / "demo-login")
+
+    user = authenticate(username=username, password=password)
+    assert user is not None
+    assert user.is_superuser and user.is_staff and user.is_active
+
+
+@pytest.mark.django_db
+def test_rerun_restores_the_kept_password_and_access(tmp_path):
+    password_file = tmp_path / "demo-login"
+    _, password = demo_login.ensure_demo_login(password_file)
+    user = get_user_model().objects.get(username="demo")
+    user.set_password("changed-in-the-admin")
+    user.is_active = False
+    user.save()
+
+    assert demo_login.ensure_demo_login(password_file) == ("demo", password)
+
+    assert authenticate(username="demo", password=password) is not None
+    assert get_user_model().objects.filter(username="demo").count() == 1
+
+
+def test_welcome_points_at_the_admin_while_there_is_no_portal(tmp_path):
+    text = demo_login.welcome("http://127.0.0.1:8000", "demo", "s3cret", tmp_path / "demo-login")
+
+    assert "Open:    http://127.0.0.1:8000/admin/" in text
+    assert "user demo, password s3cret" in text
+    assert "portal is in progress" in text
+
+
+@pytest.mark.urls(__name__)
+def test_welcome_points_at_the_portal_once_it_exists(tmp_path):
+    text = demo_login.welcome("http://127.0.0.1:8001", "demo", "s3cret", tmp_path / "demo-login")
+
+    assert "Open:    http://127.0.0.1:8001/\n" in text
+    assert "in progress" not in text
+
+
+def test_demo_refuses_a_busy_port_before_touching_anything():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = subprocess.run(
+            ["bash", "scripts/demo.sh"],
+            cwd=ROOT,
+            env={**os.environ, "PY": sys.executable, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "make demo PORT=" in result.stderr
+    assert "==> Database" not in result.stdout
