@@ -71,12 +71,16 @@ worker: venv
 	@test -n "$$CELERY_BROKER_URL" || grep -qs '^CELERY_BROKER_URL=.' .env || { \
 		echo "make worker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1); without a broker tasks run in-process." >&2; \
 		exit 1; }
+	@$(PY) manage.py migrate --check >/dev/null || { \
+		echo "make worker: the database is missing migrations (or unreachable); run make migrate first." >&2; exit 1; }
 	$(PY) -m celery -A coachapp worker --loglevel INFO
 
 beat: venv
 	@test -n "$$CELERY_BROKER_URL" || grep -qs '^CELERY_BROKER_URL=.' .env || { \
 		echo "make beat: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1); beat only queues tasks for workers." >&2; \
 		exit 1; }
+	@$(PY) manage.py migrate --check >/dev/null || { \
+		echo "make beat: the database is missing migrations (or unreachable); run make migrate first." >&2; exit 1; }
 	$(PY) -m celery -A coachapp beat --loglevel INFO
 
 emulator: venv
