@@ -21,7 +21,7 @@ from integrations.emulator.generator.timeline import DAY, Timeline, datetime_tex
 
 # Share of accounts, median employees and contacts per segment.
 _SEGMENTS = {
-    "SMB": (0.45, 60, (10, 199), (2, 4)),
+    "SMB": (0.45, 60, (10, 199), (2, 5)),
     "Mid-Market": (0.35, 700, (200, 1999), (3, 7)),
     "Enterprise": (0.20, 8000, (2000, 150_000), (5, 12)),
 }

@@ -66,7 +66,8 @@ class ActivityMaker:
         if life.dark_since is not None:
             stop = life.dark_since
         elif not life.is_closed:
-            gap = rng.expovariate(1.0 / traits.neglect) * DAY
+            # Gamma(2): days since the last touch cluster around the rep's habit, rarely near zero.
+            gap = rng.gammavariate(2.0, traits.neglect / 2.0) * DAY
             stop = max(start + HOUR, int(stop - gap))
         contacts = who or (account.contacts if rng.random() < 0.5 else [])
         mean = self.per_opportunity * traits.activity * clamp((stop - start) / DAY / 35.0, 0.3, 3.0)
@@ -96,7 +97,8 @@ class ActivityMaker:
         """The next call or meeting already booked, or an overdue to-do someone forgot."""
         traits, now = rep.traits, self.timeline.as_of
         contact = rng.choice(contacts) if contacts else None
-        engaged = min(1.0, traits.activity * 1.5)
+        # A deal nobody touched for two weeks has no next meeting booked either: that is what makes it stale.
+        engaged = min(1.0, traits.activity * 1.5) if now - last_touch < 14 * DAY else 0.0
         planned = []
         if rng.random() < (0.3 + 0.6 * traits.discipline) * engaged:
             due = work_moment(rng, now, now + 10 * DAY, rep.offset)
@@ -106,7 +108,7 @@ class ActivityMaker:
             start = work_moment(rng, now, now + 14 * DAY, rep.offset)
             meeting = _meeting_subject(life.last.stage)
             planned.append(self.event(rng, rep, what, contact, start, meeting, life.snapshots[0].ts))
-        if rng.random() < 0.5 * (1.0 - traits.discipline) * engaged and now - last_touch > 4 * DAY:
+        if rng.random() < 0.5 * (1.0 - traits.discipline) and now - last_touch > 4 * DAY:
             due = work_moment(rng, last_touch + 2 * DAY, now - DAY // 2, rep.offset)
             planned.append(self.task(rng, rep, what, contact, due, "todo", created=last_touch))
         return planned

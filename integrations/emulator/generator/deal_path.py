@@ -95,7 +95,7 @@ class _Walk:
 
     def estimate_close(self, ts: int) -> int:
         """A close date as the rep would set it at ``ts``: too early by their optimism, often a month end."""
-        remaining = max(7.0, (self.planned_close - ts) / DAY) * (1.0 - 0.6 * self.traits.optimism)
+        remaining = max(7.0, (self.planned_close - ts) / DAY) * (1.0 - 0.75 * self.traits.optimism)
         day = self.local_day(ts) + max(5, round(remaining * self.rng.uniform(0.8, 1.2)))
         return month_end(day) if self.rng.random() < 0.5 else day
 
@@ -146,7 +146,7 @@ def simulate(rng: Random, traits: RepTraits, plan: DealPlan) -> DealLife:
         amount = _amount_at(walk, stage, last.amount_cents, moment)
         if stage in (WON, LOST):
             close_day = walk.local_day(moment)
-        elif last.close_day < walk.local_day(moment) + 3:
+        elif last.close_day < walk.local_day(moment) + 3 and rng.random() < 0.25 + 0.75 * traits.discipline:
             close_day = max(walk.estimate_close(moment), walk.local_day(moment) + 7)
         elif rng.random() < 0.1:
             close_day = max(walk.local_day(moment) + 5, last.close_day + rng.choice((-10, 7, 14, 21)))

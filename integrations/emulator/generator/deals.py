@@ -114,7 +114,7 @@ class DealMaker:
             estimate_cents=estimate, quoted_cents=sum(line.total_cents() for line in quoted),
             final_cents=sum(line.total_cents() for line in negotiated), offset=rep.offset,
             abandon_at_horizon=rep.left is not None,
-            goes_dark=not won and rep.left is None and rng.random() < 0.4 * (1.0 - traits.discipline),
+            goes_dark=not won and rep.left is None and rng.random() < 0.5 * (1.0 - traits.discipline) ** 2,
         )  # fmt: skip
         life = simulate(rng, traits, plan)
         if life.last.stage == WON and (account.customer_since is None or account.customer_since > life.last.ts):
@@ -148,7 +148,9 @@ class DealMaker:
             # Keeping the next step current is an edit of the opportunity: disciplined reps touch it often.
             edited = self.timeline.as_of - int(rng.expovariate(1.0 / (2.0 + 25.0 * (1.0 - traits.discipline))) * DAY)
             modified = max(modified, min(edited, self.timeline.as_of - 1))
-        elif (closed or life.dark_since is not None) and rng.random() < 0.25:
+        elif closed and rng.random() < 0.25:
+            next_step = rng.choice(NEXT_STEPS)  # left over from when it was open
+        elif life.dark_since is not None and rng.random() < 0.5 * traits.discipline:
             next_step = rng.choice(NEXT_STEPS)  # left over from when it was worked
         reached = max(snapshot.stage for snapshot in life.snapshots if snapshot.stage != LOST)
         score = None
