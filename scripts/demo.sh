@@ -23,13 +23,31 @@ mkdir -p var
 
 step() { echo; echo "==> $*"; }
 manage() { "$py" manage.py "$@"; }
-has_command() { manage help "$1" >/dev/null 2>&1; }
-require_command() {
-    if ! has_command "$1"; then
-        echo "make demo stopped: 'python manage.py $1' does not exist in this checkout yet, so the demo" \
-            "cannot $2. Everything before this step is done; re-run make demo once it lands." >&2
-        exit 1
+# command_state NAME: "present", "missing" (not in this checkout yet) or "broken" (fails to load).
+command_state() {
+    local output
+    if output=$(manage help "$1" 2>&1); then
+        echo present
+    elif grep -q "Unknown command" <<<"$output"; then
+        echo missing
+    else
+        echo broken
     fi
+}
+require_command() {
+    case $(command_state "$1") in
+        present) ;;
+        missing)
+            echo "make demo stopped: 'python manage.py $1' does not exist in this checkout yet, so the demo" \
+                "cannot $2. Everything before this step is done; re-run make demo once it lands." >&2
+            exit 1
+            ;;
+        *)
+            echo "make demo stopped: 'python manage.py $1' fails to load, so the demo cannot $2:" >&2
+            manage help "$1" 2>&1 | tail -n 5 >&2 || true
+            exit 1
+            ;;
+    esac
 }
 
 if [ -f .env ]; then
@@ -64,7 +82,7 @@ fi
 
 require_command add_org "connect the demo org"
 org_exists() {
-    manage shell -c "import sys; from coaching.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
+    manage shell --verbosity 0 -c "import sys; from coaching.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
 }
 first_sync=false
 if org_exists; then
@@ -85,11 +103,14 @@ else
     manage sync_salesforce "$org_name"
 fi
 
-if has_command build_agendas; then
+agendas=$(command_state build_agendas)
+if [ "$agendas" = present ]; then
     step "Coaching agendas"
     manage build_agendas "$org_name"
-else
+elif [ "$agendas" = missing ]; then
     step "Coaching agendas: skipped ('build_agendas' does not exist in this checkout yet)"
+else
+    require_command build_agendas "build the coaching agendas"
 fi
 
 step "Demo login"
