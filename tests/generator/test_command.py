@@ -2,7 +2,7 @@ import io
 import json
 import stat
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -48,8 +48,9 @@ def test_the_command_writes_an_org_and_prints_a_summary(tmp_path: Path) -> None:
 def test_end_defaults_to_today(tmp_path: Path) -> None:
     run(str(tmp_path / "today"), "--reps", "1", "--months", "1")
     manifest = json.loads((tmp_path / "today" / "generator.json").read_text(encoding="utf-8"))
-    assert manifest["arguments"]["end"] == date.today().isoformat()
-    assert manifest["as_of"].startswith(date.today().isoformat())
+    today = datetime.now(UTC).date().isoformat()
+    assert manifest["arguments"]["end"] == today
+    assert manifest["as_of"].startswith(today)
 
 
 @pytest.mark.parametrize(
@@ -153,3 +154,12 @@ def test_org_json_holds_working_credentials(small_org_dir: Path) -> None:
     }
     token = jwt.encode(claims, private_key, algorithm="RS256")
     assert jwt.decode(token, certificate.public_key(), algorithms=["RS256"], audience=claims["aud"]) == claims
+
+
+def test_write_org_reports_progress_rep_by_rep(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    config = GeneratorConfig(reps=6, months=2, seed=1, end=END)
+    summary = write_org(config, tmp_path, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(done, 6) for done in range(1, 7)]
+    assert summary.total_records == sum(summary.counts.values()) > 0
+    assert summary.sizes["Task.json"] == (tmp_path / "Task.json").stat().st_size

@@ -84,7 +84,7 @@ class ActivityMaker:
             else:
                 records.append(self.task(rng, rep, opportunity_id, contact, moment, kind))
             last_day = _later(last_day, records[-1][1]["ActivityDate"])
-        if not life.is_closed and life.dark_since is None and rep.is_active:
+        if not life.is_closed and life.dark_since is None and rep.is_active and self.per_opportunity > 0:
             for sobject, record in self._scheduled(rng, rep, opportunity_id, contacts, life, stop):
                 records.append((sobject, record))
                 if sobject == "Event":

@@ -129,11 +129,19 @@ class OrgBuild:
                     "hired": datetime_text(rep.hired),
                     "left": None if rep.left is None else datetime_text(rep.left),
                     "labels": list(rep.traits.labels),
-                    "traits": {key: value for key, value in asdict(rep.traits).items() if key != "labels"},
+                    "traits": {key: _rounded(value) for key, value in asdict(rep.traits).items() if key != "labels"},
                 }
                 for rep in self.chart.reps
             ],
         }
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, tuple | list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def generate(config: GeneratorConfig, on_progress: ProgressCallback | None = None) -> Iterator[Record]:

@@ -1,7 +1,7 @@
 """``python manage.py generate_org DIR --reps N --months M --seed S``: write a demo org directory for the emulator."""
 
 import argparse
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         try:
             config = GeneratorConfig(
                 reps=options["reps"], months=options["months"], seed=options["seed"],
-                end=options["end"] or date.today(), company=options["company"],
+                end=options["end"] or datetime.now(UTC).date(), company=options["company"],
                 opportunities_per_rep_month=options["opportunities_per_rep_month"],
                 activities_per_opportunity=options["activities_per_opportunity"],
             )  # fmt: skip
