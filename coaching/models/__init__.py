@@ -10,6 +10,7 @@ from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
+from coaching.models.metrics import MetricSnapshot
 from coaching.models.org import Org
 from coaching.models.people import Person
 from coaching.models.quotas import Quota
@@ -19,6 +20,7 @@ __all__ = [
     "Activity",
     "ContactRole",
     "LineItem",
+    "MetricSnapshot",
     "Opportunity",
     "OpportunityChange",
     "Org",
