@@ -10,6 +10,7 @@ from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
+from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 from coaching.models.org import Org
 from coaching.models.people import Person
@@ -19,6 +20,9 @@ __all__ = [
     "Account",
     "Activity",
     "ContactRole",
+    "Family",
+    "Gap",
+    "GapRuleSetting",
     "LineItem",
     "MetricSnapshot",
     "Opportunity",
@@ -27,5 +31,6 @@ __all__ = [
     "Person",
     "Product",
     "Quota",
+    "Snooze",
     "SyncedRecord",
 ]
