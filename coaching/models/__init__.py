@@ -8,6 +8,7 @@ analysis reads ``Model.live`` which leaves them out.
 
 from coaching.models.accounts import Account
 from coaching.models.activities import Activity
+from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
@@ -19,11 +20,17 @@ from coaching.models.quotas import Quota
 __all__ = [
     "Account",
     "Activity",
+    "Agenda",
+    "AgendaItem",
+    "AgendaNote",
+    "CoachingEffect",
+    "Commitment",
     "ContactRole",
     "Family",
     "Gap",
     "GapRuleSetting",
     "LineItem",
+    "ManagerPreference",
     "MetricSnapshot",
     "Opportunity",
     "OpportunityChange",
