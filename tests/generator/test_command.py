@@ -111,7 +111,7 @@ def test_a_failure_midway_leaves_the_previous_org_intact(tmp_path: Path, monkeyp
 
     def failing(self: OrgBuild, on_progress: object = None) -> Iterator[tuple[str, dict]]:
         for count, item in enumerate(original(self, on_progress)):
-            if count == 500:
+            if count == 150:
                 raise OSError(28, "No space left on device")
             yield item
 

@@ -203,3 +203,28 @@ def test_the_rarer_kinds_show_in_a_larger_org() -> None:
     assert statistics.mean(by_label["multi_threaded"].roles) > 1.5 * typical_roles
     typical_regressions = statistics.median(rep.regressions / rep.deals for rep in ordinary)
     assert by_label["stage_regressor"].regressions / by_label["stage_regressor"].deals > 2 * typical_regressions
+
+
+def test_where_gaps_reps_win_more_in_their_strong_segment_and_less_in_their_weak_industry(team_org: tuple) -> None:
+    records, build = team_org
+    account = {record["Id"]: record for record in records["Account"]}
+    traits = {rep.id: rep.traits for rep in build.chart.reps}
+    tallies: dict[str, list[int]] = {"strong": [0, 0], "other": [0, 0], "weak_industry": [0, 0]}
+    for deal in records["Opportunity"]:
+        if not deal["IsClosed"] or deal["IsDeleted"]:
+            continue
+        rep, where = traits[deal["OwnerId"]], account[deal["AccountId"]]
+        employees = where["NumberOfEmployees"]
+        segment = "SMB" if employees < 200 else "Mid-Market" if employees < 2000 else "Enterprise"
+        bucket = (
+            "weak_industry"
+            if where["Industry"] == rep.weak_industry
+            else "strong"
+            if segment == rep.strong_segment
+            else "other"
+        )
+        tallies[bucket][0] += deal["IsWon"]
+        tallies[bucket][1] += 1
+    rate = {bucket: won / closed for bucket, (won, closed) in tallies.items()}
+    assert rate["strong"] > 1.3 * rate["other"]
+    assert rate["weak_industry"] < 0.8 * rate["other"]

@@ -109,7 +109,8 @@ def build_book(
             created = max(created, parent.created + DAY)
         else:
             name, domain = namer.name(code)
-            industry = rng.choice(INDUSTRIES)
+            # Territories centre on a few verticals, with some accounts from anywhere.
+            industry = rng.choice(rep.traits.industries if rng.random() < 0.6 else INDUSTRIES)
         employees = int(clamp(spread(rng, median, 0.7), low, high))
         revenue = round(employees * spread(rng, 180_000, 0.5), -4)
         account_id = ids.new("Account")

@@ -30,7 +30,8 @@ class RepTraits:
     stall: float  # chance that a deal stalls in one stage
     neglect: float  # mean days since the last touch on an open deal
     strong_segment: str  # where they win best
-    weak_industry: str  # where they win worst
+    industries: tuple[str, ...]  # the verticals their territory centres on
+    weak_industry: str  # one of them, where they win worst
     senior: bool
     labels: tuple[str, ...] = ()
 
@@ -38,10 +39,10 @@ class RepTraits:
 # label: (what it means, the traits it forces). Ordered by how much a small demo org needs each one.
 ARCHETYPES: dict[str, tuple[str, dict[str, object]]] = {
     "thin_activity": ("logs almost no activity (thin data)", {"activity": 0.03}),
-    "top_closer": ("wins far more often than peers", {"win_skill": 1.9, "qualification": 0.85}),
+    "top_closer": ("wins far more often than peers", {"win_skill": 2.3, "qualification": 0.85}),
     "heavy_discounter": ("gives deep discounts", {"discount": 27.0}),
     "single_threaded": ("deals hang on one contact or none", {"contacts": 0.25}),
-    "close_date_slipper": ("close dates keep slipping", {"optimism": 0.92}),
+    "close_date_slipper": ("close dates keep slipping", {"optimism": 0.95}),
     "weak_closer": ("loses most deals, late in the funnel", {"win_skill": 0.35, "qualification": 0.08}),
     "no_next_steps": ("leaves next steps blank and past-due dates unfixed", {"discipline": 0.04}),
     "stalled_pipeline": ("deals stall and go untouched for weeks", {"stall": 0.7, "neglect": 60.0}),
@@ -64,6 +65,7 @@ def base_label(label: str) -> str:
 
 def draw_traits(rng: Random) -> RepTraits:
     calls, emails = rng.uniform(0.25, 0.45), rng.uniform(0.25, 0.45)
+    focus = tuple(rng.sample(INDUSTRIES, rng.randint(3, 5)))
     return RepTraits(
         win_skill=clamp(spread(rng, 1.0, 0.15), 0.75, 1.3),
         qualification=rng.uniform(0.35, 0.75),
@@ -72,7 +74,7 @@ def draw_traits(rng: Random) -> RepTraits:
         discount=rng.uniform(5.0, 12.0),
         deal_size=clamp(spread(rng, 1.0, 0.2), 0.7, 1.4),
         breadth=rng.choice((2, 2, 3, 3, 4)),
-        optimism=rng.uniform(0.15, 0.4),
+        optimism=rng.uniform(0.1, 0.35),
         contacts=rng.uniform(0.8, 2.0),
         discipline=rng.uniform(0.55, 0.9),
         pipeline=clamp(spread(rng, 1.0, 0.15), 0.75, 1.3),
@@ -81,7 +83,8 @@ def draw_traits(rng: Random) -> RepTraits:
         stall=rng.uniform(0.05, 0.2),
         neglect=rng.uniform(2.0, 8.0),
         strong_segment=rng.choice(SEGMENTS),
-        weak_industry=rng.choice(INDUSTRIES),
+        industries=focus,
+        weak_industry=focus[0],
         senior=rng.random() < 0.35,
     )
 
