@@ -16,7 +16,15 @@ from integrations.emulator.generator.people import Person
 from integrations.emulator.generator.picklists import NEEDS_ANALYSIS, NEGOTIATION, PROPOSAL, VALUE_PROPOSITION
 from integrations.emulator.generator.record_ids import IdAllocator
 from integrations.emulator.generator.sampling import clamp, pick_weighted, poisson, spread
-from integrations.emulator.generator.timeline import DAY, HOUR, Timeline, datetime_text, day_text, work_moment
+from integrations.emulator.generator.timeline import (
+    DAY,
+    HOUR,
+    Timeline,
+    datetime_text,
+    day_text,
+    work_moment,
+    work_time,
+)
 
 _KINDS = ("call", "email", "meeting", "todo")
 _CALL_SUBJECTS = ("Call", "Discovery call", "Follow-up call", "Check-in call", "Pricing call")
@@ -171,7 +179,9 @@ class ActivityMaker:
     ) -> tuple[str, dict[str, Any]]:
         start = moment - moment % 900
         minutes = rng.choice((30, 30, 45, 60, 60, 90))
-        booked = max(earliest, start - int(rng.uniform(0.5, 10) * DAY))
+        # Meetings are booked during the working day, some days ahead.
+        booked_day = (start + rep.offset * HOUR) // DAY - rng.randint(1, 10)
+        booked = max(earliest, work_time(rng, booked_day, rep.offset))
         if booked >= self.timeline.as_of:
             booked = max(earliest, self.timeline.as_of - int(rng.uniform(1, 72) * HOUR))
         local_day = (start + rep.offset * HOUR) // DAY
