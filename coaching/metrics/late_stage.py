@@ -1,0 +1,74 @@
+"""Late-stage open deals: are they multi-threaded (contact roles) and are buyers being met?
+
+Late stage means an open deal whose Probability is at least ``LATE_STAGE_PROBABILITY`` (Salesforce's
+default stages reach 50 % at Value Proposition, where products and pricing enter the conversation).
+"""
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.names import CONTACT_ROLES_PER_DEAL, LATE_STAGE_MEETING_SHARE, SINGLE_THREADED_COUNT
+from coaching.metrics.reps import Scope
+from coaching.metrics.result import MetricValue, count_value, number, ratio_value
+from coaching.models import Activity, ContactRole, Opportunity
+
+Metrics = dict[str, dict[str, MetricValue]]
+
+LATE_STAGE_PROBABILITY = 50.0
+LARGEST_FIRST = [F("amount").desc(nulls_last=True)]
+
+
+def late_stage_deals(scope: Scope) -> QuerySet:
+    """The open late-stage deals, each with its number of live contact roles and whether it had a meeting."""
+    roles = (
+        ContactRole.live.filter(org=scope.org, opportunity_sf_id=OuterRef("sf_id"))
+        .values("opportunity_sf_id")
+        .order_by()
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    window = scope.activity_window
+    meetings = Activity.live.filter(
+        org=scope.org,
+        kind=Activity.Kind.EVENT,
+        what_sf_id=OuterRef("sf_id"),
+        start_at__gte=window.start_at,
+        start_at__lt=window.end_before,
+    )
+    return Opportunity.live.filter(org=scope.org, is_closed=False, probability__gte=LATE_STAGE_PROBABILITY).annotate(
+        contact_roles=Coalesce(Subquery(roles, output_field=IntegerField()), Value(0)),
+        met=Exists(meetings),
+    )
+
+
+def late_stage_metrics(scope: Scope) -> Metrics:
+    today, window = scope.today, scope.activity_window
+    deals = late_stage_deals(scope)
+    single = Q(contact_roles__lte=1)
+    totals = {
+        row["owner_sf_id"]: row
+        for row in deals.values("owner_sf_id")
+        .order_by()
+        .annotate(
+            late=Count("id"),
+            met_count=Count("id", filter=Q(met=True)),
+            roles=Sum("contact_roles"),
+            single=Count("id", filter=single),
+        )
+    }
+    unmet_ids = evidence_ids(deals.filter(met=False), LARGEST_FIRST)
+    single_ids = evidence_ids(deals.filter(single), LARGEST_FIRST)
+    result: Metrics = {LATE_STAGE_MEETING_SHARE: {}, CONTACT_ROLES_PER_DEAL: {}, SINGLE_THREADED_COUNT: {}}
+    for rep in scope.reps.values():
+        row = totals.get(rep.sf_id, {})
+        late = row.get("late", 0)
+        result[LATE_STAGE_MEETING_SHARE][rep.sf_id] = ratio_value(
+            row.get("met_count", 0), late, window, late, evidence=unmet_ids.get(rep.sf_id, [])
+        )
+        roles = number(row.get("roles")) or 0.0
+        result[CONTACT_ROLES_PER_DEAL][rep.sf_id] = ratio_value(roles, late, today, late, contact_roles=int(roles))
+        result[SINGLE_THREADED_COUNT][rep.sf_id] = count_value(
+            row.get("single"), today, n=late, evidence=single_ids.get(rep.sf_id, [])
+        )
+    return result

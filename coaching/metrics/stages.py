@@ -1,0 +1,217 @@
+"""How deals move through the stages: conversion from each stage, and time spent in them.
+
+Conversion is read from the deals closed in the trailing 182 days: of those that reached an open stage,
+the share that went on to a later stage or were won. Time in stage has two sides: completed stays (a move
+into a stage until the next move) that ended in the trailing 182 days, per rep and per team, which give the
+team's usual pace for each stage; and the days each open deal has spent in its current stage so far.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef
+
+from coaching.metrics.calendar import Window
+from coaching.metrics.dialect import days_between, fetch, sql_date, sql_datetime, utc_date
+from coaching.metrics.names import STAGE_CONVERSION, TIME_IN_STAGE
+from coaching.metrics.quantiles import Quartiles, quartiles
+from coaching.metrics.reps import Scope
+from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue
+from coaching.metrics.stage_history import (
+    HISTORY,
+    OPPORTUNITY,
+    deals_sql,
+    moves_sql,
+    owner_join,
+    owner_join_params,
+    rows_sql,
+)
+from coaching.metrics.stage_order import StageOrder
+from coaching.models import Opportunity, OpportunityChange
+
+Metrics = dict[str, dict[str, MetricValue]]
+
+# A conversion rate on fewer deals than this says little; it still shows in the details.
+MIN_STAGE_DEALS = 3
+# Longest-sitting open deals kept per rep and stage, to compare with the team's pace.
+STALLED_PER_STAGE = 5
+ALL_STAGES = "*"
+
+
+def stage_metrics(scope: Scope, order: StageOrder) -> Metrics:
+    return {
+        STAGE_CONVERSION: _conversion(scope, order),
+        TIME_IN_STAGE: _time_in_stage(scope, order),
+    }
+
+
+def _conversion(scope: Scope, order: StageOrder) -> dict[str, MetricValue]:
+    window = scope.stage_window
+    per_stage: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    if order.ranks:
+        rank, rank_params = order.rank_case("c.stage")
+        top_rank, top_params = order.rank_case("c2.stage")
+        closed, closed_params = deals_sql(scope, "closed")
+        sql = (
+            f"SELECT o.owner_sf_id, c.stage, COUNT(DISTINCT o.sf_id),"
+            f" COUNT(DISTINCT CASE WHEN o.is_won = %s OR t.top > {rank} THEN o.sf_id END)"
+            f" FROM {HISTORY} c JOIN {OPPORTUNITY} o ON o.org_id = c.org_id AND o.sf_id = c.opportunity_sf_id"
+            f" JOIN (SELECT c2.opportunity_sf_id AS opp, MAX({top_rank}) AS top FROM {HISTORY} c2"
+            f"  WHERE c2.org_id = %s AND c2.is_deleted = %s AND c2.opportunity_sf_id IN ({closed})"
+            f"  GROUP BY c2.opportunity_sf_id) t ON t.opp = c.opportunity_sf_id"
+            f" WHERE c.org_id = %s AND c.is_deleted = %s AND o.is_deleted = %s AND {rank} IS NOT NULL"
+            f" GROUP BY o.owner_sf_id, c.stage"
+        )
+        params = [
+            True,
+            *rank_params,
+            *top_params,
+            scope.org.pk,
+            False,
+            *closed_params,
+            scope.org.pk,
+            False,
+            False,
+            *rank_params,
+        ]
+        for owner, stage, reached, advanced in fetch(sql, params):
+            per_stage[owner][stage] = [reached, advanced]
+    closed_deals = Opportunity.live.filter(
+        org=scope.org, is_closed=True, close_date__gte=window.start, close_date__lte=window.end
+    ).filter(Exists(OpportunityChange.live.filter(org=scope.org, opportunity_sf_id=OuterRef("sf_id"))))
+    with_history = dict(
+        closed_deals.values("owner_sf_id").order_by().annotate(count=Count("id")).values_list("owner_sf_id", "count")
+    )
+    team: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for rep in scope.reps.values():
+        for stage, (reached, advanced) in per_stage.get(rep.sf_id, {}).items():
+            team[rep.manager_sf_id][stage][0] += reached
+            team[rep.manager_sf_id][stage][1] += advanced
+
+    values = {}
+    for rep in scope.reps.values():
+        stages = per_stage.get(rep.sf_id, {})
+        by_stage = {}
+        for stage in sorted(stages, key=order.ranks.__getitem__):
+            reached, advanced = stages[stage]
+            team_reached, team_advanced = team[rep.manager_sf_id][stage]
+            by_stage[stage] = {
+                "reached": reached,
+                "advanced": advanced,
+                "rate": advanced / reached,
+                "team_rate": team_advanced / team_reached if team_reached else None,
+            }
+        judged = [
+            (row["rate"], order.ranks[stage], stage)
+            for stage, row in by_stage.items()
+            if row["reached"] >= MIN_STAGE_DEALS
+        ]
+        weakest = min(judged) if judged else None
+        values[rep.sf_id] = MetricValue(
+            weakest[0] if weakest else None,
+            with_history.get(rep.sf_id, 0),
+            window,
+            {
+                "weakest_stage": weakest[2] if weakest else None,
+                "min_deals": MIN_STAGE_DEALS,
+                "by_stage": by_stage,
+                "stage_order": order.as_json(),
+            },
+        )
+    return values
+
+
+def _time_in_stage(scope: Scope, order: StageOrder) -> dict[str, MetricValue]:
+    stays = _stay_quartiles(scope, order)
+    open_days = _open_day_quartiles(scope)
+    stalled = _longest_open(scope)
+    values = {}
+    for rep in scope.reps.values():
+        overall = open_days.get((rep.sf_id, ALL_STAGES))
+        stages = {stage for owner, stage in open_days if owner == rep.sf_id and stage != ALL_STAGES}
+        stages |= {stage for level, owner, stage in stays if level == "rep" and owner == rep.sf_id}
+        by_stage, evidence = {}, []
+        for stage in sorted(stages, key=lambda name: (order.ranks.get(name, len(order.ranks)), name)):
+            team = stays.get(("team", rep.manager_sf_id, stage))
+            over = [
+                {"sf_id": opp, "days": days, "vs_team": days / team.median if team and team.median > 0 else None}
+                for opp, days in stalled.get((rep.sf_id, stage), [])
+                if team is not None and days > team.median
+            ]
+            evidence.extend(over)
+            by_stage[stage] = {
+                "open": _summary(open_days.get((rep.sf_id, stage))),
+                "stays": _summary(stays.get(("rep", rep.sf_id, stage))),
+                "team_stays": _summary(team),
+                "stalled": over,
+            }
+        evidence.sort(key=lambda deal: (-(deal["vs_team"] or 0), deal["sf_id"]))
+        values[rep.sf_id] = MetricValue(
+            overall.median if overall else None,
+            overall.n if overall else 0,
+            Window(scope.stage_window.start, scope.as_of),
+            {"by_stage": by_stage, "evidence": [deal["sf_id"] for deal in evidence[:EVIDENCE_LIMIT]]},
+        )
+    return values
+
+
+def _summary(spread: Quartiles | None) -> dict[str, Any]:
+    return {"median": spread.median, "n": spread.n} if spread else {"median": None, "n": 0}
+
+
+def _stay_quartiles(scope: Scope, order: StageOrder) -> dict[tuple[Any, ...], Quartiles]:
+    """Days per completed stay in an open stage, ended in the window: per (rep, stage) and (team, stage)."""
+    if not order.ranks:
+        return {}
+    moves, params = moves_sql(scope)
+    days = days_between(utc_date("m.at"), utc_date("m.next_at"))
+    stages = ", ".join("%s" for _ in order.ranks)
+    where = f" WHERE m.next_at >= %s AND m.stage IN ({stages})"
+    where_params = [sql_datetime(scope.stage_window.start_at), *order.ranks]
+    parts, all_params = [], []
+    for level, group in (("rep", "o.owner_sf_id"), ("team", "p.manager_sf_id")):
+        parts.append(
+            f"SELECT '{level}' AS g0, {group} AS g1, m.stage AS g2, {days} AS v FROM ({moves}) m{owner_join()}{where}"
+        )
+        all_params.extend([*params, *owner_join_params(scope), *where_params])
+    return quartiles(" UNION ALL ".join(parts), tuple(all_params), groups=3)
+
+
+def _open_days_sql(scope: Scope) -> tuple[str, list[Any]]:
+    """Each open deal with the days since it entered its current stage (its last move, else its creation)."""
+    rows, params = rows_sql(scope, "open")
+    entered = (
+        f"SELECT opp, MAX(at) AS entered FROM ({rows}) h WHERE prev_stage IS NULL OR prev_stage <> stage GROUP BY opp"
+    )
+    days = days_between(utc_date("COALESCE(e.entered, o.created_date)"), "%s")
+    sql = (
+        f"SELECT o.owner_sf_id AS owner, o.stage AS stage, o.sf_id AS opp, {days} AS v"
+        f" FROM {OPPORTUNITY} o LEFT JOIN ({entered}) e ON e.opp = o.sf_id"
+        f" WHERE o.org_id = %s AND o.is_deleted = %s AND o.is_closed = %s"
+    )
+    return sql, [sql_date(scope.as_of), *params, scope.org.pk, False, False]
+
+
+def _open_day_quartiles(scope: Scope) -> dict[tuple[Any, ...], Quartiles]:
+    source, params = _open_days_sql(scope)
+    sql = (
+        f"SELECT owner AS g0, stage AS g1, v FROM ({source}) d"
+        f" UNION ALL SELECT owner AS g0, '{ALL_STAGES}' AS g1, v FROM ({source}) d"
+    )
+    return quartiles(sql, (*params, *params), groups=2)
+
+
+def _longest_open(scope: Scope) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """The open deals sitting longest in their stage, a few per rep and stage."""
+    source, params = _open_days_sql(scope)
+    sql = (
+        f"SELECT owner, stage, opp, v FROM (SELECT owner, stage, opp, v,"
+        f" ROW_NUMBER() OVER (PARTITION BY owner, stage ORDER BY v DESC, opp) AS rn"
+        f" FROM ({source}) d WHERE v IS NOT NULL) ranked WHERE rn <= %s"
+    )
+    found: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for owner, stage, opp, days in fetch(sql, [*params, STALLED_PER_STAGE]):
+        found[owner, stage].append((opp, int(days)))
+    for deals in found.values():
+        deals.sort(key=lambda deal: (-deal[1], deal[0]))
+    return found
