@@ -1,0 +1,284 @@
+"""``SalesforceClient``: the only code that talks HTTP to Salesforce (through simple-salesforce).
+
+It owns what the library leaves to its caller: a timeout on every request, one fresh login when a session
+expires, bounded exponential back-off with full jitter for transient trouble (503, REQUEST_LIMIT_EXCEEDED,
+timeouts, dropped connections), a stop before the org's daily API allowance dips into the connection's
+reserve, and errors that say what to do (``integrations.salesforce.errors``).
+
+The login happens on the first call, not when the client is built. Emulator connections differ only in the
+transport adapter mounted on the session (see ``transport``); the client code path is the same.
+"""
+
+import logging
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+import requests
+from django.conf import settings
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError as LibraryError
+
+from integrations.models import SalesforceConnection
+from integrations.salesforce import auth
+from integrations.salesforce.classify import TRANSPORT_ERRORS, Action, classify_call, classify_login, expired_session
+from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
+from integrations.salesforce.transport import ApiSession, session_for
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_SOBJECT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+_FROM_RE = re.compile(r"\bFROM\s+([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
+_CALL_ERRORS = (LibraryError, requests.exceptions.JSONDecodeError, *TRANSPORT_ERRORS)
+# Salesforce pages queries in 200..2000 records; the header is a hint it may round.
+MIN_BATCH, MAX_BATCH = 200, 2000
+
+
+class SalesforceClient:
+    """A connection's REST API, as the sync engine uses it. Not shared between threads at the same time."""
+
+    def __init__(
+        self,
+        connection: SalesforceConnection,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.connection = connection
+        self._sleep = sleep
+        self._rng = rng
+        self.version = str(settings.SALESFORCE_API_VERSION)
+        self.timeout = float(settings.SALESFORCE_TIMEOUT_SECONDS)
+        self.max_retries = max(0, int(settings.SALESFORCE_MAX_RETRIES))
+        self.backoff_base = float(settings.SALESFORCE_BACKOFF_BASE_SECONDS)
+        self.backoff_max = float(settings.SALESFORCE_BACKOFF_MAX_SECONDS)
+        self._lock = threading.RLock()
+        self._session: ApiSession | None = None
+        self._sf: Salesforce | None = None
+        self.logins = 0
+
+    # --- What the caller can see -------------------------------------------------------------------------
+
+    @property
+    def api_calls(self) -> int:
+        """REST calls this client made (each attempt counts, retries and failures included; logins do not)."""
+        return self._session.data_calls if self._session is not None else 0
+
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, max) of the org's daily API allowance, from the latest ``Sforce-Limit-Info`` seen."""
+        return self._session.api_usage if self._session is not None else None
+
+    def reserve_calls(self, maximum: int) -> int:
+        """How many of the org's ``maximum`` daily calls are kept for its other uses."""
+        return math.ceil(maximum * int(self.connection.api_reserve_percent) / 100)
+
+    def check_reserve(self) -> None:
+        """Raise ``ApiReserveReached`` if one more call would leave less than the reserve. Reads /limits
+        first when no reply has told the usage yet."""
+        if self.api_usage is None:
+            self._learn_usage()
+        usage = self.api_usage
+        if usage is None:
+            return  # the org does not report usage: nothing to hold back for
+        used, maximum = usage
+        reserve = self.reserve_calls(maximum)
+        if maximum - used <= reserve:
+            raise ApiReserveReached(used, maximum, reserve)
+
+    # --- The API the sync engine uses ---------------------------------------------------------------------
+
+    def query_pages(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Each page's records as Salesforce returns them, following ``nextRecordsUrl`` to the end.
+        ``include_deleted`` reads through queryAll (the recycle bin and archived rows too)."""
+        headers = self._query_headers(batch_size)
+        sobject = _sobject_of(soql)
+        what = f"query of {sobject or 'Salesforce'}"
+        page = self._call(
+            what,
+            lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers),
+            soql=soql,
+            sobject=sobject,
+        )
+        while True:
+            yield list(page.get("records") or [])
+            next_url = page.get("nextRecordsUrl")
+            if page.get("done", True) or not next_url:
+                return
+            page = self._call(
+                what,
+                lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True, headers=headers),
+                soql=soql,
+                sobject=sobject,
+            )
+
+    def count(self, soql: str) -> int:
+        """The ``totalSize`` of a ``SELECT COUNT() …`` (or any) query, from its first page."""
+        sobject = _sobject_of(soql)
+        reply = self._call(f"count of {sobject or 'Salesforce'}", lambda sf: sf.query(soql), soql=soql, sobject=sobject)
+        return int(reply.get("totalSize") or 0)
+
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """The object's describe (fields and their types); raises ``ObjectNotAvailable`` if the org lacks it."""
+        name = _checked_sobject(sobject)
+        return self._call(f"describe of {name}", lambda sf: getattr(sf, name).describe(), sobject=name)
+
+    def describe_global(self) -> list[str]:
+        """The names of the objects the user can query."""
+        reply = self._call("list of objects", lambda sf: sf.describe()) or {}
+        return [item["name"] for item in reply.get("sobjects") or [] if item.get("queryable")]
+
+    def deleted(self, sobject: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """getDeleted: ``{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable", …}``."""
+        name = _checked_sobject(sobject)
+        _check_window(start, end)
+        return self._call(f"deleted {name} records", lambda sf: getattr(sf, name).deleted(start, end), sobject=name)
+
+    def updated(self, sobject: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """getUpdated: ``{"ids": [...], "latestDateCovered": ...}``."""
+        name = _checked_sobject(sobject)
+        _check_window(start, end)
+        return self._call(f"updated {name} records", lambda sf: getattr(sf, name).updated(start, end), sobject=name)
+
+    def limits(self) -> dict[str, Any]:
+        """The org's limits (``DailyApiRequests``: Max, Remaining …)."""
+        reply = self._call("read of API limits", lambda sf: sf.limits(), reserve=self.api_usage is not None)
+        self._note_limits(reply)
+        return reply
+
+    # --- Calls, retries and logins ------------------------------------------------------------------------
+
+    def _call(
+        self,
+        what: str,
+        send: Callable[[Salesforce], T],
+        *,
+        soql: str | None = None,
+        sobject: str | None = None,
+        reserve: bool = True,
+    ) -> T:
+        relogged = False
+        failures = 0
+        while True:
+            sf = self._connected()
+            if reserve:
+                self.check_reserve()
+            try:
+                return send(sf)
+            except _CALL_ERRORS as exc:
+                verdict = classify_call(exc, what=what, soql=soql, sobject=sobject)
+                if verdict.action is Action.RELOGIN:
+                    if not auth.can_log_in(self.connection) or relogged:
+                        raise expired_session(verdict.error.message, can_relogin=relogged) from exc
+                    relogged = True
+                    logger.info("%s: session expired; logging in again", what)
+                    self._drop_session_id(sf)
+                    continue
+                if verdict.action is Action.RETRY:
+                    failures += 1
+                    self._pause(what, verdict.error, failures, exc)
+                    continue
+                raise verdict.error from exc
+
+    def _pause(self, what: str, error: SalesforceError, failures: int, exc: BaseException) -> None:
+        """Sleep before retry number ``failures``, or raise ``TransientError`` once the retries are spent."""
+        if failures > self.max_retries:
+            raise TransientError(
+                f"{error.message}; it still failed after {failures} attempts. coachapp tries again later "
+                "from where it stopped.",
+                code=error.code,
+                status=error.status,
+            ) from exc
+        delay = self._rng() * min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
+        logger.warning("%s; retry %d of %d in %.2fs", error.message, failures, self.max_retries, delay)
+        self._sleep(delay)
+
+    def _transport(self) -> ApiSession:
+        if self._session is None:
+            self._session = session_for(self.connection, self.timeout)
+        return self._session
+
+    def _connected(self) -> Salesforce:
+        with self._lock:
+            if self._sf is None:
+                session = self._transport()
+                session_id, instance = self._log_in(session)
+                self._sf = Salesforce(
+                    session_id=session_id,
+                    instance=instance,
+                    session=session,
+                    version=self.version,
+                    object_pairs_hook=None,
+                )
+            return self._sf
+
+    def _drop_session_id(self, expired: Salesforce) -> None:
+        with self._lock:
+            if self._sf is expired:  # another thread may have logged in again already
+                self._sf = None
+
+    def _log_in(self, session: ApiSession) -> tuple[str, str]:
+        who = auth.describe_login(self.connection)
+        failures = 0
+        while True:
+            try:
+                session_id, instance = auth.log_in(self.connection, session, self.version)
+            except auth.IncompleteCredentials as exc:
+                raise AuthenticationError(
+                    f"the stored credentials of {self.connection.org} are incomplete ({exc}); re-run "
+                    "`add_org NAME …` with the credentials for its login method",
+                    code="INCOMPLETE_CREDENTIALS",
+                ) from exc
+            except Exception as exc:
+                verdict = classify_login(exc, status=session.last_status, who=who)
+                if verdict.action is not Action.RETRY:
+                    raise verdict.error from exc
+                failures += 1
+                self._pause(f"login for {who}", verdict.error, failures, exc)
+                continue
+            self.logins += 1
+            return session_id, instance
+
+    def _learn_usage(self) -> None:
+        reply = self._call("read of API limits", lambda sf: sf.limits(), reserve=False)
+        self._note_limits(reply)
+
+    def _note_limits(self, reply: Any) -> None:
+        # The header is the authority; the body speaks for an org (or proxy) that sends no header.
+        daily = reply.get("DailyApiRequests") if isinstance(reply, dict) else None
+        if self.api_usage is None and isinstance(daily, dict) and "Max" in daily and "Remaining" in daily:
+            maximum = int(daily["Max"])
+            self._transport().note_usage(maximum - int(daily["Remaining"]), maximum)
+
+    def _query_headers(self, batch_size: int | None) -> dict[str, str]:
+        if batch_size is None:
+            return {}
+        if not MIN_BATCH <= batch_size <= MAX_BATCH:
+            raise ValueError(f"batch_size must be between {MIN_BATCH} and {MAX_BATCH}, not {batch_size}")
+        return {"Sforce-Query-Options": f"batchSize={batch_size}"}
+
+
+def _sobject_of(soql: str) -> str | None:
+    match = _FROM_RE.search(soql)
+    return match.group(1) if match else None
+
+
+def _checked_sobject(sobject: str) -> str:
+    if not isinstance(sobject, str) or not _SOBJECT_RE.match(sobject):
+        raise ValueError(f"{sobject!r} is not an sObject API name")
+    return sobject
+
+
+def _check_window(start: datetime, end: datetime) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware datetimes")
+    if end <= start:
+        raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")

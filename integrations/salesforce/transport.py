@@ -1,0 +1,84 @@
+"""The HTTP session simple-salesforce talks through: a default timeout, call counting and the API usage header.
+
+simple-salesforce sets no timeout, so a hung connection would hang a sync for good; ``ApiSession`` applies
+one to every request the library sends (logins included). It also watches each reply, errors included, for
+``Sforce-Limit-Info`` — the library only reads it from successful replies — and counts the REST data calls,
+retries and failed attempts included, since each one is charged against the org's daily allowance.
+
+For an emulated org the same session gets a transport adapter mounted on ``https://``; nothing else about
+the client changes.
+"""
+
+import re
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from integrations.models import SalesforceConnection
+from integrations.salesforce.errors import AuthenticationError
+
+_USAGE_RE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
+_DATA_PATH = "/services/data/"
+
+
+def parse_limit_info(header: str) -> tuple[int, int] | None:
+    """(used, max) from ``Sforce-Limit-Info: api-usage=18/15000[; per-app-api-usage=…]``."""
+    match = _USAGE_RE.search(header or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+class ApiSession(requests.Session):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self.data_calls = 0
+        self.api_usage: tuple[int, int] | None = None
+        self.last_status: int | None = None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        with self._lock:
+            self.last_status = None
+            if _DATA_PATH in urlsplit(str(url)).path:
+                self.data_calls += 1
+        response = super().request(method, url, *args, **kwargs)
+        usage = parse_limit_info(response.headers.get("Sforce-Limit-Info", ""))
+        with self._lock:
+            self.last_status = response.status_code
+            if usage is not None:
+                self.api_usage = usage
+        return response
+
+    def note_usage(self, used: int, maximum: int) -> None:
+        with self._lock:
+            self.api_usage = (used, maximum)
+
+
+def session_for(connection: SalesforceConnection, timeout: float) -> ApiSession:
+    """A session for ``connection``; an emulated org's traffic goes to its emulator (in-process or a server)."""
+    session = ApiSession(timeout)
+    if connection.auth_method == SalesforceConnection.AuthMethod.EMULATOR:
+        # Imported here: only emulator connections need the emulator's code.
+        from integrations.emulator.adapter import EmulatorAdapter, ForwardingAdapter
+        from integrations.emulator.registry import emulator_for
+        from integrations.emulator.store import OrgDirectoryError
+
+        if connection.emulator_url:
+            session.mount("https://", ForwardingAdapter(connection.emulator_url))
+            return session
+        try:
+            if not connection.emulator_dir:
+                raise OrgDirectoryError("the connection names no org directory")
+            emulator = emulator_for(connection.emulator_dir)
+        except OrgDirectoryError as exc:
+            raise AuthenticationError(
+                f"the org emulator for {connection.org} cannot start: {exc} Re-run `add_org NAME --emulator DIR` "
+                "with an org directory (`generate_org` writes one).",
+                code="EMULATOR_UNAVAILABLE",
+            ) from exc
+        session.mount("https://", EmulatorAdapter(emulator))
+    return session
