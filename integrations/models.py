@@ -102,7 +102,7 @@ class SyncObjectRun(models.Model):
         STOPPED = "stopped"
         FAILED = "failed"
 
-    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="objects")
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="object_runs")
     sobject = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     fetched = models.PositiveIntegerField(default=0)

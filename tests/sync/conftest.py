@@ -19,3 +19,44 @@ def upserter(request, db):
         request.getfixturevalue("postgres")
         return PostgresUpserter()
     return BulkCreateUpserter()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_emulators():
+    from integrations.emulator.registry import reset_emulators
+
+    reset_emulators()
+    yield
+    reset_emulators()
+
+
+@pytest.fixture(autouse=True)
+def _quick_retries(settings):
+    """The client's back-off and the sync's retry waits, shrunk so fault tests take milliseconds."""
+    settings.SALESFORCE_BACKOFF_BASE_SECONDS = 0.001
+    settings.SALESFORCE_BACKOFF_MAX_SECONDS = 0.005
+    settings.SALESFORCE_TIMEOUT_SECONDS = 5.0
+    settings.SYNC_RETRY_BASE_SECONDS = 0.0
+
+
+@pytest.fixture
+def org_dir(tmp_path):
+    from tests.sync.org_files import sample_objects, write_org
+
+    return write_org(tmp_path / "org", sample_objects())
+
+
+@pytest.fixture
+def connected_org(db, org_dir):
+    """The org ``acme``, connected (as add_org does) to the emulator serving ``org_dir`` in-process."""
+    from integrations.salesforce.connect import register_org
+
+    return register_org("acme", method="emulator", emulator_dir=str(org_dir), emulator_login="password")
+
+
+@pytest.fixture
+def emulator(org_dir):
+    """The in-process emulator the connected org talks to: for faults, request counts and API usage."""
+    from integrations.emulator.registry import emulator_for
+
+    return emulator_for(org_dir)

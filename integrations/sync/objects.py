@@ -1,0 +1,220 @@
+"""Syncing one object of one org within a run: describe, fetch changes since the mark, save page by page,
+and reconcile ids when deletions may have slipped past the recycle bin.
+
+Each page is one transaction that upserts its rows, records its unmappable records, advances the
+object's high-water mark and renews the org's lock; so a crash anywhere loses at most the page in flight,
+and the next run starts again from the mark (minus a short look-back) without gaps or duplicates.
+
+Object-level trouble is settled here (a bad query or a missing object fails or skips this object alone);
+run-level trouble (``ApiReserveReached``, ``AuthenticationError``, ``TransientError``, ``LockLost``) is
+raised to the caller after the object's state is saved.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
+from integrations.salesforce.catalogue import SObjectSpec
+from integrations.salesforce.client import SalesforceClient
+from integrations.salesforce.converters import reference
+from integrations.salesforce.errors import ObjectNotAvailable, QueryError
+from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
+from integrations.sync import lock
+from integrations.sync.deletes import reconcile_ids
+from integrations.sync.prefetch import prefetched
+from integrations.sync.report import ProgressCallback, ProgressEvent
+from integrations.sync.upsert import Upserter, upsert_page, upserter_for
+
+# Salesforce keeps deleted records in the recycle bin about 15 days; a day of margin for purge timing.
+RECYCLE_BIN = timedelta(days=15)
+RECONCILE_AFTER = RECYCLE_BIN - timedelta(days=1)
+
+Status = SyncObjectRun.Status
+
+
+@dataclass
+class ObjectJob:
+    run: SyncRun
+    spec: SObjectSpec
+    client: SalesforceClient
+    token: str
+    full: bool = False  # ignore the mark: re-read every row, then reconcile ids
+    reconcile: bool = False  # reconcile ids even if the recycle bin still covers the last sync
+    progress: ProgressCallback | None = None
+    upserter: Upserter | None = None
+
+
+def soql_datetime(value: datetime) -> str:
+    # SOQL datetime literals are unquoted UTC; seconds suffice since flooring only widens the window.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def changes_query(plan: FieldPlan, since: datetime | None) -> str:
+    spec = plan.spec
+    where = f" WHERE {spec.mark_field} >= {soql_datetime(since)}" if since is not None else ""
+    return f"SELECT {', '.join(plan.select_list())} FROM {spec.name}{where} ORDER BY {spec.mark_field}, Id"
+
+
+def _rest_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
+    # queryAll: recycle-bin rows arrive with IsDeleted = true (and are tombstoned), archived activities too.
+    return job.client.query_pages(soql, include_deleted=True)
+
+
+# How each strategy fetches an object's changed rows (see SObjectSpec.strategy); Bulk API 2.0 goes here.
+FETCHERS: dict[str, Callable[[ObjectJob, str], Iterator[list[dict[str, Any]]]]] = {"rest": _rest_pages}
+
+
+def object_run_for(run: SyncRun, sobject: str) -> SyncObjectRun:
+    object_run, _ = SyncObjectRun.objects.get_or_create(run=run, sobject=sobject)
+    return object_run
+
+
+def sync_object(job: ObjectJob) -> SyncObjectRun:
+    """Sync ``job.spec`` for ``job.run``; returns its SyncObjectRun (succeeded, partial, skipped or failed)."""
+    run, spec, client = job.run, job.spec, job.client
+    object_run = object_run_for(run, spec.name)
+    object_run.status = Status.RUNNING
+    object_run.started_at = object_run.started_at or timezone.now()
+    object_run.save(update_fields=["status", "started_at"])
+    mark, _ = SyncMark.objects.get_or_create(org_id=run.org_id, sobject=spec.name)
+    calls_before = client.api_calls
+    base_calls = object_run.api_calls
+
+    def count_calls() -> None:
+        object_run.api_calls = base_calls + client.api_calls - calls_before
+
+    try:
+        plan = plan_fields(spec, client.describe(spec.name))
+        _fetch_and_save(job, object_run, mark, plan, count_calls)
+    except ObjectNotAvailable as exc:
+        count_calls()
+        return _skip_or_fail(job, object_run, mark, str(exc))
+    except (QueryError, FieldPlanError) as exc:
+        count_calls()
+        return _finish(job, object_run, Status.FAILED, f"{spec.name} failed: {exc}")
+    except BaseException:
+        # Run-level trouble or a crash: keep what the saved pages counted, then let the caller decide.
+        count_calls()
+        object_run.save(update_fields=["api_calls"])
+        raise
+    count_calls()
+    status = Status.PARTIAL if object_run.failed else Status.SUCCEEDED
+    message = plan.skipped_message
+    if object_run.failed:
+        message = "; ".join(part for part in (f"{object_run.failed} records could not be saved", message) if part)
+    return _finish(job, object_run, status, message)
+
+
+def _fetch_and_save(
+    job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, plan: FieldPlan, count_calls: Callable[[], None]
+) -> None:
+    run, spec = job.run, job.spec
+    started = timezone.now()
+    since = None
+    if not job.full and mark.mark is not None:
+        since = mark.mark - timedelta(seconds=settings.SALESFORCE_LOOKBACK_SECONDS)
+    # A first sync over rows already here (marks reset) reconciles too: nothing else would catch old deletes.
+    due = job.full or job.reconcile or _reconcile_due(mark, started)
+    if mark.mark is None and not due:
+        due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
+    soql = changes_query(plan, since)
+    _notify(job, "started", object_run, total=_total(job, plan, since))
+    mapper = RecordMapper(plan)
+    upserter = job.upserter or upserter_for()
+    fetch = FETCHERS[spec.strategy]
+    for page in prefetched(lambda: fetch(job, soql), mapper.map_page):
+        with transaction.atomic():
+            written = upsert_page(upserter, spec, run.org_id, page.rows)
+            errors = page.errors + (written.errors or [])
+            _record_errors(run, spec.name, errors)
+            if page.high_water is not None and (mark.mark is None or page.high_water > mark.mark):
+                mark.mark = page.high_water
+                mark.save(update_fields=["mark"])
+            object_run.fetched += page.fetched
+            object_run.upserted += written.rows
+            object_run.deleted += written.deleted
+            object_run.failed += len(errors)
+            count_calls()
+            object_run.save(update_fields=["fetched", "upserted", "deleted", "failed", "api_calls"])
+            lock.renew(run.org_id, job.token)
+        _notify(job, "page", object_run)
+    if due:
+        _notify(job, "reconciling", object_run)
+        alive = live_ids(job)
+        reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+        object_run.deleted += reconciled.tombstoned
+        count_calls()
+        object_run.save(update_fields=["deleted", "api_calls"])
+    mark.last_deletes_checked_at = started
+    if job.full:
+        mark.last_full_sync_at = started
+    mark.skipped_reason = plan.skipped_message
+    mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
+
+
+def live_ids(job: ObjectJob) -> set[str]:
+    """Every id of the object the org still has (archived activities included: hence queryAll)."""
+    to_id = reference()
+    alive: set[str] = set()
+    for records in job.client.query_pages(f"SELECT Id, IsDeleted FROM {job.spec.name}", include_deleted=True):
+        for record in records:
+            if not record.get("IsDeleted"):
+                try:
+                    alive.add(to_id(record.get("Id")))
+                except ValueError:
+                    continue
+        lock.renew(job.run.org_id, job.token)
+    return alive
+
+
+def _reconcile_due(mark: SyncMark, now: datetime) -> bool:
+    checked = mark.last_deletes_checked_at
+    return checked is not None and now - checked > RECONCILE_AFTER
+
+
+def _total(job: ObjectJob, plan: FieldPlan, since: datetime | None) -> int | None:
+    """How many rows to expect, for a progress bar: one COUNT() call, only when someone is watching."""
+    if job.progress is None:
+        return None
+    where = f" WHERE {plan.spec.mark_field} >= {soql_datetime(since)}" if since is not None else ""
+    try:
+        return job.client.count(f"SELECT COUNT() FROM {plan.spec.name}{where}")
+    except QueryError:
+        return None
+
+
+def _record_errors(run: SyncRun, sobject: str, errors: list[RecordError]) -> None:
+    if errors:
+        SyncRecordError.objects.bulk_create(
+            [SyncRecordError(run=run, sobject=sobject, sf_id=error.sf_id[:18], reason=error.reason) for error in errors]
+        )
+
+
+def _skip_or_fail(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, reason: str) -> SyncObjectRun:
+    if job.spec.optional:
+        mark.skipped_reason = reason
+        mark.save(update_fields=["skipped_reason"])
+        return _finish(job, object_run, Status.SKIPPED, f"{job.spec.name} skipped: {reason}")
+    return _finish(
+        job, object_run, Status.FAILED, f"{job.spec.name} is not available to the sync: {reason}; it is required."
+    )
+
+
+def _finish(job: ObjectJob, object_run: SyncObjectRun, status: str, message: str) -> SyncObjectRun:
+    object_run.status = status
+    object_run.message = message
+    object_run.finished_at = timezone.now()
+    object_run.save(update_fields=["status", "message", "finished_at", "api_calls"])
+    _notify(job, "finished", object_run)
+    return object_run
+
+
+def _notify(job: ObjectJob, stage: str, object_run: SyncObjectRun, total: int | None = None) -> None:
+    if job.progress is not None:
+        job.progress(ProgressEvent(job.spec.name, stage, object_run, total))

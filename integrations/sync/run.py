@@ -1,0 +1,255 @@
+"""A sync run of one org: begin (claim the lock), one step per object in dependency order, finish.
+
+The steps are plain functions so that two drivers share them: ``run_sync`` (in-process: the command and
+the demo) and the Celery chain in ``integrations.tasks`` (one task per object, retried on transient
+trouble). Every outcome is written to SyncRun / SyncObjectRun as it happens, so a run killed at any point
+still says how far it got, and its lock expires by itself.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from coaching.models import Org
+from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
+from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
+from integrations.salesforce.client import SalesforceClient
+from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
+from integrations.sync import lock
+from integrations.sync.objects import ObjectJob, object_run_for, sync_object
+from integrations.sync.report import ProgressCallback
+
+logger = logging.getLogger(__name__)
+
+Status = SyncRun.Status
+ObjectStatus = SyncObjectRun.Status
+# Trouble that may pass if the same object is tried again later, from its mark.
+RETRYABLE = (TransientError, OperationalError, InterfaceError)
+LOCK_HELD = "another sync of this org is running"
+
+
+class SyncSetupError(Exception):
+    """The org cannot be synced at all (no Salesforce connection); the message says what to do."""
+
+
+def connection_of(org: Org) -> SalesforceConnection:
+    try:
+        return org.salesforce
+    except SalesforceConnection.DoesNotExist:
+        raise SyncSetupError(
+            f"org {org.name!r} has no Salesforce connection; add one with `python manage.py add_org`."
+        ) from None
+
+
+def make_client(org: Org) -> SalesforceClient:
+    return SalesforceClient(connection_of(org))
+
+
+def add_error(run: SyncRun, message: str, sobject: str | None = None) -> None:
+    run.refresh_from_db(fields=["errors"])
+    run.errors = [*run.errors, {"sobject": sobject, "message": message}]
+    run.save(update_fields=["errors"])
+
+
+def _end_run(run: SyncRun, status: str, message: str | None = None, sobject: str | None = None) -> None:
+    """Settle the run's status once: the first stop or failure wins, later ones only add their message."""
+    if message:
+        add_error(run, message, sobject)
+    SyncRun.objects.filter(pk=run.pk, status__in=[Status.PENDING, Status.RUNNING]).update(status=status)
+    run.refresh_from_db(fields=["status"])
+
+
+def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, str | None]:
+    """Record a new run and claim the org's lock: (run, token), or (failed run, None) if the org is busy."""
+    connection_of(org)
+    if kind not in SyncRun.Kind.values:
+        raise ValueError(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
+    run = SyncRun.objects.create(org=org, kind=kind, status=Status.PENDING)
+    token = lock.claim(org.pk)
+    if token is None:
+        _, until = lock.holder(org.pk)
+        when = f" (its lock expires at {until:%Y-%m-%d %H:%M:%S} UTC)" if until else ""
+        add_error(run, f"{LOCK_HELD}{when}; this run did nothing. The running sync will bring the org up to date.")
+        SyncRun.objects.filter(pk=run.pk).update(status=Status.FAILED, finished_at=timezone.now())
+        run.refresh_from_db()
+        return run, None
+    _abandon_stale_runs(org, run)
+    run.status = Status.RUNNING
+    run.save(update_fields=["status"])
+    return run, token
+
+
+def _abandon_stale_runs(org: Org, current: SyncRun) -> None:
+    # Holding the lock means no other run of this org is alive: any still "running" was killed mid-way.
+    stale = SyncRun.objects.filter(org=org, status__in=[Status.PENDING, Status.RUNNING]).exclude(pk=current.pk)
+    for run in stale:
+        message = "abandoned: the worker running it stopped before it finished; later runs continue from its marks"
+        add_error(run, message)
+        SyncRun.objects.filter(pk=run.pk).update(status=Status.FAILED, finished_at=timezone.now())
+
+
+def run_object(
+    run_id: int,
+    sobject: str,
+    token: str,
+    *,
+    client: SalesforceClient | None = None,
+    progress: ProgressCallback | None = None,
+) -> SyncObjectRun:
+    """One object's step of a run. Raises only what is worth retrying later (``RETRYABLE``); every other
+    outcome is recorded on the run and its object."""
+    run = SyncRun.objects.select_related("org").get(pk=run_id)
+    spec = spec_for(sobject)
+    object_run = object_run_for(run, sobject)
+    if run.status != Status.RUNNING:
+        return _not_attempted(run, object_run)
+    run.current_object = sobject
+    run.save(update_fields=["current_object"])
+    try:
+        lock.renew(run.org_id, token)
+        client = client or make_client(run.org)
+        client.check_reserve()
+        job = ObjectJob(
+            run,
+            spec,
+            client,
+            token,
+            full=run.kind == SyncRun.Kind.FULL,
+            reconcile=run.kind == SyncRun.Kind.RECONCILE,
+            progress=progress,
+        )
+        try:
+            return sync_object(job)
+        finally:
+            _note_api_usage(run, client)
+    except RETRYABLE:
+        raise
+    except ApiReserveReached as exc:
+        _mark_object(object_run, ObjectStatus.STOPPED, f"stopped: {exc}")
+        _end_run(run, Status.STOPPED, f"stopped at {sobject}: {exc}. The next sync continues from here.", sobject)
+    except AuthenticationError as exc:
+        _mark_object(object_run, ObjectStatus.FAILED, f"could not log in: {exc}")
+        _end_run(run, Status.FAILED, f"could not log in to Salesforce: {exc}. Check the org's credentials.", sobject)
+    except lock.LockLost as exc:
+        _mark_object(object_run, ObjectStatus.FAILED, str(exc))
+        _end_run(run, Status.FAILED, str(exc), sobject)
+    except SalesforceError as exc:
+        _mark_object(object_run, ObjectStatus.FAILED, f"{sobject} failed: {exc}")
+        add_error(run, f"{sobject} failed: {exc}", sobject)
+    except Exception as exc:
+        logger.exception("sync of %s for org %s failed", sobject, run.org_id)
+        _mark_object(object_run, ObjectStatus.FAILED, f"{sobject} failed unexpectedly: {exc!r}")
+        add_error(run, f"{sobject} failed unexpectedly: {exc!r}", sobject)
+    object_run.refresh_from_db()
+    return object_run
+
+
+def give_up_object(run_id: int, sobject: str, error: BaseException, attempts: int) -> None:
+    """Transient trouble outlasted every retry: this object fails, the rest of the run goes on."""
+    run = SyncRun.objects.get(pk=run_id)
+    message = f"{sobject} failed after {attempts} attempts: {error}. The next sync retries it from its mark."
+    _mark_object(object_run_for(run, sobject), ObjectStatus.FAILED, message)
+    add_error(run, message, sobject)
+
+
+def finish_run(run_id: int, token: str | None) -> SyncRun:
+    """Settle the run's final status from its objects and release the lock (if this run still holds it)."""
+    run = SyncRun.objects.get(pk=run_id)
+    objects = list(run.object_runs.all())
+    if run.status in (Status.PENDING, Status.RUNNING):
+        statuses = {item.status for item in objects}
+        landed = statuses & {ObjectStatus.SUCCEEDED, ObjectStatus.PARTIAL}
+        if ObjectStatus.FAILED in statuses or ObjectStatus.RUNNING in statuses or ObjectStatus.PENDING in statuses:
+            run.status = Status.PARTIAL if landed else Status.FAILED
+        elif ObjectStatus.PARTIAL in statuses:
+            run.status = Status.PARTIAL
+        else:
+            run.status = Status.SUCCEEDED
+    run.finished_at = run.finished_at or timezone.now()
+    run.current_object = ""
+    run.api_calls = sum(item.api_calls for item in objects)
+    run.save(update_fields=["status", "finished_at", "current_object", "api_calls"])
+    if token:
+        lock.release(run.org_id, token)
+    return run
+
+
+def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: ProgressCallback | None = None) -> SyncRun:
+    """Run a whole sync of ``org`` in this process, object by object, and return the finished run.
+
+    Transient trouble is retried a few times with back-off from the object's mark; a crash (even
+    KeyboardInterrupt) still records the run as failed and frees the org.
+    """
+    run, token = begin_run(org, kind)
+    if token is None:
+        return run
+    try:
+        client = make_client(org)
+        for sobject in SOBJECT_NAMES:
+
+            def step(sobject: str = sobject) -> SyncObjectRun:
+                return run_object(run.pk, sobject, token, client=client, progress=progress)
+
+            _with_retries(run.pk, sobject, step)
+    except AuthenticationError as exc:
+        _end_run(run, Status.FAILED, f"could not log in to Salesforce: {exc}. Check the org's credentials.")
+    except RETRYABLE as exc:
+        _end_run(run, Status.FAILED, f"could not reach Salesforce: {exc}. The next sync tries again.")
+    except BaseException as exc:
+        _end_run(run, Status.FAILED, f"the sync stopped unexpectedly: {exc!r}; the next sync continues from the marks")
+        raise
+    finally:
+        run = finish_run(run.pk, token)
+    return run
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before retry ``attempt`` (1-based) of an object: doubling from SYNC_RETRY_BASE_SECONDS, capped
+    below the lock's life so the run keeps its lock while it waits."""
+    base = float(getattr(settings, "SYNC_RETRY_BASE_SECONDS", 30.0))
+    return min(base * 2 ** (attempt - 1), lock.lock_seconds() / 2)
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "SYNC_OBJECT_ATTEMPTS", 4))
+
+
+def _with_retries(run_id: int, sobject: str, step: Callable[[], SyncObjectRun]) -> None:
+    attempts = max_attempts()
+    for attempt in range(1, attempts + 1):
+        try:
+            step()
+            return
+        except RETRYABLE as exc:
+            if attempt == attempts:
+                give_up_object(run_id, sobject, exc, attempts)
+                return
+            logger.warning("%s: %s; retrying in %.0fs from its mark", sobject, exc, retry_delay(attempt))
+            time.sleep(retry_delay(attempt))
+
+
+def _not_attempted(run: SyncRun, object_run: SyncObjectRun) -> SyncObjectRun:
+    reason = (
+        "not attempted: the run stopped before this object"
+        if run.status == Status.STOPPED
+        else ("not attempted: the run failed before this object")
+    )
+    _mark_object(object_run, ObjectStatus.STOPPED if run.status == Status.STOPPED else ObjectStatus.SKIPPED, reason)
+    return object_run
+
+
+def _mark_object(object_run: SyncObjectRun, status: str, message: str) -> None:
+    object_run.status = status
+    object_run.message = message
+    object_run.finished_at = timezone.now()
+    object_run.save(update_fields=["status", "message", "finished_at"])
+
+
+def _note_api_usage(run: SyncRun, client: SalesforceClient) -> None:
+    usage = client.api_usage
+    if usage:
+        SyncRun.objects.filter(pk=run.pk).update(api_usage_used=usage[0], api_usage_max=usage[1])
