@@ -75,6 +75,11 @@ class SalesforceClient:
         """(used, max) of the org's daily API allowance, from the latest ``Sforce-Limit-Info`` seen."""
         return self._session.api_usage if self._session is not None else None
 
+    @property
+    def instance_url(self) -> str | None:
+        """Where the current login landed (``https://acme.my.salesforce.com``), once logged in."""
+        return f"https://{self._sf.sf_instance}" if self._sf is not None else None
+
     def reserve_calls(self, maximum: int) -> int:
         """How many of the org's ``maximum`` daily calls are kept for its other uses."""
         return math.ceil(maximum * int(self.connection.api_reserve_percent) / 100)
