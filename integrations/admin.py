@@ -1,0 +1,121 @@
+"""Admin for Salesforce connections and sync history.
+
+A connection's secrets are never shown or editable here: the form leaves ``credentials`` out and only
+names which secrets are stored. Connections are added and re-keyed with ``manage.py add_org``. Sync runs
+are a record of what happened, so they are read-only.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from integrations.models import SalesforceConnection, SyncMark, SyncObjectRun, SyncRecordError, SyncRun
+
+
+@admin.register(SalesforceConnection)
+class SalesforceConnectionAdmin(admin.ModelAdmin):
+    list_display = (
+        "org",
+        "auth_method",
+        "username",
+        "login_domain",
+        "instance_url",
+        "sync_enabled",
+        "api_reserve_percent",
+    )
+    list_filter = ("auth_method", "sync_enabled")
+    search_fields = ("org__name", "org__display_name", "username", "instance_url")
+    # Everything that identifies the login is set by add_org, together with its secrets.
+    fields = (
+        "org",
+        "auth_method",
+        "login_domain",
+        "instance_url",
+        "username",
+        "consumer_key",
+        "stored_secrets",
+        "emulator_dir",
+        "emulator_url",
+        "sync_enabled",
+        "api_reserve_percent",
+        "lock_expires_at",
+        "created_at",
+    )
+    readonly_fields = tuple(name for name in fields if name not in ("sync_enabled", "api_reserve_percent"))
+
+    @admin.display(description="Stored secrets")
+    def stored_secrets(self, connection: SalesforceConnection) -> str:
+        names = sorted(key for key, value in (connection.credentials or {}).items() if value and key != "login")
+        login = (connection.credentials or {}).get("login")
+        listed = ", ".join(names) or "none"
+        extra = f" (logs in with {login})" if login else ""
+        return f"{listed}{extra} — encrypted; change them with `manage.py add_org`"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # secrets come from add_org, never through a web form
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SyncObjectRunInline(_ReadOnlyInline):
+    model = SyncObjectRun
+    fields = (
+        "sobject",
+        "status",
+        "fetched",
+        "upserted",
+        "deleted",
+        "failed",
+        "api_calls",
+        "started_at",
+        "finished_at",
+        "message",
+    )
+    readonly_fields = fields
+
+
+class SyncRecordErrorInline(_ReadOnlyInline):
+    model = SyncRecordError
+    fields = ("sobject", "sf_id", "reason", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "org", "kind", "status", "started_at", "finished_at", "api_calls", "api_usage")
+    list_filter = ("org", "status", "kind")
+    date_hierarchy = "started_at"
+    inlines = (SyncObjectRunInline, SyncRecordErrorInline)
+
+    @admin.display(description="API usage after")
+    def api_usage(self, run: SyncRun) -> str:
+        if run.api_usage_used is None or run.api_usage_max is None:
+            return "—"
+        return f"{run.api_usage_used} / {run.api_usage_max}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SyncMark)
+class SyncMarkAdmin(admin.ModelAdmin):
+    list_display = ("org", "sobject", "mark", "last_full_sync_at", "last_deletes_checked_at", "skipped_reason")
+    list_filter = ("org", "sobject")
+    search_fields = ("org__name", "sobject")
+    # Moving a mark back makes the next sync re-read from there; nothing else here is the admin's to set.
+    readonly_fields = ("org", "sobject", "last_full_sync_at", "last_deletes_checked_at", "skipped_reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
