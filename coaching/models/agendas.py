@@ -77,7 +77,6 @@ class AgendaItem(models.Model):
     person_sf_id = models.CharField(max_length=18, blank=True, help_text="Blank for a team topic.")
     opportunity_sf_id = models.CharField(max_length=18, blank=True)
     metric = models.CharField(max_length=64, blank=True)
-    gap = models.ForeignKey("coaching.Gap", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
