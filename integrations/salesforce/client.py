@@ -197,7 +197,8 @@ class SalesforceClient:
         """Sleep before retry number ``failures``, or raise ``TransientError`` once the retries are spent."""
         if failures > self.max_retries:
             raise TransientError(
-                f"{error.message}; it still failed after {failures} attempts. coachapp tries again later "
+                f"{error.message}; it still failed after {failures} attempt{'s' if failures > 1 else ''}. coachapp "
+                "tries again later "
                 "from where it stopped.",
                 code=error.code,
                 status=error.status,

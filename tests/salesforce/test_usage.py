@@ -1,0 +1,101 @@
+"""API calls counted, the daily allowance read from the org's replies, and the reserve kept."""
+
+import pytest
+
+from integrations.emulator.app import OrgEmulator
+from integrations.salesforce.errors import ApiReserveReached
+from tests.salesforce.conftest import ACCOUNTS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_first_call_reads_limits_to_learn_the_usage_then_never_again(connect, client_for, emulator) -> None:
+    client = client_for(connect())
+    assert client.api_usage is None
+
+    client.describe("Account")
+    client.describe("Opportunity")
+    client.count("SELECT COUNT() FROM Account")
+
+    assert emulator.faults.counts.get("limits") == 1
+    assert client.api_usage == (4, 15000)
+    assert client.api_calls == 4
+
+
+def test_api_calls_count_every_attempt_but_not_logins(connect, client_for, emulator: OrgEmulator) -> None:
+    client = client_for(connect("password"))
+    client.limits()
+    emulator.faults.fail(503, kind="query_more", times=2)
+    emulator.faults.expire_sessions(kind="describe")
+
+    pages = list(client.query_pages("SELECT Id FROM Account", batch_size=200))
+    client.describe("Account")
+
+    assert sum(map(len, pages)) == ACCOUNTS
+    # limits 1 + query 1 + query_more 2 (+2 failed attempts) + describe 1 (+1 refused for the expired session)
+    assert client.api_calls == 8
+    assert client.api_calls == emulator.faults.count("data")
+    assert emulator.faults.count("login") == 2
+
+
+def test_api_usage_follows_the_latest_reply_errors_included(connect, client_for, emulator: OrgEmulator) -> None:
+    client = client_for(connect())
+    client.limits()
+    emulator.faults.set_api_usage(5000, 20000)
+    emulator.faults.limit_exceeded(kind="describe")
+
+    client.describe("Account")
+
+    # The refused attempt answered 5000/20000 (a fault spends nothing); the retry spent one.
+    assert client.api_usage == (5001, 20000)
+
+
+def test_the_reserve_stops_the_client_before_it_spends_below_it(connect, client_for, emulator: OrgEmulator) -> None:
+    client = client_for(connect())  # 10 % reserve by default
+    emulator.faults.set_api_usage(880, 1000)
+    fetched: list[dict] = []
+
+    with pytest.raises(ApiReserveReached) as stop:
+        for page in client.query_pages("SELECT Id FROM Account", batch_size=200):
+            fetched.extend(page)
+        for _ in range(30):
+            client.describe("Account")
+
+    assert emulator.usage.snapshot() == (900, 1000)  # 100 left: exactly the reserve, never less
+    assert (stop.value.used, stop.value.maximum, stop.value.reserve) == (900, 1000, 100)
+    assert "900 of its 1000" in str(stop.value) and "100 are kept in reserve" in str(stop.value)
+    assert len(fetched) == ACCOUNTS
+
+
+def test_check_reserve_stops_before_the_first_data_call(connect, client_for, emulator: OrgEmulator) -> None:
+    client = client_for(connect())
+    emulator.faults.set_api_usage(14000, 15000)
+
+    with pytest.raises(ApiReserveReached):
+        client.check_reserve()
+
+    # The only call was the /limits read that learned the usage.
+    assert emulator.faults.count("data") == 1 and client.api_calls == 1
+
+
+def test_a_zero_reserve_still_stops_when_nothing_is_left(connect, client_for, emulator: OrgEmulator) -> None:
+    connection = connect()
+    connection.api_reserve_percent = 0
+    client = client_for(connection)
+    emulator.faults.set_api_usage(998, 1000)
+
+    client.describe("Account")  # limits (999) + describe (1000)
+    with pytest.raises(ApiReserveReached) as stop:
+        client.describe("Account")
+
+    assert stop.value.reserve == 0
+    assert emulator.usage.snapshot() == (1000, 1000)
+    assert emulator.faults.count("data") == 2
+
+
+def test_the_reserve_is_the_connections_share_of_the_allowance(connect, client_for) -> None:
+    connection = connect(api_reserve_percent=25)
+    client = client_for(connection)
+
+    assert client.reserve_calls(15000) == 3750
+    assert client.reserve_calls(1001) == 251  # rounded up: the reserve is never undercut
