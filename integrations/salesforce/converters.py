@@ -139,9 +139,12 @@ def day() -> Converter:
     def convert(value: Any) -> date | None:
         if value is None:
             return None
-        if type(value) is not str or len(value) != 10:
-            raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
-        return date.fromisoformat(value)
+        try:
+            if type(value) is str and len(value) == 10:
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
 
     return convert
 
@@ -150,9 +153,10 @@ def moment() -> Converter:
     def convert(value: Any) -> datetime | None:
         if value is None:
             return None
-        if type(value) is not str:
-            raise ValueError(f"expected a datetime, got {value!r}")
-        parsed = datetime.fromisoformat(value)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected a datetime YYYY-MM-DDThh:mm:ss.000+0000, got {value!r}") from None
         # Salesforce always answers in UTC with an offset; a bare value is read as UTC rather than guessed.
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 

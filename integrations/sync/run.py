@@ -8,7 +8,6 @@ still says how far it got, and its lock expires by itself.
 
 import logging
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -123,9 +122,12 @@ def run_object(
             progress=progress,
         )
         try:
-            return sync_object(job)
+            object_run = sync_object(job)
         finally:
             _note_api_usage(run, client)
+        if object_run.status == ObjectStatus.FAILED:
+            add_error(run, object_run.message, sobject)
+        return object_run
     except RETRYABLE:
         raise
     except ApiReserveReached as exc:
@@ -190,11 +192,7 @@ def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: Progre
     try:
         client = make_client(org)
         for sobject in SOBJECT_NAMES:
-
-            def step(sobject: str = sobject) -> SyncObjectRun:
-                return run_object(run.pk, sobject, token, client=client, progress=progress)
-
-            _with_retries(run.pk, sobject, step)
+            run_object_with_retries(run.pk, sobject, token, client=client, progress=progress)
     except AuthenticationError as exc:
         _end_run(run, Status.FAILED, f"could not log in to Salesforce: {exc}. Check the org's credentials.")
     except RETRYABLE as exc:
@@ -218,11 +216,20 @@ def max_attempts() -> int:
     return int(getattr(settings, "SYNC_OBJECT_ATTEMPTS", 4))
 
 
-def _with_retries(run_id: int, sobject: str, step: Callable[[], SyncObjectRun]) -> None:
+def run_object_with_retries(
+    run_id: int,
+    sobject: str,
+    token: str,
+    *,
+    client: SalesforceClient | None = None,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """``run_object``, tried again after a growing pause (from the object's mark) while the trouble is
+    transient; after ``max_attempts`` the object fails and the run goes on."""
     attempts = max_attempts()
     for attempt in range(1, attempts + 1):
         try:
-            step()
+            run_object(run_id, sobject, token, client=client, progress=progress)
             return
         except RETRYABLE as exc:
             if attempt == attempts:

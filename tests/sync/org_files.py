@@ -52,8 +52,9 @@ def sf_id(sobject: str, number: int) -> str:
     return salesforce_id(PREFIXES[sobject], number)
 
 
-def record(sobject: str, number: int, *, age: timedelta = timedelta(days=2), **fields: Any) -> dict[str, Any]:
-    when = now_stamp(-age)
+def record(sobject: str, number: int, *, age: timedelta | None = None, **fields: Any) -> dict[str, Any]:
+    # Half an hour apart by default, so that the sync's look-back overlap holds only the newest record.
+    when = now_stamp(-(age if age is not None else timedelta(days=3) - timedelta(minutes=30 * number)))
     return {
         "attributes": {"type": sobject},
         "Id": sf_id(sobject, number),
