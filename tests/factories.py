@@ -16,6 +16,8 @@ from coaching.models import (
     Account,
     Activity,
     ContactRole,
+    Family,
+    Gap,
     LineItem,
     MetricSnapshot,
     Opportunity,
@@ -24,6 +26,7 @@ from coaching.models import (
     Person,
     Product,
     Quota,
+    Snooze,
 )
 from integrations.models import SalesforceConnection
 from integrations.salesforce.ids import salesforce_id
@@ -261,3 +264,39 @@ class MetricSnapshotFactory(factory.django.DjangoModelFactory):
     window_start = factory.LazyAttribute(lambda row: row.as_of - timedelta(days=181))
     window_end = factory.LazyAttribute(lambda row: row.as_of)
     details = factory.LazyFunction(dict)
+
+
+class GapFactory(factory.django.DjangoModelFactory):
+    """A rep-level gap (pass ``opportunity_sf_id`` for a deal-level one, ``is_strength=True`` for a strength)."""
+
+    class Meta:
+        model = Gap
+
+    org = factory.SubFactory(OrgFactory)
+    week_start = date(2024, 6, 24)
+    code = "WIN_RATE_LOW"
+    family = Family.HOW
+    person_sf_id = crm_id("005")
+    manager_sf_id = ""
+    metric = "win_rate"
+    value = 0.18
+    team_value = 0.31
+    org_value = 0.29
+    n = 22
+    severity = 0.6
+    confidence = 0.8
+    revenue_at_stake = Decimal("100000.00")
+    first_week = factory.LazyAttribute(lambda gap: gap.week_start)
+    weeks_open = 1
+    evidence = factory.LazyFunction(dict)
+
+
+class SnoozeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Snooze
+
+    org = factory.SubFactory(OrgFactory)
+    code = "WIN_RATE_LOW"
+    person_sf_id = crm_id("005")
+    reason = "On leave until the end of the month"
+    until = date(2024, 12, 31)
