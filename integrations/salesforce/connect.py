@@ -71,6 +71,8 @@ def check_name(name: str) -> str:
 
 
 def check_private_key(pem: str) -> str:
+    """The PEM (trimmed, one final newline) if it is an unencrypted RSA private key; raises ``ValueError``."""
+    pem = pem.strip() + "\n"
     try:
         key = load_pem_private_key(pem.encode(), password=None)
     except TypeError:
