@@ -1,0 +1,130 @@
+"""Rotation: a rep is not coached on the same family of skills week after week.
+
+A family is "on the agenda" in a week when one of the rep's one-on-one items of that family was shown and
+not set aside by the manager (open or discussed; deferred and dismissed items do not count). Then:
+
+- on the agenda last week: its candidates' scores are halved, so a family absent last week leads whenever
+  its stake is comparable;
+- on the agenda in each of the last two weeks: the family rests this week — its items are held back (and
+  the agenda says so) unless severe (severity >= 0.8) or deferred by the manager last week;
+- rotation never empties a 1:1: if every candidate rests, the best one is kept.
+
+Team topics rotate by code the same way (two weeks running, then a rest unless severe), and the strength to
+recognise prefers one that was not recognised last week.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from coaching.agendas.ranking import Candidate
+from coaching.models import AgendaItem, Family
+
+SEVERE = 0.8
+HALVE_AFTER_WEEKS = 1
+REST_AFTER_WEEKS = 2
+LOOKBACK_WEEKS = 4
+_COUNTED = {AgendaItem.Status.OPEN, AgendaItem.Status.DISCUSSED}
+
+
+@dataclass(frozen=True)
+class PastItem:
+    """An item of an earlier agenda, as rotation, carry-over and dismissals read it."""
+
+    id: int
+    week_start: date
+    manager_sf_id: str
+    key: str
+    kind: str
+    code: str
+    family: str
+    person_sf_id: str
+    status: str
+    status_reason: str
+    severity: float
+    title: str
+    metric: str
+    is_current: bool
+
+
+class History:
+    """The earlier agendas' items of one org, indexed for the week being built."""
+
+    def __init__(self, week_start: date, items: Iterable[PastItem]) -> None:
+        self.week_start = week_start
+        self.items = list(items)
+        self._families: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._team_codes: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._strengths: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for item in self.items:
+            if item.status not in _COUNTED or not item.is_current:
+                continue
+            if item.kind == AgendaItem.Kind.GAP:
+                self._families[item.person_sf_id][item.week_start].add(item.family)
+            elif item.kind == AgendaItem.Kind.TEAM:
+                self._team_codes[item.manager_sf_id][item.week_start].add(item.code)
+            elif item.kind == AgendaItem.Kind.STRENGTH:
+                self._strengths[item.person_sf_id][item.week_start].add(item.code)
+
+    def family_streak(self, person_sf_id: str, family: str) -> int:
+        """How many weeks in a row, ending last week, the family was on the rep's agenda."""
+        return self._streak(self._families[person_sf_id], family)
+
+    def team_streak(self, manager_sf_id: str, code: str) -> int:
+        return self._streak(self._team_codes[manager_sf_id], code)
+
+    def strength_last_week(self, person_sf_id: str) -> set[str]:
+        return self._strengths[person_sf_id].get(self.week_start - timedelta(weeks=1), set())
+
+    def _streak(self, weeks: dict[date, set[str]], value: str) -> int:
+        streak = 0
+        while value in weeks.get(self.week_start - timedelta(weeks=streak + 1), set()):
+            streak += 1
+        return streak
+
+
+def family_label(family: str) -> str:
+    try:
+        return Family(family).label
+    except ValueError:
+        return family
+
+
+def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str]) -> list[Candidate]:
+    """Score one rep's candidates for rotation; returns them best first, rested ones (note set) last.
+
+    A rested candidate keeps ``rotation_note`` saying why, so the agenda can show what was held back.
+    """
+    kept: list[Candidate] = []
+    rested: list[Candidate] = []
+    for candidate in candidates:
+        streak = history.family_streak(candidate.person_sf_id, candidate.family)
+        candidate.adjusted = candidate.score
+        candidate.rested = False
+        candidate.rotation_note = ""
+        label = family_label(candidate.family)
+        if candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
+            kept.append(candidate)
+        elif candidate.severity >= SEVERE:
+            candidate.rotation_note = f"kept although {label.lower()} was on the agenda last week: it is severe"
+            kept.append(candidate)
+        elif streak >= REST_AFTER_WEEKS:
+            candidate.adjusted = 0.0
+            candidate.rested = True
+            candidate.rotation_note = f"resting: {label.lower()} was on the agenda {streak} weeks running"
+            rested.append(candidate)
+        else:
+            candidate.adjusted = candidate.score / 2
+            kept.append(candidate)
+    if not kept and rested:
+        best = max(rested, key=lambda c: c.score)
+        rested.remove(best)
+        best.adjusted = best.score
+        best.rested = False
+        best.rotation_note = "kept: every topic for this rep is resting, and a 1:1 needs one"
+        kept.append(best)
+    # What the manager deferred last week comes first: they asked for it.
+    kept.sort(key=lambda c: (c.key not in deferred_keys, -c.adjusted, -c.score, c.code))
+    rested.sort(key=lambda c: (-c.score, c.code))
+    return kept + rested
