@@ -6,6 +6,7 @@ upserts never need a lookup. Rows deleted in the CRM are tombstoned (``is_delete
 analysis reads ``Model.live`` which leaves them out.
 """
 
+from coaching.models.access import Membership
 from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
@@ -31,6 +32,7 @@ __all__ = [
     "GapRuleSetting",
     "LineItem",
     "ManagerPreference",
+    "Membership",
     "MetricSnapshot",
     "Opportunity",
     "OpportunityChange",
