@@ -1,0 +1,1 @@
+"""Benchmarks: speed measurements, not tests (``make bench``, or ``python -m bench NAME``)."""
