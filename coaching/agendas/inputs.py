@@ -22,8 +22,9 @@ DEFAULT_ONE_ON_ONE_MINUTES = 30
 # How long a dismissal is remembered: a gap dismissed within this many weeks stays out while it is the same
 # episode (open without a break since before the dismissal) and has not grown clearly worse.
 DISMISS_MEMORY_WEEKS = 8
-# Keys in a gap's evidence that may list the deals behind it (ids, or objects with an "sf_id").
-_EVIDENCE_DEAL_KEYS = ("opportunity_sf_ids", "opportunities", "deals", "deal_ids")
+# Keys in a gap's evidence that list the deals behind it (ids, or records with an "sf_id"); the rules write
+# "deals" (records with name, amount, stage and close date).
+_EVIDENCE_DEAL_KEYS = ("deals", "opportunity_sf_ids")
 
 
 @dataclass(frozen=True)
@@ -169,32 +170,64 @@ def _dismissals(org: Org, week_start: date) -> dict[tuple[str, str], PastItem]:
     return latest
 
 
-def evidence_deal_ids(evidence: object) -> list[str]:
-    """Deal ids a gap's evidence lists, in its order."""
+def evidence_deals(evidence: object) -> list[dict]:
+    """The deals a gap's evidence names, in its order, as records with at least an ``sf_id``."""
     if not isinstance(evidence, dict):
         return []
-    found: list[str] = []
+    found: list[dict] = []
+    seen: set[str] = set()
     for key in _EVIDENCE_DEAL_KEYS:
         for entry in evidence.get(key) or []:
-            sf_id = entry.get("sf_id") or entry.get("id") if isinstance(entry, dict) else entry
-            if isinstance(sf_id, str) and sf_id and sf_id not in found:
-                found.append(sf_id)
+            record = entry if isinstance(entry, dict) else {"sf_id": entry}
+            sf_id = record.get("sf_id") or record.get("id")
+            if isinstance(sf_id, str) and sf_id and sf_id not in seen:
+                seen.add(sf_id)
+                found.append({**record, "sf_id": sf_id})
     return found
 
 
+def deal_from_record(record: dict, owner_sf_id: str) -> DealRow | None:
+    """A deal from the facts the rules stored with it (name, amount, stage, close date), if they did."""
+    if not record.get("name"):
+        return None
+    close = record.get("close_date")
+    if isinstance(close, str):
+        try:
+            close = date.fromisoformat(close[:10])
+        except ValueError:
+            close = None
+    amount = record.get("amount")
+    return DealRow(
+        sf_id=record["sf_id"],
+        name=str(record["name"]),
+        amount=Decimal(str(amount)) if isinstance(amount, int | float) else None,
+        stage=str(record.get("stage") or ""),
+        close_date=close if isinstance(close, date) else None,
+        owner_sf_id=owner_sf_id,
+        is_closed=bool(record.get("is_closed")),
+    )
+
+
 def _deals(org: Org, week_start: date, gaps: list[Gap]) -> dict[str, DealRow]:
-    """The deals the week's gaps point at: flagged on a deal, or listed in a gap's evidence."""
-    flagged = {gap.opportunity_sf_id for gap in gaps if gap.opportunity_sf_id}
-    listed = {sf_id for gap in gaps for sf_id in evidence_deal_ids(gap.evidence)} - flagged
-    rows = Opportunity.objects.filter(org=org, is_deleted=False)
+    """The deals the week's gaps point at: flagged on a deal, or named in a gap's evidence.
+
+    The rules store each named deal's facts with it; only deals without them are read from the database.
+    """
     deals: dict[str, DealRow] = {}
-    if flagged:
+    unknown: set[str] = set()
+    for gap in gaps:
+        for record in evidence_deals(gap.evidence):
+            deal = deal_from_record(record, gap.person_sf_id)
+            if deal is not None:
+                deals.setdefault(deal.sf_id, deal)
+            else:
+                unknown.add(record["sf_id"])
+    rows = Opportunity.objects.filter(org=org, is_deleted=False)
+    if any(gap.opportunity_sf_id for gap in gaps):
         # A subquery rather than thousands of bound ids: the gaps name these deals themselves.
-        flagged_ids = Gap.objects.filter(org=org, week_start=week_start).exclude(opportunity_sf_id="")
-        deals.update(
-            {row.sf_id: row for row in _deal_rows(rows.filter(sf_id__in=flagged_ids.values("opportunity_sf_id")))}
-        )
-    ids = sorted(listed - set(deals))
+        flagged = Gap.objects.filter(org=org, week_start=week_start).exclude(opportunity_sf_id="")
+        deals.update({row.sf_id: row for row in _deal_rows(rows.filter(sf_id__in=flagged.values("opportunity_sf_id")))})
+    ids = sorted(unknown - set(deals))
     for start in range(0, len(ids), 500):
         deals.update({row.sf_id: row for row in _deal_rows(rows.filter(sf_id__in=ids[start : start + 500]))})
     return deals

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from coaching.agendas.coaching_text import GENERIC, GENERIC_STRENGTH, fill, strength_wording, wording_for
 from coaching.agendas.figures import evidence_keys, metric_figure, peer_line, shown
-from coaching.agendas.inputs import DealRow, WeekInputs, evidence_deal_ids
+from coaching.agendas.inputs import DealRow, WeekInputs, evidence_deals
 from coaching.agendas.ranking import Candidate
 from coaching.agendas.team import TeamTopic
 from coaching.agendas.units import metric_label, money
@@ -58,22 +58,25 @@ def _join(names: list[str]) -> str:
 
 
 def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dict], int]:
-    """The deals to inspect (largest stake first, at most three) and how many more there are."""
-    ids: list[str] = []
-    for candidate in candidates:
-        for sf_id in [*candidate.opportunity_ids, *evidence_deal_ids(candidate.lead.evidence)]:
-            if sf_id not in ids and sf_id in inputs.deals:
-                ids.append(sf_id)
-    stake = {
-        gap.opportunity_sf_id: float(gap.revenue_at_stake or 0)
-        for candidate in candidates
-        for gap in candidate.deal_gaps
-    }
-    rows = sorted(
-        (inputs.deals[sf_id] for sf_id in ids),
-        key=lambda deal: (-stake.get(deal.sf_id, 0.0), -float(deal.amount or 0), deal.name),
+    """The deals to inspect — flagged ones by their stake, then those the evidence names, in its order —
+    at most three, and how many more there are."""
+    flagged = sorted(
+        (gap for candidate in candidates for gap in candidate.deal_gaps),
+        key=lambda gap: (-float(gap.revenue_at_stake or 0), gap.opportunity_sf_id),
     )
-    return [_deal_json(deal, inputs) for deal in rows[:DEALS_SHOWN]], max(0, len(rows) - DEALS_SHOWN)
+    ids: list[str] = []
+    total = 0
+    for gap in flagged:
+        if gap.opportunity_sf_id not in ids:
+            ids.append(gap.opportunity_sf_id)
+    for candidate in candidates:
+        named = evidence_deals(candidate.lead.evidence)
+        ids.extend(record["sf_id"] for record in named if record["sf_id"] not in ids)
+        evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
+        total += max(int(evidence.get("deals_total") or 0), len(named))
+    known = [inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals]
+    total = max(total, len(known))
+    return [_deal_json(deal, inputs) for deal in known[:DEALS_SHOWN]], max(0, total - DEALS_SHOWN)
 
 
 def _deal_json(deal: DealRow, inputs: WeekInputs) -> dict:
@@ -135,11 +138,12 @@ def _evidence_lines(candidate: Candidate, more: int, inputs: WeekInputs) -> list
 
 
 def _notes(evidence: object) -> list[str]:
-    """Sentences the rules wrote into the evidence for people to read ("summary", "notes")."""
+    """Sentences written into the evidence for people to read ("note", "notes"; the rules' one-line
+    "summary" repeats what the item already says)."""
     if not isinstance(evidence, dict):
         return []
     notes = []
-    for key in ("summary", "note", "notes"):
+    for key in ("note", "notes"):
         value = evidence.get(key)
         if isinstance(value, str) and value.strip():
             notes.append(value.strip())
@@ -167,6 +171,7 @@ def gap_item(candidate: Candidate, inputs: WeekInputs, *, peer_hint: str = "") -
         deals=deals,
         details={
             "more_deals": more,
+            "deals_are": (lead.evidence or {}).get("records_are", "") if isinstance(lead.evidence, dict) else "",
             "first_week": lead.first_week.isoformat(),
             "weeks_open": lead.weeks_open,
             "org_value": lead.org_value,

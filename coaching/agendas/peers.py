@@ -1,16 +1,16 @@
 """Strengths: one to recognise per rep, and who on the team can teach what another rep is working on.
 
 A rep's strength is the rules' STRENGTH_* gap with the largest severity x confidence; the one recognised
-last week gives way to another when the rep has one, so recognition does not turn into a formula. Peers
-are matched on the metric: a rep strong on win rate is named as the person to learn from on a teammate's
-win-rate item, and the strength item names the teammates who would benefit.
+last week gives way to another when the rep has one, so recognition does not turn into a formula. Peers are
+the rules' own pairing when they made one (a gap's ``learn_from``, a strength's ``can_help``: teammates
+strong, or weak, in the same skill), else a teammate with a strength on the same metric, else the teammate
+the rules name as best on the team for it.
 """
 
 from collections import defaultdict
 
 from coaching.agendas.ranking import Candidate
 from coaching.agendas.rotation import History
-from coaching.agendas.units import metric_value
 
 
 def pick_strength(strengths: list[Candidate], history: History) -> Candidate | None:
@@ -33,23 +33,36 @@ def strengths_by_metric(strengths: list[Candidate]) -> dict[str, list[Candidate]
     return dict(found)
 
 
-def teacher_for(candidate: Candidate, by_metric: dict[str, list[Candidate]]) -> Candidate | None:
+def _listed(candidate: Candidate, key: str, team: frozenset[str]) -> list[str]:
+    evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
+    people = evidence.get(key) or []
+    return [p for p in people if isinstance(p, str) and p in team and p != candidate.person_sf_id]
+
+
+def teacher_for(candidate: Candidate, by_metric: dict[str, list[Candidate]], team: frozenset[str]) -> str | None:
+    """The teammate a rep could learn this from, or None."""
+    listed = _listed(candidate, "learn_from", team)
+    if listed:
+        return listed[0]
     for strength in by_metric.get(candidate.metric, []):
         if strength.person_sf_id != candidate.person_sf_id:
-            return strength
+            return strength.person_sf_id
+    evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
+    best = evidence.get("best_on_team")
+    if isinstance(best, dict) and best.get("sf_id") in team and best["sf_id"] != candidate.person_sf_id:
+        return best["sf_id"]
     return None
 
 
-def peer_hint(teacher: Candidate | None, teacher_name: str) -> str:
-    if teacher is None:
+def peer_hint(teacher_name: str) -> str:
+    if not teacher_name:
         return ""
-    value = metric_value(teacher.metric, teacher.lead.value) if teacher.lead.value is not None else "strong"
-    return f" {teacher_name} does this well ({value}); suggest they compare notes on one deal."
+    return f" {teacher_name} does this well on the team; suggest they compare notes on one deal."
 
 
-def learners_for(strength: Candidate, gaps: list[Candidate]) -> list[str]:
-    """Teammates with a gap on the strength's metric, in the order of their need."""
-    people = []
+def learners_for(strength: Candidate, gaps: list[Candidate], team: frozenset[str]) -> list[str]:
+    """Teammates who could learn from this strength: the rules' pairing, then gaps on the same metric."""
+    people = _listed(strength, "can_help", team)
     for candidate in sorted(gaps, key=lambda c: -c.score):
         if (
             candidate.metric

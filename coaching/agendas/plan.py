@@ -118,8 +118,8 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
         mine = [c for c in candidates if c.person_sf_id == rep.sf_id and c.code not in shared]
         ordered = rotate(mine, history, deferred)
         for candidate in [c for c in ordered if not c.rested][:MAX_TOPICS_PER_REP]:
-            teacher = teacher_for(candidate, by_metric)
-            hint = peer_hint(teacher, first_name(inputs, teacher.person_sf_id)) if teacher else ""
+            teacher = teacher_for(candidate, by_metric, team.rep_ids)
+            hint = peer_hint(first_name(inputs, teacher)) if teacher else ""
             item = gap_item(candidate, inputs, peer_hint=hint)
             item.carried_from_id = carried[item.key].id if item.key in carried else None
             if item.carried_from_id:
@@ -130,7 +130,7 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
         plan.held_back += [HeldBack(_title(c, inputs), "lower priority this week") for c in waiting][:LOWER_SHOWN]
         strength = pick_strength([c for c in strengths if c.person_sf_id == rep.sf_id], history)
         if strength is not None:
-            plan.strength = strength_item(strength, inputs, learners_for(strength, gap_candidates))
+            plan.strength = strength_item(strength, inputs, learners_for(strength, gap_candidates, team.rep_ids))
         plan.in_team_session = [topic.code for topic in topics.shown if rep.sf_id in topic.person_ids]
         rep_plans.append(plan)
 

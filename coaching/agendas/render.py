@@ -193,7 +193,8 @@ def _item(view: AgendaView, item: AgendaItem, lines: list[str], *, label: str) -
     if item.action:
         lines.append(f"{pad}Next: {item.action}")
     if item.deals:
-        lines.append(f"{pad}Deals to open:")
+        about = item.details.get("deals_are")
+        lines.append(f"{pad}Deals to open ({about}):" if about else f"{pad}Deals to open:")
         for deal in item.deals:
             lines.append(f"{pad}  - {_deal_line(deal)}")
         more = item.details.get("more_deals") or 0
