@@ -102,26 +102,26 @@ def classify_call(exc: BaseException, *, what: str, soql: str | None = None, sob
     if reply.code in NO_API_CODES:
         message = (
             f"Salesforce refused API access ({reply}). Give the integration user a profile or permission set "
-            "with 'API Enabled' (and an edition with API access), then run `add_org NAME --check`."
+            "with 'API Enabled' (and an edition with API access), then run `add_org NAME --check`"
         )
         return Verdict(Action.RAISE, AuthenticationError(message, code=reply.code, status=reply.status))
     if reply.code == "INVALID_REPLICATION_DATE":
         message = (
             f"{what}: Salesforce no longer keeps changes that far back ({reply}). Only a reconcile of ids "
-            "(`sync_salesforce NAME --full`) finds what changed before then."
+            "(`sync_salesforce NAME --full`) finds what changed before then"
         )
         return Verdict(Action.RAISE, ReplicationWindowExceeded(message, code=reply.code, status=reply.status))
     if sobject is not None and (reply.code in ("INVALID_TYPE", "NOT_FOUND") or reply.code in NO_ACCESS_CODES):
         message = (
             f"{sobject} is not available in this org ({reply}); it is skipped. If the org has it, give the "
-            f"integration user read access to {sobject}."
+            f"integration user read access to {sobject}"
         )
         return Verdict(Action.RAISE, ObjectNotAvailable(message, sobject=sobject, code=reply.code, status=reply.status))
     if reply.status == 400 or reply.code in NO_ACCESS_CODES:
-        query = f" The query was: {soql}" if soql else ""
-        message = f"Salesforce refused the {what} ({reply}).{query}"
+        query = f". The query was: {soql}" if soql else ""
+        message = f"Salesforce refused the {what} ({reply}){query}"
         return Verdict(Action.RAISE, QueryError(message, code=reply.code, status=reply.status, soql=soql))
-    message = f"Salesforce answered the {what} with {reply}."
+    message = f"Salesforce answered the {what} with {reply}"
     return Verdict(Action.RAISE, SalesforceError(message, code=reply.code, status=reply.status))
 
 
@@ -129,12 +129,12 @@ def expired_session(reply: Reply | str, *, can_relogin: bool) -> AuthenticationE
     if can_relogin:
         message = (
             f"Salesforce rejected the session even right after a fresh login ({reply}). Check that the "
-            "integration user is active and allowed to use the API, then run `add_org NAME --check`."
+            "integration user is active and allowed to use the API, then run `add_org NAME --check`"
         )
     else:
         message = (
             f"The stored session has expired ({reply}), and a session-id connection cannot log in again. "
-            "Register a fresh session id with `add_org NAME --session …`, or switch the org to the JWT flow."
+            "Register a fresh session id with `add_org NAME --session …`, or switch the org to the JWT flow"
         )
     return AuthenticationError(message, code="INVALID_SESSION_ID", status=401)
 
@@ -168,7 +168,7 @@ def classify_login(exc: BaseException, *, status: int | None, who: str) -> Verdi
             hint = "pre-authorize the user for the connected app (Manage → Permitted Users: admin approved)"
         else:
             hint = _LOGIN_HINTS.get(code, "check the connection's credentials")
-        message = f"Salesforce refused the login for {who} ({code}: {detail}): {hint}; then re-run add_org."
+        message = f"Salesforce refused the login for {who} ({code}: {detail}): {hint}; then re-run add_org"
         return Verdict(Action.RAISE, AuthenticationError(message, code=code, status=status))
     # No error code in the reply: an unparseable body (a gateway's error page, a JSON list where the token
     # endpoint's object was due). The status says whether it is worth another try.
@@ -178,6 +178,6 @@ def classify_login(exc: BaseException, *, status: int | None, who: str) -> Verdi
         return _retry(f"the login for {who} failed with HTTP {status}", status, f"HTTP_{status}")
     message = (
         f"The login for {who} got an answer that is not a Salesforce login reply (HTTP {status}: {detail}). "
-        "Check the login domain (login, test or the org's My Domain)."
+        "Check the login domain (login, test or the org's My Domain)"
     )
     return Verdict(Action.RAISE, AuthenticationError(message, code=f"HTTP_{status}", status=status))

@@ -61,6 +61,7 @@ class SalesforceClient:
         self._lock = threading.RLock()
         self._session: ApiSession | None = None
         self._sf: Salesforce | None = None
+        self._usage_probed = False
         self.logins = 0
 
     # --- What the caller can see -------------------------------------------------------------------------
@@ -87,8 +88,9 @@ class SalesforceClient:
     def check_reserve(self) -> None:
         """Raise ``ApiReserveReached`` if one more call would leave less than the reserve. Reads /limits
         first when no reply has told the usage yet."""
-        if self.api_usage is None:
+        if self.api_usage is None and not self._usage_probed:
             self._learn_usage()
+            self._usage_probed = True  # an org that reports no usage is asked once, not before every call
         usage = self.api_usage
         if usage is None:
             return  # the org does not report usage: nothing to hold back for
@@ -188,18 +190,20 @@ class SalesforceClient:
                     self._drop_session_id(sf)
                     continue
                 if verdict.action is Action.RETRY:
+                    if reserve:
+                        # The failed reply may say the allowance is spent: then waiting would not help.
+                        self.check_reserve()
                     failures += 1
-                    self._pause(what, verdict.error, failures, exc)
+                    self._pause(verdict.error, failures, exc)
                     continue
                 raise verdict.error from exc
 
-    def _pause(self, what: str, error: SalesforceError, failures: int, exc: BaseException) -> None:
+    def _pause(self, error: SalesforceError, failures: int, exc: BaseException) -> None:
         """Sleep before retry number ``failures``, or raise ``TransientError`` once the retries are spent."""
         if failures > self.max_retries:
             raise TransientError(
-                f"{error.message}; it still failed after {failures} attempt{'s' if failures > 1 else ''}. coachapp "
-                "tries again later "
-                "from where it stopped.",
+                f"{error.message}; it still failed after {failures} attempt{'s' if failures > 1 else ''}, so "
+                "coachapp tries again later from where it stopped",
                 code=error.code,
                 status=error.status,
             ) from exc
@@ -248,7 +252,7 @@ class SalesforceClient:
                 if verdict.action is not Action.RETRY:
                     raise verdict.error from exc
                 failures += 1
-                self._pause(f"login for {who}", verdict.error, failures, exc)
+                self._pause(verdict.error, failures, exc)
                 continue
             self.logins += 1
             return session_id, instance

@@ -76,8 +76,8 @@ def session_for(connection: SalesforceConnection, timeout: float) -> ApiSession:
             emulator = emulator_for(connection.emulator_dir)
         except OrgDirectoryError as exc:
             raise AuthenticationError(
-                f"the org emulator for {connection.org} cannot start: {exc} Re-run `add_org NAME --emulator DIR` "
-                "with an org directory (`generate_org` writes one).",
+                f"the org emulator for {connection.org} cannot start ({exc}); re-run `add_org NAME --emulator DIR` "
+                "with an org directory (`generate_org` writes one)",
                 code="EMULATOR_UNAVAILABLE",
             ) from exc
         session.mount("https://", EmulatorAdapter(emulator))

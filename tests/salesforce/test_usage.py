@@ -99,3 +99,17 @@ def test_the_reserve_is_the_connections_share_of_the_allowance(connect, client_f
 
     assert client.reserve_calls(15000) == 3750
     assert client.reserve_calls(1001) == 251  # rounded up: the reserve is never undercut
+
+
+def test_a_spent_allowance_stops_at_once_instead_of_retrying(connect, client_for, emulator, sleeps) -> None:
+    client = client_for(connect())
+    client.limits()
+    emulator.faults.set_api_usage(15000)  # another integration spent the day's calls meanwhile
+
+    with pytest.raises(ApiReserveReached) as stop:
+        client.describe("Account")
+
+    # The refused call's reply said 15000/15000: no back-off, no second attempt.
+    assert (stop.value.used, stop.value.maximum) == (15000, 15000)
+    assert sleeps == []
+    assert emulator.faults.count("describe") == 1
