@@ -119,3 +119,19 @@ class SyncMarkAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(SyncRecordError)
+class SyncRecordErrorAdmin(admin.ModelAdmin):
+    """Every record a run could not save, searchable across runs (a run's page lists its own inline)."""
+
+    list_display = ("created_at", "run", "sobject", "sf_id", "reason")
+    list_filter = ("run__org", "sobject")
+    list_select_related = ("run__org",)
+    search_fields = ("sf_id", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

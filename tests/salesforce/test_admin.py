@@ -168,3 +168,12 @@ def test_connection_admin_lists_the_emulator_login(admin_client, org_dir) -> Non
     assert "private_key (logs in with jwt)" in page.content.decode()
     assert "BEGIN PRIVATE KEY" not in page.content.decode()
     assert SalesforceConnection.objects.count() == 1
+
+
+def test_record_errors_are_searchable_across_runs(admin_client, run: SyncRun) -> None:
+    url = reverse("admin:integrations_syncrecorderror_changelist")
+
+    found = admin_client.get(url, {"q": "006000000000001AAA", "run__org__id__exact": run.org_id})
+
+    assert found.status_code == 200 and "bad amount" in found.content.decode()
+    assert admin_client.get(reverse("admin:integrations_syncrecorderror_add")).status_code == 403
