@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CoachingConfig(AppConfig):
     name = "coaching"
     verbose_name = "Coaching"
+
+    def ready(self) -> None:
+        from coaching.gaps import admin  # noqa: F401 - the gap rules' admin lives beside them

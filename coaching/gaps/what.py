@@ -1,0 +1,237 @@
+"""What the rep sells: deal size, product mix, discounting and per-product win rates (the "what" family)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from coaching.gaps.context import Comparison, RuleContext, Snap
+from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded
+from coaching.gaps.rule import Finding, Rule, Thresholds
+from coaching.gaps.stats import (
+    median,
+    rate_confidence,
+    severity_from_distance,
+    shrunk_rate,
+    summarize,
+    wilson_interval,
+)
+from coaching.metrics import names
+from coaching.models import Family
+
+
+@dataclass(frozen=True)
+class DealSizeSmall(LevelRule):
+    def revenue(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
+    ) -> float | None:
+        # The same deals won at the peers' typical size.
+        return max(0.0, reference - value) * snap.n
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        return {"quartiles": snap.details.get("quartiles"), "deals_are": "won deals, largest first"}
+
+
+@dataclass(frozen=True)
+class ProductMixNarrow(LevelRule):
+    def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
+        top = context.snap(rep, names.TOP_PRODUCT_SHARE)
+        return (snap.value or 0) <= t["max_products"] and top is not None and (top.value or 0) >= t["min_top_share"]
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        top = context.snap(rep, names.TOP_PRODUCT_SHARE)
+        return {
+            "top_product_share": rounded(top.value) if top else None,
+            "by_product": (top.details.get("by_product") or [])[:5] if top else [],
+        }
+
+    def records(self, context: RuleContext, rep: str, snap: Snap) -> list[dict[str, Any]]:
+        return []
+
+
+@dataclass(frozen=True)
+class DiscountHigh(LevelRule):
+    def accept(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, comparison: Comparison, t: Thresholds
+    ) -> bool:
+        return value - (comparison.reference_value or 0.0) >= t["min_points"]
+
+    def revenue(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
+    ) -> float | None:
+        # Net won line-item value at the rep's discount, priced again at the peers' typical discount.
+        top = context.snap(rep, names.TOP_PRODUCT_SHARE)
+        net = float((top.details.get("won_line_item_amount") or 0.0) if top else 0.0)
+        if net <= 0 or value >= 100:
+            return None
+        return net * (value - reference) / (100 - value)
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        return {
+            "weighted_discount": rounded(snap.details.get("weighted_discount")),
+            "deals_are": "won deals with a discount, deepest first",
+        }
+
+
+@dataclass(frozen=True)
+class ProductWinRateLow(Rule):
+    """Products the rep loses far more often than teammates who sell them, each judged with the Wilson
+    interval against the teammates' median win rate on that product (the org's when few teammates sell it)."""
+
+    def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        rates = self._rates(context, t)
+        org = {product: [rate for _, rate in rows] for product, rows in rates.items()}
+        findings = []
+        for rep in context.reps:
+            snap = context.snap(rep, self.metric)
+            if snap is None:
+                continue
+            weak = []
+            for row in snap.details.get("by_product") or []:
+                judged = self._judge(context, rep, row, rates, org, t)
+                if judged:
+                    weak.append(judged)
+            if not weak:
+                continue
+            weak.sort(key=lambda row: (-row["diff"], row["product_sf_id"]))
+            worst = weak[0]
+            avg_won = context.snap(rep, names.AVG_WON_AMOUNT)
+            deal_value = avg_won.value if avg_won and avg_won.value else None
+            revenue = None
+            if deal_value:
+                revenue = sum(
+                    max(0.0, row["peer_median"] - row["shrunk"]) * row["decided"] * deal_value for row in weak
+                )
+            findings.append(
+                self.finding(
+                    context,
+                    rep,
+                    value=worst["win_rate"],
+                    team_value=worst["team_median"],
+                    org_value=worst["org_median"],
+                    n=worst["decided"],
+                    severity=severity_from_distance(worst["diff"], t["min_diff"], t["severe_diff"]),
+                    confidence=worst["confidence"],
+                    revenue_at_stake=revenue,
+                    evidence={
+                        "metric": self.metric,
+                        "label": "Win rate by product",
+                        "unit": "ratio",
+                        "window": snap.window,
+                        "value": worst["win_rate"],
+                        "n": worst["decided"],
+                        "product_sf_id": worst["product_sf_id"],
+                        "product": worst["name"],
+                        "reference": worst["reference"],
+                        "peer_median": worst["peer_median"],
+                        "team": {"median": worst["team_median"]},
+                        "org": {"median": worst["org_median"]},
+                        "products": weak,
+                        "avg_won_amount": deal_value,
+                        "thresholds": t.as_json(),
+                    },
+                )
+            )
+        return findings
+
+    def _rates(self, context: RuleContext, t: Thresholds) -> dict[str, list[tuple[str, float]]]:
+        """Every rep's win rate per product, where the rep closed at least ``min_n`` deals with it."""
+        rates: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for rep in context.reps:
+            snap = context.snap(rep, self.metric)
+            for row in (snap.details.get("by_product") or []) if snap else []:
+                decided = int(row.get("won") or 0) + int(row.get("lost") or 0)
+                if decided >= t["min_n"]:
+                    rates[row["product_sf_id"]].append((rep, row["won"] / decided))
+        return rates
+
+    def _judge(
+        self,
+        context: RuleContext,
+        rep: str,
+        row: dict[str, Any],
+        rates: dict[str, list[tuple[str, float]]],
+        org: dict[str, list[float]],
+        t: Thresholds,
+    ) -> dict[str, Any] | None:
+        won, decided = int(row.get("won") or 0), int(row.get("won") or 0) + int(row.get("lost") or 0)
+        if decided < t["min_n"]:
+            return None
+        product = row["product_sf_id"]
+        teammates = set(context.teammates(rep))
+        team_rates = [rate for other, rate in rates.get(product, []) if other in teammates]
+        org_rates = org.get(product, [])
+        team, everyone = summarize(team_rates), summarize(org_rates)
+        if team is not None and team.n >= t["min_peers"]:
+            reference, source = team.median, "team"
+        elif everyone is not None and everyone.n - 1 >= t["min_peers"]:
+            reference, source = everyone.median, "org"
+        else:
+            return None
+        rate = won / decided
+        low, high = wilson_interval(won, decided, t["z"])
+        org_median = median(org_rates) if org_rates else reference
+        if not (high < reference and reference - rate >= t["min_diff"] and rate < org_median):
+            return None
+        return {
+            "product_sf_id": product,
+            "name": row.get("name", ""),
+            "won": won,
+            "lost": decided - won,
+            "decided": decided,
+            "win_rate": rounded(rate),
+            "interval": [rounded(low), rounded(high)],
+            "shrunk": rounded(shrunk_rate(won, decided, reference, t["prior_weight"])),
+            "peer_median": rounded(reference),
+            "reference": source,
+            "team_median": rounded(team.median) if team else None,
+            "org_median": rounded(everyone.median) if everyone else None,
+            "diff": rounded(reference - rate),
+            "confidence": round(rate_confidence(won, decided, reference), 3),
+        }
+
+
+WHAT_RULES = (
+    DealSizeSmall(
+        code="DEAL_SIZE_SMALL",
+        family=Family.WHAT,
+        metric=names.MEDIAN_WON_AMOUNT,
+        title="Wins much smaller deals",
+        measures="Median Amount of the deals won in the trailing 182 days.",
+        fires_when=LOW,
+        defaults={"min_n": 5, "min_peers": 3, "ratio": 0.6, "severe_ratio": 0.25},
+    ),
+    ProductMixNarrow(
+        code="PRODUCT_MIX_NARROW",
+        family=Family.WHAT,
+        metric=names.PRODUCTS_WON_COUNT,
+        title="Sells a narrow product mix",
+        measures="Distinct products on the deals won in the trailing 182 days, with one product's share of them.",
+        fires_when=LOW,
+        defaults={
+            "min_n": 5,
+            "min_peers": 3,
+            "ratio": 0.5,
+            "severe_ratio": 0.25,
+            "max_products": 2,
+            "min_top_share": 0.7,
+        },
+    ),
+    DiscountHigh(
+        code="DISCOUNT_HIGH",
+        family=Family.WHAT,
+        metric=names.AVG_DISCOUNT,
+        title="Discounts much deeper than the team",
+        measures="Mean line-item discount (percent) on the deals won in the trailing 182 days.",
+        fires_when=HIGH,
+        lists_deals=True,
+        defaults={"min_n": 8, "min_peers": 3, "ratio": 1.5, "severe_ratio": 3.0, "min_points": 5},
+    ),
+    ProductWinRateLow(
+        code="PRODUCT_WIN_RATE_LOW",
+        family=Family.WHAT,
+        metric=names.PRODUCT_WIN_RATE,
+        title="Loses one product far more often",
+        measures="Per product: won / closed deals with that product in the trailing 182 days.",
+        defaults={"min_n": 8, "min_peers": 3, "min_diff": 0.15, "severe_diff": 0.4, "z": 1.645, "prior_weight": 10.0},
+    ),
+)

@@ -1,0 +1,251 @@
+"""Where the rep sells: pipeline, conversion and forecast gaps (the "where" family)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.kinds import HIGH, LOW, DealShareRule, LevelRule, RateRule, evidence_base, rounded
+from coaching.gaps.rule import Finding, Thresholds
+from coaching.gaps.stats import median, sample_confidence, severity_from_distance, shrunk_rate
+from coaching.metrics import names
+from coaching.models import Family
+
+RATE = {"z": 1.645, "prior_weight": 10.0}
+
+
+def expected_win_rate(context: RuleContext, rep: str) -> float | None:
+    """The rep's win rate shrunk toward the org's median: what turns missing pipeline into missing revenue."""
+    org_rates, _ = context.org_values(names.WIN_RATE, min_n=10)
+    prior = median(org_rates)
+    snap = context.snap(rep, names.WIN_RATE)
+    if prior is None:
+        return snap.value if snap else None
+    if snap is None or snap.value is None:
+        return prior
+    return shrunk_rate(snap.value * snap.n, snap.n, prior, RATE["prior_weight"])
+
+
+def has_open_quota(snap: Snap, t: Thresholds) -> bool:
+    """A quota this quarter, not met yet, with enough of it left for coverage to mean something."""
+    quota, remaining = snap.details.get("quota"), snap.details.get("remaining")
+    return bool(quota and remaining and remaining > 0 and remaining >= t["min_remaining_share"] * quota)
+
+
+@dataclass(frozen=True)
+class PipelineCoverageLow(LevelRule):
+    def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
+        return has_open_quota(snap, t) and (snap.value or 0.0) < t["max_coverage"]
+
+    def revenue(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
+    ) -> float | None:
+        target = min(reference, t["max_coverage"])
+        missing = max(0.0, target - value) * float(snap.details.get("remaining") or 0.0)
+        rate = expected_win_rate(context, rep)
+        return None if rate is None else missing * rate
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        keys = ("quota", "won_amount", "open_amount", "remaining")
+        return {key: snap.details.get(key) for key in keys}
+
+
+@dataclass(frozen=True)
+class WinRateLow(RateRule):
+    def counts(self, context: RuleContext, rep: str, snap: Snap) -> tuple[int, int]:
+        won, lost = snap.details.get("won"), snap.details.get("lost")
+        if won is None or lost is None:
+            return super().counts(context, rep, snap)
+        return int(won), int(won) + int(lost)
+
+    def revenue(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
+    ) -> float | None:
+        pipeline = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
+        if pipeline is None or pipeline.value is None:
+            return None
+        return max(0.0, reference - value) * pipeline.value
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        pipeline = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
+        return {
+            "won": snap.details.get("won"),
+            "lost": snap.details.get("lost"),
+            "open_pipeline_amount": pipeline.value if pipeline else None,
+            "deals_are": "lost deals, largest first",
+        }
+
+    def records_total(self, snap: Snap, records: list[dict[str, Any]], flagged: int | None) -> int:
+        return int(snap.details.get("lost") or len(records))
+
+
+@dataclass(frozen=True)
+class CycleLong(LevelRule):
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        return {"quartiles": snap.details.get("quartiles"), "deals_are": "won deals with the longest cycles"}
+
+
+@dataclass(frozen=True)
+class CloseDateSlippage(LevelRule):
+    """Pushes per open deal; a snoozed deal leaves the pushed deals counted."""
+
+    def _pushed(self, context: RuleContext, rep: str, snap: Snap) -> int:
+        snoozed = context.deals_snoozed(self.code, rep) & set(snap.evidence_ids)
+        return int(snap.details.get("deals_pushed") or 0) - len(snoozed)
+
+    def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
+        return (snap.value or 0.0) >= t["min_value"] and self._pushed(context, rep, snap) >= t["min_count"]
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        return {
+            "pushes": snap.details.get("pushes"),
+            "deals_pushed": self._pushed(context, rep, snap),
+            "deals_are": "deals whose close date moved later in the window, largest first",
+        }
+
+    def records_total(self, snap: Snap, records: list[dict[str, Any]], flagged: int | None) -> int:
+        return max(len(records), int(snap.details.get("deals_pushed") or 0))
+
+
+@dataclass(frozen=True)
+class PipelineConcentrated(LevelRule):
+    """One deal is most of the open pipeline: a deal-level gap on that deal."""
+
+    def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        findings = []
+        for rep, snap in self.candidates(context):
+            share = snap.value or 0.0
+            deal = snap.evidence_ids[:1]
+            if snap.n < t["min_n"] or share < t["min_share"] or not deal:
+                continue
+            if deal[0] in context.deals_snoozed(self.code, rep):
+                continue
+            comparison = context.compare(rep, self.metric, share, min_n=t["min_n"], min_peers=t["min_peers"])
+            reference = comparison.reference_value
+            # A team that works a few huge deals is concentrated by nature: fire only well above its median.
+            if reference is not None and share < reference * t["ratio"]:
+                continue
+            evidence = evidence_base(self, snap, share, comparison, t)
+            largest, total = snap.details.get("largest_amount"), snap.details.get("open_amount")
+            evidence.update(largest_amount=largest, open_amount=total, deals_are="the largest open deal")
+            peers = comparison.reference_summary.n if comparison.reference_summary else 0
+            findings.append(
+                self.finding(
+                    context,
+                    rep,
+                    opportunity_sf_id=deal[0],
+                    value=share,
+                    team_value=comparison.team.median if comparison.team else None,
+                    org_value=comparison.org.median if comparison.org else None,
+                    n=snap.n,
+                    severity=severity_from_distance(share, t["min_share"], t["severe_share"]),
+                    confidence=round(sample_confidence(snap.n, int(t["min_n"]), peers, int(t["min_peers"])), 3),
+                    revenue_at_stake=largest,
+                    evidence=evidence,
+                    records=[{"sf_id": deal[0], "share": rounded(share)}],
+                    records_total=1,
+                )
+            )
+        return findings
+
+
+@dataclass(frozen=True)
+class NewPipelineLow(LevelRule):
+    def count_of(self, snap: Snap) -> int | None:
+        return snap.n
+
+    def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
+        # A rep who joined within the window is ramping, not short of pipeline.
+        since = context.reps[rep].crm_user_since
+        return since is None or since <= context.as_of - timedelta(days=t["min_tenure_days"])
+
+    def revenue(
+        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
+    ) -> float | None:
+        rate = expected_win_rate(context, rep)
+        return None if rate is None else max(0.0, reference - value) * rate
+
+    def records(self, context: RuleContext, rep: str, snap: Snap) -> list[dict[str, Any]]:
+        return []
+
+
+WHERE_RULES = (
+    PipelineCoverageLow(
+        code="PIPELINE_COVERAGE_LOW",
+        family=Family.WHERE,
+        metric=names.PIPELINE_COVERAGE,
+        title="Thin pipeline for the quarter",
+        measures="Open amount closing this quarter / quota still to win this quarter.",
+        fires_when=LOW,
+        defaults={
+            "min_n": 0,
+            "min_peers": 3,
+            "ratio": 0.6,
+            "severe_ratio": 0.2,
+            "max_coverage": 3.0,
+            "min_remaining_share": 0.1,
+        },
+    ),
+    WinRateLow(
+        code="WIN_RATE_LOW",
+        family=Family.WHERE,
+        metric=names.WIN_RATE,
+        title="Wins less often than the team",
+        measures="Won / (won + lost) over deals closed in the trailing 182 days.",
+        fires_when=LOW,
+        defaults={"min_n": 10, "min_peers": 3, "min_diff": 0.1, "severe_diff": 0.3, **RATE},
+    ),
+    CycleLong(
+        code="CYCLE_LONG",
+        family=Family.WHERE,
+        metric=names.MEDIAN_CYCLE_DAYS,
+        title="Deals take much longer to close",
+        measures="Median days from creation to close of the deals won in the trailing 182 days.",
+        fires_when=HIGH,
+        defaults={"min_n": 5, "min_peers": 3, "ratio": 1.5, "severe_ratio": 3.0},
+    ),
+    CloseDateSlippage(
+        code="CLOSE_DATE_SLIPPAGE",
+        family=Family.WHERE,
+        metric=names.CLOSE_DATE_PUSHES,
+        title="Close dates keep slipping",
+        measures="Close dates moved later in the trailing 91 days, per open deal.",
+        fires_when=HIGH,
+        lists_deals=True,
+        defaults={"min_n": 5, "min_peers": 3, "ratio": 2.0, "severe_ratio": 5.0, "min_value": 0.5, "min_count": 3},
+    ),
+    PipelineConcentrated(
+        code="PIPELINE_CONCENTRATED",
+        family=Family.WHERE,
+        metric=names.PIPELINE_CONCENTRATION,
+        title="One deal is most of the pipeline",
+        measures="The largest open deal's share of the open amount.",
+        fires_when=HIGH,
+        lists_deals=True,
+        defaults={"min_n": 3, "min_peers": 3, "min_share": 0.5, "severe_share": 0.9, "ratio": 1.25},
+    ),
+    NewPipelineLow(
+        code="NEW_PIPELINE_LOW",
+        family=Family.WHERE,
+        metric=names.NEW_PIPELINE_AMOUNT,
+        title="Creates little new pipeline",
+        measures="Amount of the deals created in the trailing 91 days.",
+        fires_when=LOW,
+        defaults={
+            "min_n": 0,
+            "min_peers": 3,
+            "ratio": 0.5,
+            "severe_ratio": 0.1,
+            "alpha": 0.05,
+            "min_tenure_days": 91,
+        },
+    ),
+    DealShareRule(
+        code="FORECAST_OVERDUE",
+        family=Family.WHERE,
+        metric=names.FORECAST_OVERDUE_COUNT,
+        title="Open deals past their close date",
+        measures="Share of open deals whose close date has passed.",
+        defaults={"min_n": 5, "min_peers": 3, "min_count": 2, "min_diff": 0.15, "severe_diff": 0.5, **RATE},
+    ),
+)

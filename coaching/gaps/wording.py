@@ -1,0 +1,46 @@
+"""One line a manager can read for each gap: the value, the peers' figure, the sample and the deals."""
+
+from typing import Any
+
+from coaching.gaps.catalogue import RULES_BY_CODE
+from coaching.gaps.rule import Finding
+from coaching.metrics import names
+
+
+def formatted(value: float | None, unit: str, metric: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if metric == names.PIPELINE_COVERAGE:
+        return f"{value:.1f}x the quota left"
+    if metric == names.CLOSE_DATE_PUSHES:
+        return f"{value:.1f} pushes per open deal"
+    if unit == "ratio":
+        return f"{value:.0%}"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "amount":
+        return f"{value:,.0f}"
+    if unit == "days":
+        return f"{value:.0f} days"
+    if unit == "per_week":
+        return f"{value:.1f} a week"
+    return f"{round(value, 2):g}"
+
+
+def summary(finding: Finding, evidence: dict[str, Any]) -> str:
+    rule = RULES_BY_CODE[finding.code]
+    unit, metric = evidence.get("unit", "count"), finding.metric
+    parts = [f"{rule.title}: {formatted(finding.value, unit, metric)}"]
+    peer = evidence.get("peer_median")
+    if peer is not None:
+        parts.append(f"vs {evidence.get('reference') or 'peer'} median {formatted(peer, unit, metric)}")
+    org = (evidence.get("org") or {}).get("median")
+    if org is not None and evidence.get("reference") != "org":
+        parts.append(f"(org {formatted(org, unit, metric)})")
+    text = " ".join(parts)
+    if finding.n:
+        text += f", on {finding.n}"
+    total = evidence.get("deals_total") or 0
+    if total and rule.lists_deals:
+        text += f"; {total} deal{'s' if total != 1 else ''} named"
+    return text + "."
