@@ -16,6 +16,7 @@ from coaching.metrics.products import product_metrics
 from coaching.metrics.quarter import quarter_metrics
 from coaching.metrics.reps import Scope, scope_for
 from coaching.metrics.result import MetricsResult, MetricValue, RepMetrics
+from coaching.metrics.stage_history import deal_history
 from coaching.metrics.stage_order import stage_order
 from coaching.metrics.stages import stage_metrics
 from coaching.models import Org
@@ -26,7 +27,6 @@ def compute_metrics(org: Org, as_of: date) -> MetricsResult:
     scope = scope_for(org, as_of)
     computed: dict[str, dict[str, MetricValue]] = {}
     if scope.reps:
-        order = stage_order(scope)
         for part in (
             closed_deal_metrics(scope),
             open_pipeline_metrics(scope),
@@ -35,10 +35,12 @@ def compute_metrics(org: Org, as_of: date) -> MetricsResult:
             activity_metrics(scope),
             late_stage_metrics(scope),
             product_metrics(scope),
-            history_metrics(scope, order),
-            stage_metrics(scope, order),
         ):
             computed.update(part)
+        with deal_history(scope) as history:
+            order = stage_order(scope, history)
+            computed.update(history_metrics(scope, order, history))
+            computed.update(stage_metrics(scope, order, history))
     missing = set(METRIC_NAMES) - set(computed)
     if scope.reps and missing:
         raise RuntimeError(f"metrics without a computation: {', '.join(sorted(missing))}")

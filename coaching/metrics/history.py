@@ -1,62 +1,42 @@
 """What the deal history says about forecasting discipline: close dates pushed out, stages gone backwards.
 
-Both read OpportunityHistory rows (``OpportunityChange``) stamped in the trailing 91 days, on the live
-deals the rep owns now.
+Both count history rows (OpportunityHistory) stamped in the trailing 91 days on the live deals the rep owns
+now (the open ones and those closed in the last 182 days: see ``stage_history``).
 """
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
-from coaching.metrics.dialect import fetch, sql_datetime
-from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.dialect import sql_datetime
 from coaching.metrics.names import CLOSE_DATE_PUSHES, STAGE_REGRESSIONS
 from coaching.metrics.pipeline import open_deals
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue, count_value, ratio_value
-from coaching.metrics.stage_history import owner_join, owner_join_params, rows_sql
+from coaching.metrics.stage_history import TABLE, DealHistory
 from coaching.metrics.stage_order import StageOrder
-from coaching.models import Opportunity, OpportunityChange
 
 Metrics = dict[str, dict[str, MetricValue]]
 
+# A push: the row moved the close date later than it was just before (PrevCloseDate, or the previous row's).
+PUSH = "h.at >= %s AND h.close_date > h.before_close"
 
-def pushes(scope: Scope) -> QuerySet:
-    """History rows in the window that moved the close date later than it was just before.
 
-    The date before is PrevCloseDate (API 50.0+) or, when the org does not fill it, the close date of the
-    deal's previous history row.
-    """
+def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Metrics:
     window = scope.push_window
-    previous_row = (
-        OpportunityChange.live.filter(org=scope.org, opportunity_sf_id=OuterRef("opportunity_sf_id"))
-        .filter(
-            Q(created_date__lt=OuterRef("created_date"))
-            | Q(created_date=OuterRef("created_date"), id__lt=OuterRef("id"))
-        )
-        .order_by("-created_date", "-id")
-        .values("close_date")[:1]
-    )
-    owner = Opportunity.live.filter(org=scope.org, sf_id=OuterRef("opportunity_sf_id")).values("owner_sf_id")[:1]
-    return (
-        OpportunityChange.live.filter(
-            org=scope.org, created_date__gte=window.start_at, created_date__lt=window.end_before
-        )
-        .annotate(before=Coalesce("prev_close_date", Subquery(previous_row)), owner_sf_id=Subquery(owner))
-        .filter(close_date__gt=F("before"), owner_sf_id__isnull=False)
-    )
-
-
-def history_metrics(scope: Scope, order: StageOrder) -> Metrics:
-    window = scope.push_window
-    pushed = pushes(scope)
+    start = sql_datetime(window.start_at)
     push_counts = {
-        row["owner_sf_id"]: row
-        for row in pushed.values("owner_sf_id")
-        .order_by()
-        .annotate(pushes=Count("id"), deals=Count("opportunity_sf_id", distinct=True))
+        owner: (pushes, deals)
+        for owner, pushes, deals in history.fetch(
+            f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE {PUSH} GROUP BY h.owner", [start]
+        )
     }
+    pushed_ids = _ranked_deals(
+        history,
+        f"SELECT h.owner AS owner, h.opp AS opp, MAX(h.deal_amount) AS rank_key FROM {TABLE} h WHERE {PUSH}"
+        " GROUP BY h.owner, h.opp",
+        [start],
+    )
     open_counts = dict(
         open_deals(scope)
         .values("owner_sf_id")
@@ -64,8 +44,6 @@ def history_metrics(scope: Scope, order: StageOrder) -> Metrics:
         .annotate(count=Count("id"))
         .values_list("owner_sf_id", "count")
     )
-    pushed_deals = Opportunity.live.filter(Exists(pushed.filter(opportunity_sf_id=OuterRef("sf_id"))), org=scope.org)
-    pushed_ids = evidence_ids(pushed_deals, [F("amount").desc(nulls_last=True)])
 
     moves, regressions = defaultdict(int), defaultdict(int)
     for owner, before, after, recent, count in order.transitions:
@@ -73,19 +51,19 @@ def history_metrics(scope: Scope, order: StageOrder) -> Metrics:
             moves[owner] += count
             if order.is_regression(before, after):
                 regressions[owner] += count
-    regressed_ids = _regressed_deals(scope, order)
+    regressed_ids = _regressed_deals(history, order, start)
 
     result: Metrics = {CLOSE_DATE_PUSHES: {}, STAGE_REGRESSIONS: {}}
     for rep in scope.reps.values():
-        row = push_counts.get(rep.sf_id, {})
-        count, open_count = row.get("pushes", 0), open_counts.get(rep.sf_id, 0)
+        count, deals = push_counts.get(rep.sf_id, (0, 0))
+        open_count = open_counts.get(rep.sf_id, 0)
         result[CLOSE_DATE_PUSHES][rep.sf_id] = ratio_value(
             count,
             open_count,
             window,
             open_count,
             pushes=count,
-            deals_pushed=row.get("deals", 0),
+            deals_pushed=deals,
             evidence=pushed_ids.get(rep.sf_id, []),
         )
         result[STAGE_REGRESSIONS][rep.sf_id] = count_value(
@@ -94,8 +72,8 @@ def history_metrics(scope: Scope, order: StageOrder) -> Metrics:
     return result
 
 
-def _regressed_deals(scope: Scope, order: StageOrder) -> dict[str, list[str]]:
-    """The deals that went back a stage in the window, latest first, a few per rep."""
+def _regressed_deals(history: DealHistory, order: StageOrder, start: object) -> dict[str, list[str]]:
+    """The deals that went back a stage in the window, latest first."""
     pairs = sorted(
         {
             (before, after)
@@ -105,16 +83,24 @@ def _regressed_deals(scope: Scope, order: StageOrder) -> dict[str, list[str]]:
     )
     if not pairs:
         return {}
-    rows, params = rows_sql(scope)
-    matches = " OR ".join("(m.prev_stage = %s AND m.stage = %s)" for _ in pairs)
-    sql = (
-        f"SELECT o.owner_sf_id, m.opp, MAX(m.at) FROM ({rows}) m{owner_join()}"
-        f" WHERE m.at >= %s AND ({matches}) GROUP BY o.owner_sf_id, m.opp"
+    matches = " OR ".join("(h.prev_stage = %s AND h.stage = %s)" for _ in pairs)
+    return _ranked_deals(
+        history,
+        f"SELECT h.owner AS owner, h.opp AS opp, MAX(h.at) AS rank_key FROM {TABLE} h"
+        f" WHERE h.is_move = 1 AND h.at >= %s AND ({matches}) GROUP BY h.owner, h.opp",
+        [start, *(stage for pair in pairs for stage in pair)],
     )
-    pair_params = [stage for pair in pairs for stage in pair]
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for owner, opp, latest in fetch(
-        sql, [*params, *owner_join_params(scope), sql_datetime(scope.push_window.start_at), *pair_params]
-    ):
-        found[owner].append((str(latest), opp))
-    return {owner: [opp for _, opp in sorted(deals, reverse=True)[:EVIDENCE_LIMIT]] for owner, deals in found.items()}
+
+
+def _ranked_deals(history: DealHistory, source: str, params: list[object]) -> dict[str, list[str]]:
+    """Up to EVIDENCE_LIMIT deals per owner from ``source`` (owner, opp, rank_key), highest rank_key first."""
+    rows = history.fetch(
+        "SELECT owner, opp FROM (SELECT owner, opp, ROW_NUMBER() OVER"
+        " (PARTITION BY owner ORDER BY CASE WHEN rank_key IS NULL THEN 1 ELSE 0 END, rank_key DESC, opp) AS rn"
+        f" FROM ({source}) s) ranked WHERE rn <= %s ORDER BY owner, rn",
+        [*params, EVIDENCE_LIMIT],
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for owner, opp in rows:
+        found[owner].append(opp)
+    return dict(found)

@@ -1,89 +1,119 @@
-"""SQL over the deals' stage history (OpportunityHistory): each deal's moves from stage to stage.
+"""The deals' history (OpportunityHistory), read once per run into a temporary table.
 
 A history row is written on every change of stage, amount, close date or probability, so consecutive rows
-often share a stage. A *move* is a row whose stage differs from the deal's previous row (or its first row):
-the moment the deal entered that stage. The history read is limited to the deals the stage metrics look
-at: the open deals, and the deals closed in the trailing 182 days.
+often share a stage. A *move* is a row whose stage differs from the deal's previous row (or its first
+row): the moment the deal entered that stage; its ``next_at`` is when the deal moved on (null while it
+stays). Each row also carries the close date before it (PrevCloseDate, else the previous row's), for
+close-date pushes.
+
+Close-date pushes, stage regressions, conversion, stage order and time in stage all read this history; a
+window-function pass over it is the most expensive step of a run, so it is done once, for the deals the
+metrics look at (live deals that are open or closed in the trailing 182 days, rows up to the as-of day),
+and kept in a temporary table (per database connection) that the later statements read.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from coaching.metrics.dialect import fetch, sql_date, sql_datetime
+from django.db import connection
+
+from coaching.metrics.dialect import fetch, is_postgres, sql_date, sql_datetime
 from coaching.metrics.reps import Scope
 from coaching.models import Opportunity, OpportunityChange, Person
 
 HISTORY = OpportunityChange._meta.db_table
 OPPORTUNITY = Opportunity._meta.db_table
 PERSON = Person._meta.db_table
+TABLE = "coaching_metrics_deal_history"
+
+Transition = tuple[str, str, str, bool, int]
 
 
-def deals_sql(scope: Scope, which: str = "recent") -> tuple[str, list[Any]]:
-    """The sf_ids of live deals: ``open``; ``closed`` in the window; ``recent`` (open or closed in it)."""
-    conditions = {
-        "open": ("is_closed = %s", [False]),
-        "closed": (
-            "is_closed = %s AND close_date >= %s AND close_date <= %s",
-            [True, sql_date(scope.stage_window.start), sql_date(scope.as_of)],
-        ),
-        "recent": ("(is_closed = %s OR close_date >= %s)", [False, sql_date(scope.stage_window.start)]),
-    }
-    condition, params = conditions[which]
-    return (
-        f"SELECT sf_id FROM {OPPORTUNITY} WHERE org_id = %s AND is_deleted = %s AND {condition}",
-        [scope.org.pk, False, *params],
-    )
+@contextmanager
+def deal_history(scope: Scope) -> Iterator["DealHistory"]:
+    """Materialize the scope's deal history for the duration of the block."""
+    history = DealHistory(scope)
+    history.create()
+    try:
+        yield history
+    finally:
+        history.drop()
 
 
-def rows_sql(scope: Scope, which: str = "recent") -> tuple[str, list[Any]]:
-    """History rows up to the as-of day, each with the deal's previous stage (``prev_stage``).
+class DealHistory:
+    """Columns: opp, owner, manager, deal_closed, deal_won, deal_close, deal_amount (the deal as it is now);
+    id, at, stage, probability, close_date, before_close, prev_stage, is_move, next_at (the history row)."""
 
-    Columns: opp, stage, at, id, prev_stage.
-    """
-    deals, params = deals_sql(scope, which)
-    sql = (
-        "SELECT c.opportunity_sf_id AS opp, c.stage AS stage, c.created_date AS at, c.id AS id,"
-        " LAG(c.stage) OVER (PARTITION BY c.opportunity_sf_id ORDER BY c.created_date, c.id) AS prev_stage"
-        f" FROM {HISTORY} c WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s"
-        f" AND c.opportunity_sf_id IN ({deals})"
-    )
-    return sql, [scope.org.pk, False, sql_datetime(scope.today.end_before), *params]
+    table = TABLE
 
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
-def moves_sql(scope: Scope, which: str = "recent") -> tuple[str, list[Any]]:
-    """The moves, each with when the deal left the stage again (``next_at``, null while it stays).
+    def create(self) -> None:
+        scope = self.scope
+        rows = (
+            "SELECT c.opportunity_sf_id AS opp, o.owner_sf_id AS owner, p.manager_sf_id AS manager,"
+            " o.is_closed AS deal_closed, o.is_won AS deal_won, o.close_date AS deal_close, o.amount AS deal_amount,"
+            " c.id AS id, c.created_date AS at, c.stage AS stage, c.probability AS probability,"
+            " c.close_date AS close_date,"
+            " COALESCE(c.prev_close_date, LAG(c.close_date) OVER w) AS before_close,"
+            " LAG(c.stage) OVER w AS prev_stage,"
+            " CASE WHEN LAG(c.stage) OVER w IS NULL OR LAG(c.stage) OVER w <> c.stage THEN 1 ELSE 0 END AS is_move"
+            f" FROM {HISTORY} c"
+            f" JOIN {OPPORTUNITY} o ON o.org_id = c.org_id AND o.sf_id = c.opportunity_sf_id"
+            f" LEFT JOIN {PERSON} p ON p.org_id = o.org_id AND p.sf_id = o.owner_sf_id AND p.is_deleted = %s"
+            " WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s"
+            " AND o.is_deleted = %s AND (o.is_closed = %s OR o.close_date >= %s)"
+            " WINDOW w AS (PARTITION BY c.opportunity_sf_id ORDER BY c.created_date, c.id)"
+        )
+        params = [
+            False,
+            scope.org.pk,
+            False,
+            sql_datetime(scope.today.end_before),
+            False,
+            False,
+            sql_date(scope.stage_window.start),
+        ]
+        select = (
+            "SELECT r.*, CASE WHEN r.is_move = 1 THEN"
+            " LEAD(r.at) OVER (PARTITION BY r.opp, r.is_move ORDER BY r.at, r.id) END AS next_at"
+            f" FROM ({rows}) r"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {TABLE} AS {select}", params)
+            if is_postgres():
+                # A temporary table has no statistics until analyzed; the planner needs them for the joins.
+                cursor.execute(f"ANALYZE {TABLE}")
 
-    Columns: opp, stage, at, prev_stage, next_at.
-    """
-    rows, params = rows_sql(scope, which)
-    sql = (
-        "SELECT opp, stage, at, prev_stage,"
-        " LEAD(at) OVER (PARTITION BY opp ORDER BY at, id) AS next_at"
-        f" FROM ({rows}) h WHERE prev_stage IS NULL OR prev_stage <> stage"
-    )
-    return sql, params
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
+    def fetch(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return fetch(sql, params)
 
-def owner_join(alias: str = "m") -> str:
-    """Join a moves/rows subquery to its live deal (``o``) and the deal owner's person row (``p``)."""
-    return (
-        f" JOIN {OPPORTUNITY} o ON o.org_id = %s AND o.sf_id = {alias}.opp AND o.is_deleted = %s"
-        f" LEFT JOIN {PERSON} p ON p.org_id = o.org_id AND p.sf_id = o.owner_sf_id AND p.is_deleted = %s"
-    )
+    def closed_in_window(self, alias: str = "h") -> tuple[str, list[Any]]:
+        """A condition on the deal: closed with CloseDate in the stage window."""
+        window = self.scope.stage_window
+        return (
+            f"{alias}.deal_closed = %s AND {alias}.deal_close >= %s AND {alias}.deal_close <= %s",
+            [True, sql_date(window.start), sql_date(window.end)],
+        )
 
+    def stage_probabilities(self) -> list[tuple[str, Any, int]]:
+        """(stage, mean probability, rows with a probability) over the history rows."""
+        return self.fetch(f"SELECT stage, AVG(probability), COUNT(probability) FROM {TABLE} GROUP BY stage")
 
-def owner_join_params(scope: Scope) -> list[Any]:
-    return [scope.org.pk, False, False]
-
-
-def transitions(scope: Scope) -> list[tuple[str, str, str, bool, int]]:
-    """Stage-to-stage moves of the recent deals: (owner, from, to, in the 91-day window?, count)."""
-    moves, params = rows_sql(scope)
-    recent = "CASE WHEN m.at >= %s THEN 1 ELSE 0 END"
-    sql = (
-        f"SELECT o.owner_sf_id, m.prev_stage, m.stage, {recent}, COUNT(*) FROM ({moves}) m{owner_join()}"
-        f" WHERE m.prev_stage IS NOT NULL AND m.prev_stage <> m.stage"
-        f" GROUP BY o.owner_sf_id, m.prev_stage, m.stage, {recent}"
-    )
-    start = sql_datetime(scope.push_window.start_at)
-    rows = fetch(sql, [start, *params, *owner_join_params(scope), start])
-    return [(owner, before, after, bool(flag), count) for owner, before, after, flag, count in rows]
+    def transitions(self) -> list[Transition]:
+        """Stage-to-stage moves: (owner, from, to, in the 91-day window?, count)."""
+        recent = "CASE WHEN at >= %s THEN 1 ELSE 0 END"
+        start = sql_datetime(self.scope.push_window.start_at)
+        rows = self.fetch(
+            f"SELECT owner, prev_stage, stage, {recent}, COUNT(*) FROM {TABLE}"
+            f" WHERE is_move = 1 AND prev_stage IS NOT NULL GROUP BY owner, prev_stage, stage, {recent}",
+            [start, start],
+        )
+        return [(owner, before, after, bool(flag), count) for owner, before, after, flag, count in rows]

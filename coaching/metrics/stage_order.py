@@ -13,10 +13,8 @@ from typing import Any
 from django.db.models import Avg, Count, Q
 
 from coaching.metrics.reps import Scope
-from coaching.metrics.stage_history import transitions
-from coaching.models import Opportunity, OpportunityChange
-
-Transition = tuple[str, str, str, bool, int]
+from coaching.metrics.stage_history import DealHistory, Transition
+from coaching.models import Opportunity
 
 
 @dataclass(frozen=True)
@@ -43,12 +41,12 @@ class StageOrder:
         return sorted(self.ranks, key=self.ranks.__getitem__)
 
 
-def stage_order(scope: Scope) -> StageOrder:
+def stage_order(scope: Scope, history: DealHistory) -> StageOrder:
     probabilities: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # stage -> [sum, n]
     closed_as: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # stage -> [open, won, lost]
-    deals = Opportunity.live.filter(org=scope.org)
     for row in (
-        deals.values("stage")
+        Opportunity.live.filter(org=scope.org)
+        .values("stage")
         .order_by()
         .annotate(
             avg_probability=Avg("probability"),
@@ -60,14 +58,8 @@ def stage_order(scope: Scope) -> StageOrder:
     ):
         _add(probabilities[row["stage"]], row["avg_probability"], row["with_probability"])
         closed_as[row["stage"]] = [row["open"], row["won"], row["lost"]]
-    recent = deals.filter(Q(is_closed=False) | Q(close_date__gte=scope.stage_window.start)).values("sf_id")
-    history = OpportunityChange.live.filter(org=scope.org, opportunity_sf_id__in=recent)
-    for row in (
-        history.values("stage")
-        .order_by()
-        .annotate(avg_probability=Avg("probability"), with_probability=Count("probability"))
-    ):
-        _add(probabilities[row["stage"]], row["avg_probability"], row["with_probability"])
+    for stage, average, count in history.stage_probabilities():
+        _add(probabilities[stage], average, count)
 
     won, lost, open_stages = set(), set(), {}
     for stage, (total, count) in probabilities.items():
@@ -81,7 +73,7 @@ def stage_order(scope: Scope) -> StageOrder:
             (won if typical == 100.0 else lost).add(stage)
         elif typical is not None:
             open_stages[stage] = typical
-    flows = transitions(scope)
+    flows = history.transitions()
     ordered = _order(open_stages, flows)
     return StageOrder({stage: rank for rank, stage in enumerate(ordered)}, frozenset(won), frozenset(lost), flows)
 

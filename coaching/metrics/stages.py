@@ -9,25 +9,14 @@ team's usual pace for each stage; and the days each open deal has spent in its c
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
-
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import days_between, fetch, sql_date, sql_datetime, utc_date
 from coaching.metrics.names import STAGE_CONVERSION, TIME_IN_STAGE
 from coaching.metrics.quantiles import Quartiles, quartiles
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue
-from coaching.metrics.stage_history import (
-    HISTORY,
-    OPPORTUNITY,
-    deals_sql,
-    moves_sql,
-    owner_join,
-    owner_join_params,
-    rows_sql,
-)
+from coaching.metrics.stage_history import OPPORTUNITY, TABLE, DealHistory
 from coaching.metrics.stage_order import StageOrder
-from coaching.models import Opportunity, OpportunityChange
 
 Metrics = dict[str, dict[str, MetricValue]]
 
@@ -38,50 +27,35 @@ STALLED_PER_STAGE = 5
 ALL_STAGES = "*"
 
 
-def stage_metrics(scope: Scope, order: StageOrder) -> Metrics:
+def stage_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Metrics:
     return {
-        STAGE_CONVERSION: _conversion(scope, order),
-        TIME_IN_STAGE: _time_in_stage(scope, order),
+        STAGE_CONVERSION: _conversion(scope, order, history),
+        TIME_IN_STAGE: _time_in_stage(scope, order, history),
     }
 
 
-def _conversion(scope: Scope, order: StageOrder) -> dict[str, MetricValue]:
+def _conversion(scope: Scope, order: StageOrder, history: DealHistory) -> dict[str, MetricValue]:
     window = scope.stage_window
     per_stage: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    if order.ranks:
-        rank, rank_params = order.rank_case("c.stage")
-        top_rank, top_params = order.rank_case("c2.stage")
-        closed, closed_params = deals_sql(scope, "closed")
-        sql = (
-            f"SELECT o.owner_sf_id, c.stage, COUNT(DISTINCT o.sf_id),"
-            f" COUNT(DISTINCT CASE WHEN o.is_won = %s OR t.top > {rank} THEN o.sf_id END)"
-            f" FROM {HISTORY} c JOIN {OPPORTUNITY} o ON o.org_id = c.org_id AND o.sf_id = c.opportunity_sf_id"
-            f" JOIN (SELECT c2.opportunity_sf_id AS opp, MAX({top_rank}) AS top FROM {HISTORY} c2"
-            f"  WHERE c2.org_id = %s AND c2.is_deleted = %s AND c2.opportunity_sf_id IN ({closed})"
-            f"  GROUP BY c2.opportunity_sf_id) t ON t.opp = c.opportunity_sf_id"
-            f" WHERE c.org_id = %s AND c.is_deleted = %s AND o.is_deleted = %s AND {rank} IS NOT NULL"
-            f" GROUP BY o.owner_sf_id, c.stage"
-        )
-        params = [
-            True,
-            *rank_params,
-            *top_params,
-            scope.org.pk,
-            False,
-            *closed_params,
-            scope.org.pk,
-            False,
-            False,
-            *rank_params,
-        ]
-        for owner, stage, reached, advanced in fetch(sql, params):
-            per_stage[owner][stage] = [reached, advanced]
-    closed_deals = Opportunity.live.filter(
-        org=scope.org, is_closed=True, close_date__gte=window.start, close_date__lte=window.end
-    ).filter(Exists(OpportunityChange.live.filter(org=scope.org, opportunity_sf_id=OuterRef("sf_id"))))
-    with_history = dict(
-        closed_deals.values("owner_sf_id").order_by().annotate(count=Count("id")).values_list("owner_sf_id", "count")
+    with_history: dict[str, int] = {}
+    closed, closed_params = history.closed_in_window("h")
+    closed_top, _ = history.closed_in_window("t")
+    rank, rank_params = order.rank_case("h.stage")
+    top_rank, top_params = order.rank_case("t.stage")
+    sql = (
+        f"SELECT h.owner, NULL, COUNT(DISTINCT h.opp), 0 FROM {TABLE} h WHERE {closed} GROUP BY h.owner"
+        f" UNION ALL SELECT h.owner, h.stage, COUNT(DISTINCT h.opp),"
+        f" COUNT(DISTINCT CASE WHEN h.deal_won = %s OR top.top > {rank} THEN h.opp END)"
+        f" FROM {TABLE} h JOIN (SELECT t.opp AS opp, MAX({top_rank}) AS top FROM {TABLE} t"
+        f"  WHERE {closed_top} GROUP BY t.opp) top ON top.opp = h.opp"
+        f" WHERE {rank} IS NOT NULL GROUP BY h.owner, h.stage"
     )
+    params = [*closed_params, True, *rank_params, *top_params, *closed_params, *rank_params]
+    for owner, stage, reached, advanced in history.fetch(sql, params):
+        if stage is None:
+            with_history[owner] = reached
+        else:
+            per_stage[owner][stage] = [reached, advanced]
     team: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for rep in scope.reps.values():
         for stage, (reached, advanced) in per_stage.get(rep.sf_id, {}).items():
@@ -121,8 +95,8 @@ def _conversion(scope: Scope, order: StageOrder) -> dict[str, MetricValue]:
     return values
 
 
-def _time_in_stage(scope: Scope, order: StageOrder) -> dict[str, MetricValue]:
-    stays = _stay_quartiles(scope, order)
+def _time_in_stage(scope: Scope, order: StageOrder, history: DealHistory) -> dict[str, MetricValue]:
+    stays = _stay_quartiles(scope, order, history)
     open_days = _open_day_quartiles(scope)
     stalled = _longest_open(scope)
     values = {}
@@ -159,37 +133,31 @@ def _summary(spread: Quartiles | None) -> dict[str, Any]:
     return {"median": spread.median, "n": spread.n} if spread else {"median": None, "n": 0}
 
 
-def _stay_quartiles(scope: Scope, order: StageOrder) -> dict[tuple[Any, ...], Quartiles]:
+def _stay_quartiles(scope: Scope, order: StageOrder, history: DealHistory) -> dict[tuple[Any, ...], Quartiles]:
     """Days per completed stay in an open stage, ended in the window: per (rep, stage) and (team, stage)."""
     if not order.ranks:
         return {}
-    moves, params = moves_sql(scope)
-    days = days_between(utc_date("m.at"), utc_date("m.next_at"))
+    days = days_between(utc_date("h.at"), utc_date("h.next_at"))
     stages = ", ".join("%s" for _ in order.ranks)
-    where = f" WHERE m.next_at >= %s AND m.stage IN ({stages})"
+    where = f"h.is_move = 1 AND h.next_at >= %s AND h.stage IN ({stages})"
     where_params = [sql_datetime(scope.stage_window.start_at), *order.ranks]
-    parts, all_params = [], []
-    for level, group in (("rep", "o.owner_sf_id"), ("team", "p.manager_sf_id")):
-        parts.append(
-            f"SELECT '{level}' AS g0, {group} AS g1, m.stage AS g2, {days} AS v FROM ({moves}) m{owner_join()}{where}"
-        )
-        all_params.extend([*params, *owner_join_params(scope), *where_params])
-    return quartiles(" UNION ALL ".join(parts), tuple(all_params), groups=3)
+    sql = " UNION ALL ".join(
+        f"SELECT '{level}' AS g0, {group} AS g1, h.stage AS g2, {days} AS v FROM {TABLE} h WHERE {where}"
+        for level, group in (("rep", "h.owner"), ("team", "h.manager"))
+    )
+    return quartiles(sql, (*where_params, *where_params), groups=3)
 
 
 def _open_days_sql(scope: Scope) -> tuple[str, list[Any]]:
     """Each open deal with the days since it entered its current stage (its last move, else its creation)."""
-    rows, params = rows_sql(scope, "open")
-    entered = (
-        f"SELECT opp, MAX(at) AS entered FROM ({rows}) h WHERE prev_stage IS NULL OR prev_stage <> stage GROUP BY opp"
-    )
+    entered = f"SELECT opp, MAX(at) AS entered FROM {TABLE} WHERE is_move = 1 AND deal_closed = %s GROUP BY opp"
     days = days_between(utc_date("COALESCE(e.entered, o.created_date)"), "%s")
     sql = (
         f"SELECT o.owner_sf_id AS owner, o.stage AS stage, o.sf_id AS opp, {days} AS v"
         f" FROM {OPPORTUNITY} o LEFT JOIN ({entered}) e ON e.opp = o.sf_id"
         f" WHERE o.org_id = %s AND o.is_deleted = %s AND o.is_closed = %s"
     )
-    return sql, [sql_date(scope.as_of), *params, scope.org.pk, False, False]
+    return sql, [sql_date(scope.as_of), False, scope.org.pk, False, False]
 
 
 def _open_day_quartiles(scope: Scope) -> dict[tuple[Any, ...], Quartiles]:
