@@ -240,12 +240,13 @@ def run_object_with_retries(
 
 
 def _not_attempted(run: SyncRun, object_run: SyncObjectRun) -> SyncObjectRun:
-    reason = (
-        "not attempted: the run stopped before this object"
-        if run.status == Status.STOPPED
-        else ("not attempted: the run failed before this object")
-    )
-    _mark_object(object_run, ObjectStatus.STOPPED if run.status == Status.STOPPED else ObjectStatus.SKIPPED, reason)
+    # A task redelivered after its run ended finds its object already settled: that outcome stands.
+    if object_run.status != ObjectStatus.PENDING:
+        return object_run
+    if run.status == Status.STOPPED:
+        _mark_object(object_run, ObjectStatus.STOPPED, "not attempted: the run stopped before this object")
+    else:
+        _mark_object(object_run, ObjectStatus.SKIPPED, f"not attempted: the run {run.status} before this object")
     return object_run
 
 

@@ -50,6 +50,15 @@ def test_a_redelivered_task_redoes_its_object_harmlessly(connected_org, org_dir)
     assert mismatches(connected_org, org_dir) == []
 
 
+def test_a_task_redelivered_after_its_run_ended_leaves_the_outcome_alone(connected_org):
+    run = SyncRun.objects.get(pk=tasks.sync_org.delay(connected_org.pk).get())
+    tasks.sync_object_task.delay(run.pk, "Account", "stale-token").get()
+    account = run.object_runs.get(sobject="Account")
+    assert (account.status, account.upserted) == (SyncObjectRun.Status.SUCCEEDED, 3)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED
+
+
 def test_a_busy_org_gets_a_failed_run_and_no_chain(connected_org, emulator):
     lock.claim(connected_org.pk)
     run = SyncRun.objects.get(pk=tasks.sync_org.delay(connected_org.pk).get())

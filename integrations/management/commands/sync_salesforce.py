@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -75,7 +76,9 @@ class Command(BaseCommand):
             raise CommandError(f"The sync of {org.name} {run.status}: {self._first_error(run)}")
 
     def _run_with_display(self, org: Org, kind: str) -> SyncRun:
-        console = Console(file=self.stdout._out, highlight=False)
+        stream = self.stdout._out
+        # Piped output (a log, CI) gets room for the whole table; a terminal keeps its own width.
+        console = Console(file=stream, highlight=False, width=None if stream.isatty() else 110)
         columns = (
             TextColumn("{task.description:<40}"),
             BarColumn(),
@@ -92,9 +95,11 @@ class Command(BaseCommand):
         summary = run_summary(run)
         style = _STYLES.get(run.status, "")
         title = f"{summary['org']}: {summary['kind']} sync [{style}]{run.status}[/]"
-        table = Table(title=title, title_justify="left")
-        for heading in ("object", "status", "fetched", "upserted", "deleted", "failed", "API calls"):
-            table.add_column(heading, justify="left" if heading in ("object", "status") else "right")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("object", no_wrap=True, min_width=max(len(name) for name in summary["objects"] or ["x"]))
+        table.add_column("status", no_wrap=True)
+        for heading in ("fetched", "upserted", "deleted", "failed", "calls"):
+            table.add_column(heading, justify="right", no_wrap=True)
         for name, counts in summary["objects"].items():
             table.add_row(
                 name,
