@@ -73,7 +73,7 @@ _BY_CODE: dict[str, Wording] = {
         ),
     ),
     "CLOSE_DATE_SLIPPAGE": Wording(
-        title="Close dates slip: {value} (team {team_value}); {deals_pushed} deals moved out",
+        title="Close dates slip: {value} (team {team_value}); {deals_pushed} moved out",
         question=(
             "When a close date moved, what did we learn that we didn't know before? "
             "Which of these dates has the buyer confirmed?"
@@ -136,7 +136,7 @@ _BY_CODE: dict[str, Wording] = {
         ),
     ),
     "STAGE_STALL": Wording(
-        title="{stalled} deals stalled in their stage, about {typical_vs_team} the team's usual stay",
+        title="{stalled} stalled in their stage, about {typical_vs_team} the team's usual stay",
         question="What would move each of these deals to the next stage, and who on the customer side decides?",
         action=(
             "For each deal below, agree the exit criterion of its stage and a date to meet it, or close it.{peer_hint}"

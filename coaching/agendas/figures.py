@@ -46,9 +46,9 @@ def evidence_keys(gap: Gap) -> dict[str, str]:
     if won is not None and lost is not None:
         keys["won"], keys["decided"] = str(won), str(int(won) + int(lost))
     if evidence.get("deals_pushed") is not None:
-        keys["deals_pushed"] = str(evidence["deals_pushed"])
+        keys["deals_pushed"] = deals(int(evidence["deals_pushed"]))
     if evidence.get("stalled_count") is not None:
-        keys["stalled"] = str(evidence["stalled_count"])
+        keys["stalled"] = deals(int(evidence["stalled_count"]))
     if evidence.get("typical_vs_team") is not None:
         keys["typical_vs_team"] = f"{float(evidence['typical_vs_team']):.1f}x"
     products = evidence.get("products")
@@ -57,6 +57,10 @@ def evidence_keys(gap: Gap) -> dict[str, str]:
     if evidence.get("top_product_share") is not None:
         keys["top_product_share"] = f"{float(evidence['top_product_share']) * 100:.0f}%"
     return keys
+
+
+def deals(count: int) -> str:
+    return f"{count} deal{'' if count == 1 else 's'}"
 
 
 def peer_line(gap: Gap) -> str:

@@ -149,6 +149,7 @@ _PAST_FIELDS = (
     "title",
     "metric",
     "is_current",
+    "position",
 )
 
 
@@ -240,12 +241,16 @@ def _deal_rows(queryset) -> list[DealRow]:
     ]
 
 
+def recently_closed(week_start: date) -> Q:
+    """Commitments closed last week or this week: shown once as done / dropped, then no more."""
+    return Q(closed_at__date__gte=week_start - timedelta(weeks=1), closed_at__date__lt=week_start + timedelta(weeks=1))
+
+
 def _commitments(org: Org, week_start: date) -> list[CommitmentRow]:
-    """Open commitments made before this week, and those closed since last week's agenda was built."""
-    recently = week_start - timedelta(weeks=1)
+    """Open commitments made before this week, and those closed recently (``recently_closed``)."""
     rows = (
         Commitment.objects.filter(agenda__org=org, agenda__week_start__lt=week_start)
-        .filter(Q(status=Commitment.Status.OPEN) | Q(closed_at__date__gte=recently))
+        .filter(Q(status=Commitment.Status.OPEN) | recently_closed(week_start))
         .values_list(
             "id",
             "agenda__manager_sf_id",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
+from coaching.agendas.inputs import recently_closed
 from coaching.agendas.weeks import require_monday
 from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Org, Person
 
@@ -79,7 +80,7 @@ def load_view(agenda: Agenda) -> AgendaView:
         .filter(
             Q(agenda=agenda)
             | Q(agenda__week_start__lt=week, status=Commitment.Status.OPEN)
-            | Q(agenda__week_start__lt=week, closed_at__date__gte=week - timedelta(weeks=1))
+            | (Q(agenda__week_start__lt=week) & recently_closed(week))
         )
         .select_related("item", "agenda")
         .order_by("due_date", "id")

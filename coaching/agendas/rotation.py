@@ -3,10 +3,11 @@
 A family is "on the agenda" in a week when one of the rep's one-on-one items of that family was shown and
 not set aside by the manager (open or discussed; deferred and dismissed items do not count). Then:
 
-- on the agenda last week: its candidates' scores are halved, so a family absent last week leads whenever
-  its stake is comparable;
+- the family that led last week (focus 1) does not lead again: the best topic of another family goes first;
+- on the agenda last week: its candidates' scores are halved, so a family absent last week moves up;
 - on the agenda in each of the last two weeks: the family rests this week — its items are held back (and
-  the agenda says so) unless severe (severity >= 0.8) or deferred by the manager last week;
+  the agenda says so);
+- a severe topic (severity >= 0.8) and one the manager deferred last week are exempt from all three;
 - rotation never empties a 1:1: if every candidate rests, the best one is kept.
 
 Team topics rotate by code the same way (two weeks running, then a rest unless severe), and the strength to
@@ -46,6 +47,7 @@ class PastItem:
     title: str
     metric: str
     is_current: bool
+    position: int = 0
 
 
 class History:
@@ -57,11 +59,14 @@ class History:
         self._families: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._team_codes: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._strengths: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._leads: dict[str, dict[date, str]] = defaultdict(dict)
         for item in self.items:
             if item.status not in _COUNTED or not item.is_current:
                 continue
             if item.kind == AgendaItem.Kind.GAP:
                 self._families[item.person_sf_id][item.week_start].add(item.family)
+                if item.position == 1:
+                    self._leads[item.person_sf_id][item.week_start] = item.family
             elif item.kind == AgendaItem.Kind.TEAM:
                 self._team_codes[item.manager_sf_id][item.week_start].add(item.code)
             elif item.kind == AgendaItem.Kind.STRENGTH:
@@ -73,6 +78,10 @@ class History:
 
     def team_streak(self, manager_sf_id: str, code: str) -> int:
         return self._streak(self._team_codes[manager_sf_id], code)
+
+    def lead_last_week(self, person_sf_id: str) -> str | None:
+        """The family of the rep's first topic last week."""
+        return self._leads[person_sf_id].get(self.week_start - timedelta(weeks=1))
 
     def strength_last_week(self, person_sf_id: str) -> set[str]:
         return self._strengths[person_sf_id].get(self.week_start - timedelta(weeks=1), set())
@@ -102,17 +111,16 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
         streak = history.family_streak(candidate.person_sf_id, candidate.family)
         candidate.adjusted = candidate.score
         candidate.rested = False
-        candidate.rotation_note = ""
         label = family_label(candidate.family)
         if candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
             kept.append(candidate)
         elif candidate.severity >= SEVERE:
-            candidate.rotation_note = f"kept although {label.lower()} was on the agenda last week: it is severe"
+            _note(candidate, f"kept although {label.lower()} was on the agenda last week: it is severe")
             kept.append(candidate)
         elif streak >= REST_AFTER_WEEKS:
             candidate.adjusted = 0.0
             candidate.rested = True
-            candidate.rotation_note = f"resting: {label.lower()} was on the agenda {streak} weeks running"
+            _note(candidate, f"resting: {label.lower()} was on the agenda {streak} weeks running")
             rested.append(candidate)
         else:
             candidate.adjusted = candidate.score / 2
@@ -126,5 +134,25 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
         kept.append(best)
     # What the manager deferred last week comes first: they asked for it.
     kept.sort(key=lambda c: (c.key not in deferred_keys, -c.adjusted, -c.score, c.code))
+    _rotate_lead(kept, history, deferred_keys)
     rested.sort(key=lambda c: (-c.score, c.code))
     return kept + rested
+
+
+def _note(candidate: Candidate, text: str) -> None:
+    candidate.rotation_note = f"{candidate.rotation_note}; {text}" if candidate.rotation_note else text
+
+
+def _rotate_lead(kept: list[Candidate], history: History, deferred_keys: set[str]) -> None:
+    """Put the best topic of another family first when the first one's family led last week."""
+    if not kept:
+        return
+    first = kept[0]
+    last_lead = history.lead_last_week(first.person_sf_id)
+    if first.family != last_lead or first.severity >= SEVERE or first.key in deferred_keys:
+        return
+    for index, candidate in enumerate(kept[1:], start=1):
+        if candidate.family != last_lead:
+            kept.insert(0, kept.pop(index))
+            _note(candidate, f"first this week: {family_label(last_lead).lower()} led last week")
+            return
