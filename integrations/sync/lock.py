@@ -15,16 +15,14 @@ from django.utils import timezone
 
 from integrations.models import SalesforceConnection
 
-# Longer than any single page or retry back-off, short enough that a crashed run frees the org soon.
-DEFAULT_LOCK_SECONDS = 15 * 60
-
 
 class LockLost(Exception):
     """This run's lock expired and another run claimed the org."""
 
 
 def lock_seconds() -> int:
-    return int(getattr(settings, "SYNC_LOCK_SECONDS", DEFAULT_LOCK_SECONDS))
+    # Longer than any single page or retry back-off, short enough that a crashed run frees the org soon.
+    return int(settings.SYNC_LOCK_SECONDS)
 
 
 def _expiry() -> datetime:

@@ -208,12 +208,12 @@ def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: Progre
 def retry_delay(attempt: int) -> float:
     """Seconds before retry ``attempt`` (1-based) of an object: doubling from SYNC_RETRY_BASE_SECONDS, capped
     below the lock's life so the run keeps its lock while it waits."""
-    base = float(getattr(settings, "SYNC_RETRY_BASE_SECONDS", 30.0))
+    base = float(settings.SYNC_RETRY_BASE_SECONDS)
     return min(base * 2 ** (attempt - 1), lock.lock_seconds() / 2)
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "SYNC_OBJECT_ATTEMPTS", 4))
+    return max(1, int(settings.SYNC_OBJECT_ATTEMPTS))
 
 
 def run_object_with_retries(

@@ -42,3 +42,11 @@ def test_locks_are_per_org(org):
     other = SalesforceConnectionFactory(org=OrgFactory(name="globex")).org
     assert lock.claim(org.pk)
     assert lock.claim(other.pk)
+
+
+def test_retries_wait_longer_each_time_but_never_outlive_the_lock(settings):
+    from integrations.sync.run import retry_delay
+
+    settings.SYNC_RETRY_BASE_SECONDS = 30
+    settings.SYNC_LOCK_SECONDS = 900
+    assert [retry_delay(attempt) for attempt in (1, 2, 3, 4, 5)] == [30, 60, 120, 240, 450]
