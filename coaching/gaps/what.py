@@ -85,22 +85,17 @@ class ProductWinRateLow(Rule):
             snap = context.snap(rep, self.metric)
             if snap is None:
                 continue
-            weak = []
-            for row in snap.details.get("by_product") or []:
-                judged = self._judge(context, rep, row, rates, org, t)
-                if judged:
-                    weak.append(judged)
+            judged = [self._judge(context, rep, row, rates, org, t) for row in snap.details.get("by_product") or []]
+            weak = sorted(
+                (found for found in judged if found), key=lambda found: (-found[1], found[0]["product_sf_id"])
+            )
             if not weak:
                 continue
-            weak.sort(key=lambda row: (-row["diff"], row["product_sf_id"]))
-            worst = weak[0]
+            worst, worst_diff = weak[0][0], weak[0][1]
             avg_won = context.snap(rep, names.AVG_WON_AMOUNT)
             deal_value = avg_won.value if avg_won and avg_won.value else None
-            revenue = None
-            if deal_value:
-                revenue = sum(
-                    max(0.0, row["peer_median"] - row["shrunk"]) * row["decided"] * deal_value for row in weak
-                )
+            # Deals lost beyond the peers' rate (the rep's rate shrunk toward it), at the rep's average win.
+            revenue = sum(lost for _, _, lost in weak) * deal_value if deal_value else None
             findings.append(
                 self.finding(
                     context,
@@ -109,7 +104,7 @@ class ProductWinRateLow(Rule):
                     team_value=worst["team_median"],
                     org_value=worst["org_median"],
                     n=worst["decided"],
-                    severity=severity_from_distance(worst["diff"], t["min_diff"], t["severe_diff"]),
+                    severity=severity_from_distance(worst_diff, t["min_diff"], t["severe_diff"]),
                     confidence=worst["confidence"],
                     revenue_at_stake=revenue,
                     evidence={
@@ -125,7 +120,7 @@ class ProductWinRateLow(Rule):
                         "peer_median": worst["peer_median"],
                         "team": {"median": worst["team_median"]},
                         "org": {"median": worst["org_median"]},
-                        "products": weak,
+                        "products": [row for row, _, _ in weak],
                         "avg_won_amount": deal_value,
                         "thresholds": t.as_json(),
                     },
@@ -152,7 +147,8 @@ class ProductWinRateLow(Rule):
         rates: dict[str, list[tuple[str, float]]],
         org: dict[str, list[float]],
         t: Thresholds,
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], float, float] | None:
+        """(the product's evidence, how far below the peers, deals lost beyond the peers' rate) or None."""
         won, decided = int(row.get("won") or 0), int(row.get("won") or 0) + int(row.get("lost") or 0)
         if decided < t["min_n"]:
             return None
@@ -172,7 +168,8 @@ class ProductWinRateLow(Rule):
         org_median = median(org_rates) if org_rates else reference
         if not (high < reference and reference - rate >= t["min_diff"] and rate < org_median):
             return None
-        return {
+        shrunk = shrunk_rate(won, decided, reference, t["prior_weight"])
+        row = {
             "product_sf_id": product,
             "name": row.get("name", ""),
             "won": won,
@@ -180,7 +177,7 @@ class ProductWinRateLow(Rule):
             "decided": decided,
             "win_rate": rounded(rate),
             "interval": [rounded(low), rounded(high)],
-            "shrunk": rounded(shrunk_rate(won, decided, reference, t["prior_weight"])),
+            "shrunk": rounded(shrunk),
             "peer_median": rounded(reference),
             "reference": source,
             "team_median": rounded(team.median) if team else None,
@@ -188,6 +185,7 @@ class ProductWinRateLow(Rule):
             "diff": rounded(reference - rate),
             "confidence": round(rate_confidence(won, decided, reference), 3),
         }
+        return row, reference - rate, max(0.0, reference - shrunk) * decided
 
 
 WHAT_RULES = (
