@@ -140,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.reconcile_all_orgs",
         "schedule": crontab(hour=env.int("RECONCILE_HOUR_UTC", default=2), minute=30),
     },
+    "weekly-agendas": {
+        "task": "coaching.tasks.build_all_agendas",
+        "schedule": crontab(day_of_week="mon", hour=5, minute=0),
+    },
 }
 
 # --- Salesforce sync

@@ -6,4 +6,5 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
+        from coaching.agendas import admin as agendas_admin  # noqa: F401 - the agendas' admin lives beside them
         from coaching.gaps import admin  # noqa: F401 - the gap rules' admin lives beside them

@@ -1,12 +1,17 @@
 """Follow-ups: what last week's agenda left unfinished comes back, with its status, once.
 
 An item of the manager's previous agenda that is still open (not reached) or deferred is unfinished.
-If its gap is on this week's agenda again, the new item simply records where it came from. Otherwise it
-comes back as a follow-up line — "deferred last week", "not reached last week", and whether the gap is
-still flagged — so the manager can close it out. A follow-up that is itself left open expires rather than
-echo every week (a deferred one comes back again: the manager asked for it). Strengths are not homework
-and are not carried. Commitments are carried differently: every open commitment stays on the agenda until
-it is marked done or dropped (see ``inputs._commitments``).
+If its gap is on this week's agenda again, the new item simply records where it came from ("carried over:
+deferred last week"). Otherwise it comes back as a follow-up line when there is something to do about it:
+
+- deferred, and not a topic this week: the manager asked for it, so it is listed with the reason given;
+- not reached, and no longer flagged: close it out, and recognise the progress if it was the rep's doing.
+
+A topic not reached that is still flagged but not picked this week (rotation, time) is not repeated as a
+follow-up: the rep's "held back" lines already name it and say why. A follow-up left open expires rather
+than echo every week (a deferred one comes back again). Strengths are not homework and are not carried.
+Commitments are carried differently: every open commitment stays on the agenda until it is marked done or
+dropped (see ``inputs._commitments``).
 """
 
 from dataclasses import dataclass
@@ -72,10 +77,12 @@ def follow_up_items(
     for key, item in sorted(last.by_key().items(), key=lambda pair: (pair[1].person_sf_id, -pair[1].severity)):
         if key in current_keys or (item.person_sf_id, item.code) in snoozed:
             continue
+        still = (item.person_sf_id, item.code) in flagged if item.person_sf_id else False
+        if still and item.status != AgendaItem.Status.DEFERRED:
+            continue
         if per_rep.get(item.person_sf_id, 0) >= FOLLOW_UPS_PER_REP:
             continue
         per_rep[item.person_sf_id] = per_rep.get(item.person_sf_id, 0) + 1
-        still = (item.person_sf_id, item.code) in flagged if item.person_sf_id else False
         follow_ups.append(_follow_up(key, item, still))
     return follow_ups
 

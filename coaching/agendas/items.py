@@ -74,7 +74,8 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
         ids.extend(record["sf_id"] for record in named if record["sf_id"] not in ids)
         evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
         total += max(int(evidence.get("deals_total") or 0), len(named))
-    known = [inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals]
+    # Open deals first: a deal already lost or won is context, not something to act on this week.
+    known = sorted((inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals), key=lambda deal: deal.is_closed)
     total = max(total, len(known))
     return [_deal_json(deal, inputs) for deal in known[:DEALS_SHOWN]], max(0, total - DEALS_SHOWN)
 
