@@ -12,6 +12,7 @@ from coaching.models.activities import Activity
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
+from coaching.models.digests import DigestDelivery, DigestSettings
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 from coaching.models.org import Org
@@ -27,6 +28,8 @@ __all__ = [
     "CoachingEffect",
     "Commitment",
     "ContactRole",
+    "DigestDelivery",
+    "DigestSettings",
     "Family",
     "Gap",
     "GapRuleSetting",
