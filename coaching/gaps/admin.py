@@ -97,7 +97,7 @@ class SnoozeForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         org = cleaned.get("org")
-        if org is None or self.errors:
+        if org is None:
             return cleaned
         for key in ("person_sf_id", "opportunity_sf_id", "reason"):
             cleaned[key] = (cleaned.get(key) or "").strip()
@@ -113,7 +113,8 @@ class SnoozeForm(forms.ModelForm):
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+                if field not in self.errors:  # a missing field already says so
+                    self.add_error(field if field in self.fields else None, messages)
         return cleaned
 
 

@@ -158,7 +158,7 @@ HOW_RULES = (
             "min_count": 2,
             "min_diff": 0.15,
             "severe_diff": 0.5,
-            **RATE,
+            "z": 1.645,
         },
     ),
     DealShareRule(
