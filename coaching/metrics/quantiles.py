@@ -1,8 +1,11 @@
-"""Per-group quartiles (median included) computed in the database with window functions.
+"""Per-group quartiles (median included) computed in the database.
 
-Only the rows at the ranks the quartiles fall between come back (at most ten a group), and the linear
-interpolation between them (the ``numpy.percentile`` default) is done here: no row-by-row work in Python.
-ROW_NUMBER and COUNT over a partition run on PostgreSQL and on SQLite 3.25+.
+The values are first counted per group and distinct value (a hash aggregate: sales data repeats values a
+lot - whole days, round amounts), then a running count over the distinct values says which ranks each
+one covers. Only the values at the ranks the quartiles fall between come back (at most ten a group) and
+the linear interpolation between them (the ``numpy.percentile`` default, and PostgreSQL's
+``percentile_cont``) is done here: no row-by-row work in Python, and no sort of every row. Window
+functions (SUM … OVER) run on PostgreSQL and on SQLite 3.25+.
 """
 
 import math
@@ -11,8 +14,9 @@ from typing import Any
 
 from coaching.metrics.dialect import fetch
 
-# floor and ceil of 1 + k/4 * (cnt - 1), k = 0..4, in integer arithmetic.
-_RANKS = " OR ".join(f"rn = 1 + ({k} * (cnt - 1)) / 4 OR rn = 1 + ({k} * (cnt - 1) + 3) / 4" for k in range(5))
+# The ranks the quartiles fall between: floor and ceil of 1 + k/4 * (cnt - 1), k = 0..4, in integers.
+_RANKS = [f"1 + ({k} * (cnt - 1)) / 4" for k in range(5)] + [f"1 + ({k} * (cnt - 1) + 3) / 4" for k in range(5)]
+_COVERS_A_RANK = " OR ".join(f"(upto - c + 1 <= {rank} AND {rank} <= upto)" for rank in _RANKS)
 
 
 @dataclass(frozen=True)
@@ -42,19 +46,30 @@ def quartiles(source_sql: str, params: tuple[Any, ...], groups: int) -> dict[tup
     """
     keys = ", ".join(f"g{index}" for index in range(groups))
     sql = (
-        f"SELECT {keys}, rn, cnt, v FROM ("
-        f" SELECT {keys}, v, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY v) AS rn,"
-        f" COUNT(*) OVER (PARTITION BY {keys}) AS cnt"
-        f" FROM ({source_sql}) source WHERE v IS NOT NULL"
-        f") ranked WHERE {_RANKS}"
+        f"SELECT {keys}, v, upto - c + 1, upto, cnt FROM ("
+        f" SELECT {keys}, v, c,"
+        f" CAST(SUM(c) OVER (PARTITION BY {keys} ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        f" AS BIGINT) AS upto,"
+        f" CAST(SUM(c) OVER (PARTITION BY {keys}) AS BIGINT) AS cnt"
+        f" FROM (SELECT {keys}, v, COUNT(*) AS c FROM ({source_sql}) source WHERE v IS NOT NULL"
+        f" GROUP BY {keys}, v) counted"
+        f") ranked WHERE {_COVERS_A_RANK}"
     )
     at_rank: dict[tuple[Any, ...], dict[int, float]] = {}
     sizes: dict[tuple[Any, ...], int] = {}
     for row in fetch(sql, params):
-        key, rank, count, value = tuple(row[:groups]), int(row[groups]), int(row[groups + 1]), float(row[groups + 2])
-        at_rank.setdefault(key, {})[rank] = value
+        key = tuple(row[:groups])
+        value, first, last, count = float(row[groups]), int(row[groups + 1]), int(row[groups + 2]), int(row[groups + 3])
         sizes[key] = count
+        ranks = at_rank.setdefault(key, {})
+        for rank in _needed_ranks(count):
+            if first <= rank <= last:
+                ranks[rank] = value
     return {key: _interpolate(sizes[key], ranks) for key, ranks in at_rank.items()}
+
+
+def _needed_ranks(count: int) -> set[int]:
+    return {1 + (k * (count - 1)) // 4 for k in range(5)} | {1 + (k * (count - 1) + 3) // 4 for k in range(5)}
 
 
 def _interpolate(count: int, ranks: dict[int, float]) -> Quartiles:

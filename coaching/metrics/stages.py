@@ -39,23 +39,26 @@ def _conversion(scope: Scope, order: StageOrder, history: DealHistory) -> dict[s
     per_stage: dict[str, dict[str, list[int]]] = defaultdict(dict)
     with_history: dict[str, int] = {}
     closed, closed_params = history.closed_in_window("h")
-    closed_top, _ = history.closed_in_window("t")
     rank, rank_params = order.rank_case("h.stage")
-    top_rank, top_params = order.rank_case("t.stage")
-    sql = (
-        f"SELECT h.owner, NULL, COUNT(DISTINCT h.opp), 0 FROM {TABLE} h WHERE {closed} GROUP BY h.owner"
-        f" UNION ALL SELECT h.owner, h.stage, COUNT(DISTINCT h.opp),"
-        f" COUNT(DISTINCT CASE WHEN h.deal_won = %s OR top.top > {rank} THEN h.opp END)"
-        f" FROM {TABLE} h JOIN (SELECT t.opp AS opp, MAX({top_rank}) AS top FROM {TABLE} t"
-        f"  WHERE {closed_top} GROUP BY t.opp) top ON top.opp = h.opp"
-        f" WHERE {rank} IS NOT NULL GROUP BY h.owner, h.stage"
+    ordered = sorted(order.ranks, key=order.ranks.__getitem__)
+    # One row per deal with a 0/1 column per stage reached, then sums per rep: two hash aggregates, where
+    # counting distinct deals per stage would sort the whole history.
+    reached = "".join(f", MAX(CASE WHEN h.stage = %s THEN 1 ELSE 0 END) AS s{index}" for index in range(len(ordered)))
+    sums = "".join(
+        f", SUM(s{index}), SUM(CASE WHEN s{index} = 1 AND (won = 1 OR top_rank > {index}) THEN 1 ELSE 0 END)"
+        for index in range(len(ordered))
     )
-    params = [*closed_params, True, *rank_params, *top_params, *closed_params, *rank_params]
-    for owner, stage, reached, advanced in history.fetch(sql, params):
-        if stage is None:
-            with_history[owner] = reached
-        else:
-            per_stage[owner][stage] = [reached, advanced]
+    sql = (
+        f"SELECT owner, COUNT(*){sums} FROM (SELECT h.owner AS owner{reached},"
+        f" MAX(CASE WHEN h.deal_won = %s THEN 1 ELSE 0 END) AS won, MAX({rank}) AS top_rank"
+        f" FROM {TABLE} h WHERE {closed} GROUP BY h.owner, h.opp) deals GROUP BY owner"
+    )
+    for owner, deals, *counts in history.fetch(sql, [*ordered, True, *rank_params, *closed_params]):
+        with_history[owner] = int(deals)
+        for index, stage in enumerate(ordered):
+            reached_count, advanced = int(counts[2 * index]), int(counts[2 * index + 1])
+            if reached_count:
+                per_stage[owner][stage] = [reached_count, advanced]
     team: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for rep in scope.reps.values():
         for stage, (reached, advanced) in per_stage.get(rep.sf_id, {}).items():
