@@ -134,7 +134,7 @@ class RuleContext:
         key = (metric, min_n, getattr(value_of, "__func__", value_of), activity)
         if key not in self._org_cache:
             values = (self._eligible(rep, metric, min_n, value_of, activity) for rep in self.reps)
-            kept = [value for value in values if value is not None]
+            kept = sorted(value for value in values if value is not None)
             self._org_cache[key] = (kept, summarize(kept))
         return self._org_cache[key]
 
@@ -168,7 +168,7 @@ class RuleContext:
         team_values = [values[other] for other in self.teammates(rep) if other in values]
         key = ("derived", cache_key)
         if key not in self._org_cache:
-            kept = list(values.values())
+            kept = sorted(values.values())
             self._org_cache[key] = (kept, summarize(kept))
         org_values, org_summary = self._org_cache[key]
         team_summary = summarize(team_values)

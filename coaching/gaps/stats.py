@@ -5,6 +5,7 @@ come from are read from the database once per week, never per rep.
 """
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,13 +29,12 @@ def median(values: Sequence[float]) -> float | None:
     return percentile(values, 50)
 
 
-def percentile_rank(value: float, values: Sequence[float]) -> float | None:
-    """Share (0-1) of ``values`` below ``value``, ties counted half: where a rep stands among peers."""
-    if not values:
+def percentile_rank(value: float, ordered: Sequence[float]) -> float | None:
+    """Share (0-1) of the sorted ``ordered`` values below ``value``, ties counted half: where a rep stands."""
+    if not ordered:
         return None
-    below = sum(1 for other in values if other < value)
-    equal = sum(1 for other in values if other == value)
-    return (below + equal / 2) / len(values)
+    below, through = bisect_left(ordered, value), bisect_right(ordered, value)
+    return (below + (through - below) / 2) / len(ordered)
 
 
 @dataclass(frozen=True)
