@@ -18,8 +18,7 @@ from coaching.metrics.stage_order import StageOrder
 
 Metrics = dict[str, dict[str, MetricValue]]
 
-# A push: the row moved the close date later than it was just before (PrevCloseDate, or the previous row's).
-PUSH = "h.at >= %s AND h.close_date > h.before_close"
+PUSH = "h.is_push = 1"
 
 
 def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Metrics:
@@ -28,14 +27,14 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
     push_counts = {
         owner: (pushes, deals)
         for owner, pushes, deals in history.fetch(
-            f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE {PUSH} GROUP BY h.owner", [start]
+            f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE {PUSH} GROUP BY h.owner"
         )
     }
     pushed_ids = _ranked_deals(
         history,
         f"SELECT h.owner AS owner, h.opp AS opp, MAX(h.deal_amount) AS rank_key FROM {TABLE} h WHERE {PUSH}"
         " GROUP BY h.owner, h.opp",
-        [start],
+        [],
     )
     open_counts = dict(
         open_deals(scope)

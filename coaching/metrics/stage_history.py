@@ -3,8 +3,8 @@
 A history row is written on every change of stage, amount, close date or probability, so consecutive rows
 often share a stage. A *move* is a row whose stage differs from the deal's previous row (or its first
 row): the moment the deal entered that stage; its ``next_at`` is when the deal moved on (null while it
-stays). Each row also carries the close date before it (PrevCloseDate, else the previous row's), for
-close-date pushes.
+stays). A *push* is a row stamped in the trailing 91 days whose close date is later than the date before
+it (PrevCloseDate, else the previous row's).
 
 Close-date pushes, stage regressions, conversion, stage order and time in stage all read this history; a
 window-function pass over it is the most expensive step of a run, so it is done once, for the deals the
@@ -42,8 +42,9 @@ def deal_history(scope: Scope) -> Iterator["DealHistory"]:
 
 
 class DealHistory:
-    """Columns: opp, owner, manager, deal_closed, deal_won, deal_close, deal_amount (the deal as it is now);
-    id, at, stage, probability, close_date, before_close, prev_stage, is_move, next_at (the history row)."""
+    """Columns: opp, owner, deal_closed, deal_won, deal_close, deal_amount (the deal as it is now); id, at,
+    stage, probability, prev_stage, is_move, is_push (a close-date push in the 91-day window), next_at (when
+    a move's stay ended) of the history row. Holds the moves and the pushes only."""
 
     table = TABLE
 
@@ -52,23 +53,22 @@ class DealHistory:
 
     def create(self) -> None:
         scope = self.scope
+        previous_close = "COALESCE(c.prev_close_date, LAG(c.close_date) OVER w)"
         rows = (
-            "SELECT c.opportunity_sf_id AS opp, o.owner_sf_id AS owner, p.manager_sf_id AS manager,"
-            " o.is_closed AS deal_closed, o.is_won AS deal_won, o.close_date AS deal_close, o.amount AS deal_amount,"
+            "SELECT c.opportunity_sf_id AS opp, o.owner_sf_id AS owner, o.is_closed AS deal_closed,"
+            " o.is_won AS deal_won, o.close_date AS deal_close, o.amount AS deal_amount,"
             " c.id AS id, c.created_date AS at, c.stage AS stage, c.probability AS probability,"
-            " c.close_date AS close_date,"
-            " COALESCE(c.prev_close_date, LAG(c.close_date) OVER w) AS before_close,"
             " LAG(c.stage) OVER w AS prev_stage,"
-            " CASE WHEN LAG(c.stage) OVER w IS NULL OR LAG(c.stage) OVER w <> c.stage THEN 1 ELSE 0 END AS is_move"
+            " CASE WHEN LAG(c.stage) OVER w IS NULL OR LAG(c.stage) OVER w <> c.stage THEN 1 ELSE 0 END AS is_move,"
+            f" CASE WHEN c.created_date >= %s AND c.close_date > {previous_close} THEN 1 ELSE 0 END AS is_push"
             f" FROM {HISTORY} c"
             f" JOIN {OPPORTUNITY} o ON o.org_id = c.org_id AND o.sf_id = c.opportunity_sf_id"
-            f" LEFT JOIN {PERSON} p ON p.org_id = o.org_id AND p.sf_id = o.owner_sf_id AND p.is_deleted = %s"
             " WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s"
             " AND o.is_deleted = %s AND (o.is_closed = %s OR o.close_date >= %s)"
             " WINDOW w AS (PARTITION BY c.opportunity_sf_id ORDER BY c.created_date, c.id)"
         )
         params = [
-            False,
+            sql_datetime(scope.push_window.start_at),
             scope.org.pk,
             False,
             sql_datetime(scope.today.end_before),
@@ -76,10 +76,12 @@ class DealHistory:
             False,
             sql_date(scope.stage_window.start),
         ]
+        # Only moves and pushes are read later; the other rows (amount or probability changes) only served
+        # to find them.
         select = (
             "SELECT r.*, CASE WHEN r.is_move = 1 THEN"
             " LEAD(r.at) OVER (PARTITION BY r.opp, r.is_move ORDER BY r.at, r.id) END AS next_at"
-            f" FROM ({rows}) r"
+            f" FROM ({rows}) r WHERE r.is_move = 1 OR r.is_push = 1"
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

@@ -15,7 +15,7 @@ from coaching.metrics.names import STAGE_CONVERSION, TIME_IN_STAGE
 from coaching.metrics.quantiles import Quartiles, quartiles
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue
-from coaching.metrics.stage_history import OPPORTUNITY, TABLE, DealHistory
+from coaching.metrics.stage_history import OPPORTUNITY, PERSON, TABLE, DealHistory
 from coaching.metrics.stage_order import StageOrder
 
 Metrics = dict[str, dict[str, MetricValue]]
@@ -144,11 +144,13 @@ def _stay_quartiles(scope: Scope, order: StageOrder, history: DealHistory) -> di
     stages = ", ".join("%s" for _ in order.ranks)
     where = f"h.is_move = 1 AND h.next_at >= %s AND h.stage IN ({stages})"
     where_params = [sql_datetime(scope.stage_window.start_at), *order.ranks]
-    sql = " UNION ALL ".join(
-        f"SELECT '{level}' AS g0, {group} AS g1, h.stage AS g2, {days} AS v FROM {TABLE} h WHERE {where}"
-        for level, group in (("rep", "h.owner"), ("team", "h.manager"))
+    team = f" LEFT JOIN {PERSON} p ON p.org_id = %s AND p.sf_id = h.owner AND p.is_deleted = %s"
+    sql = (
+        f"SELECT 'rep' AS g0, h.owner AS g1, h.stage AS g2, {days} AS v FROM {TABLE} h WHERE {where}"
+        f" UNION ALL SELECT 'team' AS g0, p.manager_sf_id AS g1, h.stage AS g2, {days} AS v"
+        f" FROM {TABLE} h{team} WHERE {where}"
     )
-    return quartiles(sql, (*where_params, *where_params), groups=3)
+    return quartiles(sql, (*where_params, scope.org.pk, False, *where_params), groups=3)
 
 
 def _open_days_sql(scope: Scope) -> tuple[str, list[Any]]:
