@@ -6,11 +6,9 @@ the same for 3 reps or 3,000.
 
 from datetime import date
 
-from django.db import connection, transaction
-
 from coaching.metrics.activity import activity_metrics
 from coaching.metrics.deals import closed_deal_metrics
-from coaching.metrics.dialect import is_postgres
+from coaching.metrics.dialect import analytics_settings
 from coaching.metrics.history import history_metrics
 from coaching.metrics.late_stage import late_stage_metrics
 from coaching.metrics.names import METRIC_NAMES
@@ -27,14 +25,7 @@ from coaching.models import Org
 
 def compute_metrics(org: Org, as_of: date) -> MetricsResult:
     """All metrics for the org's active reps, for the ISO week holding ``as_of`` (windows end on it)."""
-    with transaction.atomic():
-        if is_postgres():
-            # For these few large aggregates, PostgreSQL's JIT compilation costs more time than it saves
-            # (about half a second a statement), and sorts of a few hundred MB would spill to disk at the
-            # default work_mem. SET LOCAL ends with the transaction.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+    with analytics_settings():
         return _compute(org, as_of)
 
 

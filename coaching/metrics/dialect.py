@@ -4,10 +4,12 @@ Most metrics are ORM aggregates; the statements that need window functions over 
 (medians, stage histories) are written in SQL and use these for dates and parameters.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 
@@ -42,6 +44,32 @@ def compiled(queryset: QuerySet) -> tuple[str, tuple[Any, ...]]:
     """A queryset's SQL and parameters, to be used as a subquery of a hand-written statement."""
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
+
+
+_SET_BOTH = "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)"
+
+
+@contextmanager
+def analytics_settings() -> Iterator[None]:
+    """Run the block in a transaction tuned for a few large aggregates (PostgreSQL; a no-op elsewhere).
+
+    PostgreSQL's JIT compilation costs these statements more than it saves (about half a second each), and
+    sorts of a few hundred MB would spill to disk at the default work_mem. The settings are transaction-local
+    and put back afterwards, so a caller's own transaction continues as it was.
+    """
+    with transaction.atomic():
+        if not is_postgres():
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+            before = cursor.fetchone()
+            cursor.execute(_SET_BOTH, ["off", "64MB"])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(_SET_BOTH, list(before))
 
 
 def fetch(sql: str, params: tuple[Any, ...] | list[Any]) -> list[tuple[Any, ...]]:
