@@ -61,6 +61,13 @@ class Comparison:
         summary = self.reference_summary
         return summary.median if summary else None
 
+    def outside_org_band(self, value: float, fires_when: str) -> bool:
+        """Past the org's middle half on the bad side (below its 25th percentile, or above its 75th): a gap
+        is unusual in the org too, not only in a strong (or weak) team."""
+        if self.org is None:
+            return True
+        return value < self.org.p25 if fires_when == "low" else value > self.org.p75
+
     def as_json(self) -> dict[str, Any]:
         return {
             "team": self.team.as_json() if self.team else None,

@@ -61,9 +61,8 @@ class StageStall(Rule):
             if reference is None:
                 continue
             low, high = wilson_interval(k, n, t["z"])
-            org_median = comparison.org.median if comparison.org else reference
             diff = rate - reference
-            if not (low > reference and rate > org_median and diff >= t["min_diff"]):
+            if not (low > reference and comparison.outside_org_band(rate, "high") and diff >= t["min_diff"]):
                 continue
             evidence = evidence_base(self, snap, rate, comparison, t, unit="ratio")
             evidence.update(
@@ -184,6 +183,6 @@ HOW_RULES = (
         metric=names.STAGE_REGRESSIONS,
         title="Deals move backwards",
         measures="Moves back to an earlier stage, as a share of all stage moves in the trailing 91 days.",
-        defaults={"min_n": 10, "min_peers": 3, "min_count": 3, "min_diff": 0.1, "severe_diff": 0.35, **RATE},
+        defaults={"min_n": 10, "min_peers": 3, "min_count": 3, "min_diff": 0.04, "severe_diff": 0.15, **RATE},
     ),
 )

@@ -81,6 +81,14 @@ class JudgedRule(Rule):
         """How many records there are in all (evidence lists are capped)."""
         return len(records)
 
+    def past_org(self, comparison: Comparison, value: float) -> bool:
+        """A gap is also outside the org's middle half; a strength (which adds its own top-share guard)
+        past the org's median."""
+        if self.is_strength:
+            org_median = comparison.org.median if comparison.org else None
+            return org_median is None or (value < org_median if self.fires_when == LOW else value > org_median)
+        return comparison.outside_org_band(value, self.fires_when)
+
     def candidates(self, context: RuleContext) -> list[tuple[str, Snap]]:
         """The reps this rule can judge: with the metric, and with activity logging good enough if needed."""
         found = []
@@ -144,11 +152,10 @@ class RateRule(JudgedRule):
             if reference is None:
                 continue
             low, high = wilson_interval(k, n, t["z"])
-            org_median = comparison.org.median if comparison.org else reference
-            if self.fires_when == LOW:
-                diff, beyond, past_org = reference - rate, high < reference, rate < org_median
-            else:
-                diff, beyond, past_org = rate - reference, low > reference, rate > org_median
+            diff, beyond = (
+                (reference - rate, high < reference) if self.fires_when == LOW else (rate - reference, low > reference)
+            )
+            past_org = self.past_org(comparison, rate)
             if not (beyond and past_org and diff >= t["min_diff"]):
                 continue
             if not self.accept(context, rep, snap, rate, comparison, t):
@@ -244,12 +251,13 @@ class LevelRule(JudgedRule):
             if reference is None:
                 continue
             distance = self._distance(value, reference)
-            org_median = comparison.org.median if comparison.org else reference
-            past_org = value < org_median if self.fires_when == LOW else value > org_median
+            past_org = self.past_org(comparison, value)
             fire_at, severe_at = self._marks(t)
             if distance is None or distance < fire_at or not past_org:
                 continue
-            if not self.accept(context, rep, snap, value, comparison, t):
+            if not self.accept(context, rep, snap, value, comparison, t) or not self.middle_half_beyond(
+                snap, reference
+            ):
                 continue
             confidence = sample_confidence(snap.n, int(t["min_n"]), self._peers(comparison), int(t["min_peers"]))
             guard = self._poisson(context, rep, snap, comparison, t)
@@ -284,6 +292,15 @@ class LevelRule(JudgedRule):
                 )
             )
         return findings
+
+    def middle_half_beyond(self, snap: Snap, reference: float) -> bool:
+        """For a median with its quartiles in the details (cycle days, won amounts): the rep's whole middle
+        half lies beyond the peers' median — most of the rep's deals, not a few, are smaller (or slower).
+        A median of a handful of deals swings far; this is its guard, as the Wilson interval is a rate's."""
+        quartiles = snap.details.get("quartiles")
+        if not isinstance(quartiles, dict) or quartiles.get("p25") is None or quartiles.get("p75") is None:
+            return True
+        return quartiles["p75"] < reference if self.fires_when == LOW else quartiles["p25"] > reference
 
     def _distance(self, value: float, reference: float) -> float | None:
         """How far beyond the peers, as a fraction: 0.4 = 40 % below (low) or above (high) their median."""

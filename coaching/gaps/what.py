@@ -8,7 +8,6 @@ from coaching.gaps.context import Comparison, RuleContext, Snap
 from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.gaps.stats import (
-    median,
     rate_confidence,
     severity_from_distance,
     shrunk_rate,
@@ -33,10 +32,6 @@ class DealSizeSmall(LevelRule):
 
 @dataclass(frozen=True)
 class ProductMixNarrow(LevelRule):
-    def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
-        top = context.snap(rep, names.TOP_PRODUCT_SHARE)
-        return (snap.value or 0) <= t["max_products"] and top is not None and (top.value or 0) >= t["min_top_share"]
-
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         top = context.snap(rep, names.TOP_PRODUCT_SHARE)
         return {
@@ -165,8 +160,9 @@ class ProductWinRateLow(Rule):
             return None
         rate = won / decided
         low, high = wilson_interval(won, decided, t["z"])
-        org_median = median(org_rates) if org_rates else reference
-        if not (high < reference and reference - rate >= t["min_diff"] and rate < org_median):
+        # Below the org's middle half on this product too, not only below a strong team.
+        org_floor = everyone.p25 if everyone else reference
+        if not (high < reference and reference - rate >= t["min_diff"] and rate < org_floor):
             return None
         shrunk = shrunk_rate(won, decided, reference, t["prior_weight"])
         row = {
@@ -205,14 +201,7 @@ WHAT_RULES = (
         title="Sells a narrow product mix",
         measures="Distinct products on the deals won in the trailing 182 days, with one product's share of them.",
         fires_when=LOW,
-        defaults={
-            "min_n": 5,
-            "min_peers": 3,
-            "ratio": 0.5,
-            "severe_ratio": 0.25,
-            "max_products": 2,
-            "min_top_share": 0.7,
-        },
+        defaults={"min_n": 5, "min_peers": 3, "ratio": 0.5, "severe_ratio": 0.25},
     ),
     DiscountHigh(
         code="DISCOUNT_HIGH",

@@ -7,7 +7,7 @@ from typing import Any
 from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.kinds import HIGH, LOW, DealShareRule, LevelRule, RateRule, evidence_base, rounded
 from coaching.gaps.rule import Finding, Thresholds
-from coaching.gaps.stats import median, sample_confidence, severity_from_distance, shrunk_rate
+from coaching.gaps.stats import median, poisson_low_tail, sample_confidence, severity_from_distance, shrunk_rate
 from coaching.metrics import names
 from coaching.models import Family
 
@@ -151,6 +151,9 @@ class PipelineConcentrated(LevelRule):
 
 @dataclass(frozen=True)
 class NewPipelineLow(LevelRule):
+    """Creates unusually few new deals — a count that low is chance less often than ``alpha`` (Poisson, at
+    the peers' median count) — and so far less new pipeline, by number of deals or by amount."""
+
     def count_of(self, snap: Snap) -> int | None:
         return snap.n
 
@@ -159,14 +162,52 @@ class NewPipelineLow(LevelRule):
         since = context.reps[rep].crm_user_since
         return since is None or since <= context.as_of - timedelta(days=t["min_tenure_days"])
 
-    def revenue(
-        self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
-    ) -> float | None:
-        rate = expected_win_rate(context, rep)
-        return None if rate is None else max(0.0, reference - value) * rate
-
-    def records(self, context: RuleContext, rep: str, snap: Snap) -> list[dict[str, Any]]:
-        return []
+    def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        findings = []
+        fire_at, severe_at = 1 - t["ratio"], 1 - t["severe_ratio"]
+        for rep, snap in self.candidates(context):
+            if snap.n < t["min_n"] or not self.extra_guard(context, rep, snap, t):
+                continue
+            amount, count = snap.value or 0.0, snap.n
+            peers = {"min_n": t["min_n"], "min_peers": t["min_peers"]}
+            by_amount = context.compare(rep, self.metric, amount, **peers)
+            by_count = context.compare(rep, self.metric, count, value_of=self.count_of, **peers)
+            ref_amount, ref_count = by_amount.reference_value or 0.0, by_count.reference_value or 0.0
+            if ref_count <= 0:
+                continue
+            chance = poisson_low_tail(count, ref_count)
+            short_amount = 1 - amount / ref_amount if ref_amount > 0 else 0.0
+            short_count = 1 - count / ref_count
+            on_amount = short_amount >= fire_at and by_amount.outside_org_band(amount, LOW)
+            on_count = short_count >= fire_at and by_count.outside_org_band(count, LOW)
+            if chance > t["alpha"] or not (on_amount or on_count):
+                continue
+            evidence = evidence_base(self, snap, amount, by_amount, t)
+            evidence.update(
+                count=count,
+                peer_count=rounded(ref_count, 1),
+                chance=rounded(chance),
+                judged_on=[name for name, fired in (("amount", on_amount), ("count", on_count)) if fired],
+                count_peers=by_count.as_json(),
+            )
+            per_deal = amount / count if count else ref_amount / ref_count
+            missing = max(ref_amount - amount, (ref_count - count) * per_deal, 0.0)
+            rate = expected_win_rate(context, rep)
+            findings.append(
+                self.finding(
+                    context,
+                    rep,
+                    value=amount,
+                    team_value=by_amount.team.median if by_amount.team else None,
+                    org_value=by_amount.org.median if by_amount.org else None,
+                    n=count,
+                    severity=severity_from_distance(max(short_amount, short_count), fire_at, severe_at),
+                    confidence=round(1 - chance, 3),
+                    revenue_at_stake=None if rate is None else missing * rate,
+                    evidence=evidence,
+                )
+            )
+        return findings
 
 
 WHERE_RULES = (
@@ -229,7 +270,7 @@ WHERE_RULES = (
         family=Family.WHERE,
         metric=names.NEW_PIPELINE_AMOUNT,
         title="Creates little new pipeline",
-        measures="Amount of the deals created in the trailing 91 days.",
+        measures="Deals created in the trailing 91 days: how many, and their amount.",
         fires_when=LOW,
         defaults={
             "min_n": 0,

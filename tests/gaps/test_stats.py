@@ -83,7 +83,8 @@ def test_poisson_cdf_matches_the_closed_form():
 
 def test_confidences_grow_with_the_evidence():
     assert rate_confidence(2, 20, 0.4) > rate_confidence(1, 5, 0.4)
-    assert sample_confidence(5, 5, 3, 3) == pytest.approx(1.0)
+    assert sample_confidence(5, 5, 3, 3) == pytest.approx(4 / 9)
+    assert sample_confidence(500, 5, 300, 3) > 0.98
     assert sample_confidence(1, 5, 3, 3) < sample_confidence(10, 5, 3, 3)
     assert sample_confidence(0, 5, 3, 3) == 0.0
 

@@ -19,6 +19,17 @@ def test_deal_size_small_fires(week):
     assert gap.revenue_at_stake == Decimal("96000.00")
 
 
+def test_deal_size_small_needs_most_of_the_deals_small(week):
+    manager, _ = week.team(5)
+    small = {"n": 8, "p25": 6000.0, "median": 8000.0, "p75": 12000.0}
+    rep = week.rep(manager, **{names.MEDIAN_WON_AMOUNT: {"value": 8000.0, "n": 8, "details": {"quartiles": small}}})
+    spread = {"n": 8, "p25": 5000.0, "median": 8000.0, "p75": 30000.0}
+    mixed = week.rep(manager, **{names.MEDIAN_WON_AMOUNT: {"value": 8000.0, "n": 8, "details": {"quartiles": spread}}})
+    result = week.evaluate()
+    assert one(result, rep, "DEAL_SIZE_SMALL").evidence["quartiles"]["p75"] == 12000.0
+    assert "DEAL_SIZE_SMALL" not in codes(result, mixed)
+
+
 def test_deal_size_a_little_small_does_not_fire(week):
     manager, _ = week.team(5)
     rep = week.rep(manager, **{names.MEDIAN_WON_AMOUNT: {"value": 15000.0, "n": 8}})

@@ -114,6 +114,18 @@ def test_cycle_long_fires(week):
     assert gap.revenue_at_stake is None
 
 
+def test_cycle_long_needs_most_of_the_deals_slow(week):
+    manager, _ = week.team(5)
+    quartiles = {"n": 8, "p25": 95.0, "median": 120.0, "p75": 160.0}
+    slow = week.rep(manager, **{names.MEDIAN_CYCLE_DAYS: {"value": 120.0, "n": 8, "details": {"quartiles": quartiles}}})
+    # Half of these deals closed faster than the team's typical 60 days: two slow ones lift the median.
+    mixed = {"n": 8, "p25": 40.0, "median": 120.0, "p75": 170.0}
+    uneven = week.rep(manager, **{names.MEDIAN_CYCLE_DAYS: {"value": 120.0, "n": 8, "details": {"quartiles": mixed}}})
+    result = week.evaluate()
+    assert "CYCLE_LONG" in codes(result, slow)
+    assert "CYCLE_LONG" not in codes(result, uneven)
+
+
 def test_cycle_a_little_long_does_not_fire(week):
     manager, _ = week.team(5)
     rep = week.rep(manager, **{names.MEDIAN_CYCLE_DAYS: {"value": 80.0, "n": 8}})
@@ -202,11 +214,22 @@ def test_new_pipeline_low_fires(week):
     manager, _ = week.team(5)
     rep = week.rep(manager, **{names.NEW_PIPELINE_AMOUNT: {"value": 60000.0, "n": 3}})
     gap = one(week.evaluate(), rep, "NEW_PIPELINE_LOW")
+    assert gap.evidence["judged_on"] == ["amount", "count"]
     assert gap.evidence["count"] == 3
     assert gap.evidence["peer_count"] == 12
     assert gap.evidence["chance"] < 0.05
     # (300,000 - 60,000) of pipeline the peers create, at the rep's 40 % win rate.
     assert gap.revenue_at_stake == Decimal("96000.00")
+
+
+def test_new_pipeline_low_on_the_number_of_deals(week):
+    # As much pipeline as the peers, in 4 deals where they open 12: one big deal hides a thin funnel.
+    manager, _ = week.team(5)
+    rep = week.rep(manager, **{names.NEW_PIPELINE_AMOUNT: {"value": 300000.0, "n": 4}})
+    gap = one(week.evaluate(), rep, "NEW_PIPELINE_LOW")
+    assert gap.evidence["judged_on"] == ["count"]
+    # 8 deals missing, at the rep's 75,000 a deal, at a 40 % win rate.
+    assert gap.revenue_at_stake == Decimal("240000.00")
 
 
 def test_new_pipeline_a_little_low_does_not_fire(week):
