@@ -30,6 +30,13 @@ def done_in(window: Window) -> Q:
     return tasks | events
 
 
+def on_deal_in(window: Window) -> Q:
+    """Tasks dated (ActivityDate) in ``window``, whatever their status, and events starting in it."""
+    tasks = Q(kind=TASK, activity_date__gte=window.start, activity_date__lte=window.end)
+    events = Q(kind=EVENT, start_at__gte=window.start_at, start_at__lt=window.end_before)
+    return tasks | events
+
+
 def activity_metrics(scope: Scope) -> Metrics:
     window = scope.activity_window
     weeks = window.days / 7

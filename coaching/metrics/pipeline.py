@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Trim
 from django.db.models.lookups import Exact
 
-from coaching.metrics.activity import done_in
+from coaching.metrics.activity import on_deal_in
 from coaching.metrics.evidence import evidence_ids
 from coaching.metrics.names import (
     FORECAST_OVERDUE_COUNT,
@@ -36,8 +36,8 @@ def open_deals(scope: Scope) -> QuerySet:
 
 
 def touched(scope: Scope) -> Exists:
-    """Whether an open deal had a completed task or an event on it (WhatId) in the trailing 14 days."""
-    activities = Activity.live.filter(done_in(scope.stale_window), org=scope.org, what_sf_id=OuterRef("sf_id"))
+    """Whether an open deal had a task or an event on it (WhatId), by any owner, in the trailing 14 days."""
+    activities = Activity.live.filter(on_deal_in(scope.stale_window), org=scope.org, what_sf_id=OuterRef("sf_id"))
     return Exists(activities)
 
 

@@ -66,7 +66,7 @@ def test_no_next_step_counts_empty_and_blank_next_steps(org, rep):
     assert missing.details["evidence"] == [empty.sf_id, blank.sf_id]
 
 
-def test_a_deal_is_stale_without_a_completed_task_or_event_on_it_in_14_days(org, rep, other_rep):
+def test_a_deal_is_stale_without_a_task_or_event_on_it_in_14_days(org, rep, other_rep):
     window_start = days_before(13)
     touched_by_task = OpportunityFactory(org=org, owner=rep)
     TaskFactory(org=org, owner=rep, what_sf_id=touched_by_task.sf_id, activity_date=window_start)
@@ -76,8 +76,10 @@ def test_a_deal_is_stale_without_a_completed_task_or_event_on_it_in_14_days(org,
     EventFactory(org=org, owner=rep, what_sf_id=touched_by_event.sf_id, start_at=moment(AS_OF, 23, 30))
     too_old = OpportunityFactory(org=org, owner=rep, amount=Decimal("5"))
     TaskFactory(org=org, owner=rep, what_sf_id=too_old.sf_id, activity_date=days_before(14))
-    open_task_only = OpportunityFactory(org=org, owner=rep, amount=Decimal("4"))
-    TaskFactory(org=org, owner=rep, what_sf_id=open_task_only.sf_id, activity_date=AS_OF, is_closed=False)
+    touched_by_open_task = OpportunityFactory(org=org, owner=rep)
+    TaskFactory(org=org, owner=rep, what_sf_id=touched_by_open_task.sf_id, activity_date=AS_OF, is_closed=False)
+    task_due_later = OpportunityFactory(org=org, owner=rep, amount=Decimal("4"))
+    TaskFactory(org=org, owner=rep, what_sf_id=task_due_later.sf_id, activity_date=AS_OF + timedelta(days=1))
     future_meeting = OpportunityFactory(org=org, owner=rep, amount=Decimal("3"))
     EventFactory(org=org, owner=rep, what_sf_id=future_meeting.sf_id, start_at=moment(AS_OF + timedelta(days=1), 0, 30))
     deleted_touch = OpportunityFactory(org=org, owner=rep, amount=Decimal("2"))
@@ -85,9 +87,9 @@ def test_a_deal_is_stale_without_a_completed_task_or_event_on_it_in_14_days(org,
     untouched = OpportunityFactory(org=org, owner=rep, amount=Decimal("1"))
     closed = OpportunityFactory(org=org, owner=rep, won=True, close_date=days_before(2))
     stale = metric(org, rep, names.STALE_OPEN_COUNT)
-    assert (stale.value, stale.n) == (5, 8)
+    assert (stale.value, stale.n) == (5, 9)
     assert stale.details["evidence"] == [
-        s.sf_id for s in (too_old, open_task_only, future_meeting, deleted_touch, untouched)
+        s.sf_id for s in (too_old, task_due_later, future_meeting, deleted_touch, untouched)
     ]
     assert stale.window.as_list() == ["2024-06-17", "2024-06-30"]
     assert closed.sf_id not in stale.details["evidence"]
