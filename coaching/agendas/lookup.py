@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
+from coaching.agendas.effects import MEASURE_LOOKBACK_WEEKS
 from coaching.agendas.inputs import recently_closed
 from coaching.agendas.weeks import require_monday
 from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Org, Person
@@ -33,6 +34,22 @@ class AgendaView:
     commitments: list[Commitment]
     effects: list[CoachingEffect]
     names: dict[str, str] = field(default_factory=dict)
+    # (rep, metric) -> the weeks the manager discussed it, within the effect lookback, oldest first
+    discussions: dict[tuple[str, str], list[date]] = field(default_factory=dict)
+
+    def effects_shown(self) -> list[CoachingEffect]:
+        """One check per rep (or team topic) and metric: a measured one before a pending one, then the
+        latest week, then the longest span — a topic discussed every week is not reported every time."""
+        best: dict[tuple[str, str], CoachingEffect] = {}
+        for effect in self.effects:
+            key = (effect.item.person_sf_id or f"team:{effect.item.code}", effect.metric)
+            rank = (effect.after is not None, effect.target_week, effect.weeks_after)
+            current = best.get(key)
+            if current is None or rank > (current.after is not None, current.target_week, current.weeks_after):
+                best[key] = effect
+        return sorted(
+            best.values(), key=lambda e: (e.item.person_sf_id == "", self.name(e.item.person_sf_id), e.metric)
+        )
 
     def name(self, sf_id: str) -> str:
         return self.names.get(sf_id) or sf_id
@@ -97,6 +114,23 @@ def load_view(agenda: Agenda) -> AgendaView:
         .select_related("item", "item__agenda")
         .order_by("item__agenda__week_start", "item__person_sf_id", "weeks_after")
     )
+    discussions: dict[tuple[str, str], list[date]] = {}
+    for person, metric, discussed_week in (
+        AgendaItem.objects.filter(
+            agenda__org_id=agenda.org_id,
+            agenda__manager_sf_id=agenda.manager_sf_id,
+            agenda__week_start__gte=week - timedelta(weeks=MEASURE_LOOKBACK_WEEKS),
+            agenda__week_start__lt=week,
+            status=AgendaItem.Status.DISCUSSED,
+        )
+        .exclude(metric="")
+        .exclude(kind=AgendaItem.Kind.STRENGTH)
+        .values_list("person_sf_id", "metric", "agenda__week_start")
+        .order_by("agenda__week_start")
+    ):
+        weeks = discussions.setdefault((person, metric), [])
+        if discussed_week not in weeks:
+            weeks.append(discussed_week)
     names = {rep["sf_id"]: rep["name"] for rep in agenda.content.get("reps", [])}
     manager = agenda.content.get("manager") or {}
     names[agenda.manager_sf_id] = manager.get("name") or agenda.manager_sf_id
@@ -104,4 +138,4 @@ def load_view(agenda: Agenda) -> AgendaView:
     missing = {sf_id for sf_id in wanted if sf_id and sf_id not in names}
     if missing:
         names.update(Person.objects.filter(org_id=agenda.org_id, sf_id__in=missing).values_list("sf_id", "name"))
-    return AgendaView(agenda, items, notes, commitments, effects, names)
+    return AgendaView(agenda, items, notes, commitments, effects, names, discussions)

@@ -14,6 +14,8 @@ from coaching.agendas.units import difference, metric_label, metric_value, money
 from coaching.models import Agenda, AgendaItem, CoachingEffect, Commitment
 
 WIDTH_RULE = 78
+# A metric discussed this many times without moving calls for another approach, and the agenda says so.
+STUCK_AFTER_TALKS = 3
 _STATUS = {
     AgendaItem.Status.DISCUSSED: "discussed",
     AgendaItem.Status.DEFERRED: "deferred",
@@ -92,10 +94,11 @@ def _team(view: AgendaView, lines: list[str]) -> None:
 
 
 def _effects(view: AgendaView, lines: list[str]) -> None:
-    if not view.effects:
+    shown = view.effects_shown()
+    if not shown:
         return
     lines += ["", "COACHING EFFECT (what moved after earlier conversations)"]
-    for effect in view.effects:
+    for effect in shown:
         lines.append("  " + _effect_line(view, effect))
 
 
@@ -118,7 +121,14 @@ def _effect_line(view: AgendaView, effect: CoachingEffect) -> str:
         mark, words = "[-]", "went the wrong way"
     else:
         mark, words = "[=]", "did not move yet"
-    return f"{mark} {who}, {label} ({when}): {before} -> {after} after {effect.weeks_after} weeks, {words}"
+    line = f"{mark} {who}, {label} ({when}): {before} -> {after} after {effect.weeks_after} weeks, {words}"
+    talks = view.discussions.get((item.person_sf_id, effect.metric), [])
+    if not effect.moved and len(talks) >= STUCK_AFTER_TALKS:
+        line += (
+            f"; discussed {len(talks)} times since {_short(talks[0])}: time for a different angle "
+            "(a joint call, a peer who does it well)"
+        )
+    return line
 
 
 def _commitments(view: AgendaView, person: str | None, lines: list[str], *, heading: str, indent: str = "  ") -> None:

@@ -1,7 +1,8 @@
 """Rotation: a rep is not coached on the same family of skills week after week.
 
 A family is "on the agenda" in a week when one of the rep's one-on-one items of that family was shown and
-not set aside by the manager (open or discussed; deferred and dismissed items do not count). Then:
+not set aside by the manager (open or discussed; deferred and dismissed items, and severe ones, which are
+exempt from rotation anyway, do not count). Then:
 
 - the family that led last week (focus 1) does not lead again: the best topic of another family goes first;
 - on the agenda last week: its candidates' scores are halved, so a family absent last week moves up;
@@ -64,7 +65,10 @@ class History:
             if item.status not in _COUNTED or not item.is_current:
                 continue
             if item.kind == AgendaItem.Kind.GAP:
-                self._families[item.person_sf_id][item.week_start].add(item.family)
+                # A severe topic is exempt from rotation and may return every week; it does not keep its
+                # family "on the agenda", or its milder siblings would rest for as long as it lasts.
+                if item.severity < SEVERE:
+                    self._families[item.person_sf_id][item.week_start].add(item.family)
                 if item.position == 1:
                     self._leads[item.person_sf_id][item.week_start] = item.family
             elif item.kind == AgendaItem.Kind.TEAM:

@@ -10,8 +10,7 @@ two weeks running rests a week, unless the reps' average severity is severe.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from django.db.models import Avg, Count, Sum
+from statistics import median
 
 from coaching.agendas.movement import direction
 from coaching.agendas.ranking import Candidate
@@ -23,7 +22,7 @@ TEAM_MIN_REPS = 3
 TEAM_TOPICS_MAX = 2
 
 # The trends a manager reads each week, in this order; counts and amounts add up over the team, rates and
-# per-rep figures are averaged over the reps who have one.
+# per-rep figures take the median of the reps who have one.
 TREND_METRICS = (
     m.QUOTA_ATTAINMENT,
     m.WIN_RATE,
@@ -118,7 +117,9 @@ class Trend:
 def load_trends(org: Org, week_start: date) -> dict[str, list[Trend]]:
     """Each team's trend metrics this week against last week, from the metric snapshots (one query).
 
-    Teams are read from the snapshots' own manager (the rep's manager when the week was computed).
+    Counts and amounts add up over the team; rates and other per-rep figures take the team's median, which
+    one rep with a tiny quota and a 40x coverage cannot drag. Teams are read from the snapshots' own
+    manager (the rep's manager when the week was computed).
     """
     last = week_start - timedelta(weeks=1)
     rows = (
@@ -126,18 +127,21 @@ def load_trends(org: Org, week_start: date) -> dict[str, list[Trend]]:
             org=org, week_start__in=[week_start, last], name__in=TREND_METRICS, value__isnull=False
         )
         .exclude(manager_sf_id="")
-        .values("manager_sf_id", "week_start", "name")
-        .annotate(total=Sum("value"), mean=Avg("value"), reps=Count("id"))
+        .values_list("manager_sf_id", "week_start", "name", "value")
     )
-    figures: dict[tuple[str, str], dict[date, tuple[float, int]]] = defaultdict(dict)
-    for row in rows:
-        unit = m.METRICS[row["name"]].unit
-        value = row["total"] if unit in _SUMMED_UNITS else row["mean"]
-        figures[(row["manager_sf_id"], row["name"])][row["week_start"]] = (float(value), row["reps"])
+    values: dict[tuple[str, str], dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for manager, week, name, value in rows:
+        values[(manager, name)][week].append(value)
     trends: dict[str, list[Trend]] = defaultdict(list)
     order = {metric: index for index, metric in enumerate(TREND_METRICS)}
-    for (manager, metric), weeks in sorted(figures.items(), key=lambda item: (item[0][0], order[item[0][1]])):
+    for (manager, metric), weeks in sorted(values.items(), key=lambda item: (item[0][0], order[item[0][1]])):
         if week_start in weeks and last in weeks:
-            (now, reps), (before, _) = weeks[week_start], weeks[last]
-            trends[manager].append(Trend(metric, now, before, reps, direction(metric, before, now)))
+            now, before = _team_figure(metric, weeks[week_start]), _team_figure(metric, weeks[last])
+            trends[manager].append(Trend(metric, now, before, len(weeks[week_start]), direction(metric, before, now)))
     return dict(trends)
+
+
+def _team_figure(metric: str, values: list[float]) -> float:
+    if m.METRICS[metric].unit in _SUMMED_UNITS:
+        return float(sum(values))
+    return float(median(values))

@@ -116,3 +116,23 @@ def test_strengths_are_not_measured(team):
     set_item_status(strength, AgendaItem.Status.DISCUSSED)
     build(team, week(2))
     assert effects(strength) == {}
+
+
+def test_a_topic_discussed_week_after_week_is_reported_once_and_flagged_when_it_does_not_move(team):
+    ana = team.reps[0]
+    for offset in range(5):
+        team.gap(ana, "WIN_RATE_LOW", week_start=week(offset), severity=0.9)  # severe: back every week
+        snapshot(team, ana, offset, 0.18)
+    for offset in range(3):
+        [topic] = items(build(team, week(offset)), rep=ana)
+        set_item_status(topic, AgendaItem.Status.DISCUSSED)
+    build(team, week(3))
+
+    text = render_agenda_text(build(team, week(4)))
+
+    effect_lines = [line for line in text.splitlines() if "Ana, Win rate" in line]
+    # Due this week: the 4-week check of the 2 Mar talk and the 2-week check of the 16 Mar talk; one line.
+    assert effect_lines == [
+        "  [=] Ana, Win rate (discussed week of 2 Mar): 18% -> 18% after 4 weeks, did not move yet; discussed 3 "
+        "times since 2 Mar: time for a different angle (a joint call, a peer who does it well)"
+    ]

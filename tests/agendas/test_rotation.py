@@ -123,3 +123,13 @@ def test_a_dismissed_gap_stays_out_while_it_is_the_same_episode_unless_it_grows_
     assert codes(third, ana) == ["WIN_RATE_LOW"]  # (and "where", two weeks running, rests)
     back = next(item for item in items(third, rep=ana) if item.code == "WIN_RATE_LOW")
     assert back.details["rotation_note"] == "back after a dismissal: it has grown clearly worse"
+
+
+def test_a_severe_topic_does_not_keep_its_milder_siblings_resting_for_as_long_as_it_lasts(team):
+    ana = team.reps[0]
+    open_gaps(team, ana, 5, stale_severity=0.9)
+    weeks = [codes(build(team, week(offset)), ana) for offset in range(5)]
+
+    assert all(topics[0] == "STALE_DEALS" for topics in weeks)  # severe: every week
+    # Its milder "how" siblings rotate as if it were not there: two weeks on, one week off.
+    assert ["NO_NEXT_STEP" in topics for topics in weeks] == [True, True, False, True, True]

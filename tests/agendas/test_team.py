@@ -76,15 +76,15 @@ def test_at_most_two_team_topics_the_rest_listed_for_the_next_meeting(team):
 
 
 def test_team_trends_compare_this_week_with_last_week(team):
-    ana, ben = team.reps[:2]
-    figures = {  # metric: ((ana last, ben last), (ana now, ben now))
-        "win_rate": ((0.20, 0.30), (0.30, 0.34)),  # mean 25% -> 32%: better
-        "stale_open_count": ((2, 3), (4, 5)),  # sum 5 -> 9: worse (lower is better)
-        "open_pipeline_amount": ((100_000, 100_000), (101_000, 100_000)),  # 200k -> 201k: steady
+    ana, ben, carl = team.reps[:3]
+    figures = {  # metric: ((ana, ben, carl) last week, (ana, ben, carl) this week)
+        "win_rate": ((0.20, 0.25, 0.90), (0.30, 0.34, 0.95)),  # median 25% -> 34%: better (the mean would say 65%)
+        "stale_open_count": ((2, 3, 0), (4, 5, 0)),  # sum 5 -> 9: worse (lower is better)
+        "open_pipeline_amount": ((100_000, 100_000, 0), (101_000, 100_000, 0)),  # 200k -> 201k: steady
     }
     for metric, (before, now) in figures.items():
         for offset, values in ((-1, before), (0, now)):
-            for rep, value in zip((ana, ben), values, strict=True):
+            for rep, value in zip((ana, ben, carl), values, strict=True):
                 MetricSnapshotFactory(
                     org=team.org,
                     person_sf_id=rep.sf_id,
@@ -100,7 +100,8 @@ def test_team_trends_compare_this_week_with_last_week(team):
 
     trends = {trend["metric"]: trend for trend in agenda.content["team"]["trends"]}
     assert list(trends) == ["win_rate", "open_pipeline_amount", "stale_open_count"]  # the fixed reading order
-    assert trends["win_rate"]["this_week"] == 0.32 and trends["win_rate"]["direction"] == "better"
+    assert (trends["win_rate"]["last_week"], trends["win_rate"]["this_week"]) == (0.25, 0.34)
+    assert trends["win_rate"]["direction"] == "better" and trends["win_rate"]["reps"] == 3
     assert (trends["stale_open_count"]["last_week"], trends["stale_open_count"]["this_week"]) == (5, 9)
     assert trends["stale_open_count"]["direction"] == "worse"
     assert trends["open_pipeline_amount"]["direction"] == "flat"
