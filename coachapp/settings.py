@@ -144,7 +144,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coaching.tasks.build_all_agendas",
         "schedule": crontab(day_of_week="mon", hour=5, minute=0),
     },
+    "weekly-digests": {
+        "task": "coaching.digests.tasks.send_due_digests",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+# Task modules outside an app's tasks.py, which autodiscovery does not find.
+CELERY_IMPORTS = ["coaching.digests.tasks"]
 
 # --- Salesforce sync
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="59.0")
@@ -162,6 +168,9 @@ SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=30.0)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="coachapp <coachapp@localhost>")
+DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=5)
+DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=300)
+DIGEST_CLAIM_TIMEOUT_SECONDS = env.int("DIGEST_CLAIM_TIMEOUT_SECONDS", default=600)
 
 # --- REST API
 REST_FRAMEWORK = {
