@@ -163,10 +163,14 @@ def _link_skills(findings: list[Finding]) -> None:
             finding.evidence["learn_from"] = sorted(set(strong[key]) - {finding.person_sf_id})
 
 
+# The column holds 16 digits before the point; anything near that is a data error, not revenue.
+MAX_MONEY = 10.0**15
+
+
 def _money(value: float | None) -> Decimal | None:
-    if value is None:
+    if value is None or value != value:  # NaN: nothing to estimate
         return None
-    return Decimal(str(round(max(0.0, float(value)), 2)))
+    return Decimal(str(round(min(MAX_MONEY, max(0.0, float(value))), 2)))
 
 
 def _clamp(value: float) -> float:

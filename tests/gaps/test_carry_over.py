@@ -76,3 +76,11 @@ def test_weeks_that_cannot_be_judged_are_refused(week):
         evaluate_gaps(week.org, date(2999, 1, 4))
     with pytest.raises(ValueError, match="not in the week"):
         evaluate_gaps(week.org, date(2024, 6, 24), as_of=date(2024, 7, 2))
+
+
+def test_an_org_without_reps_has_no_gaps(db):
+    from tests.factories import OrgFactory
+
+    org = OrgFactory(name="empty")
+    result = build_week(org, date(2024, 6, 24))
+    assert (result.gaps, result.silenced, result.snoozed) == ([], [], 0)
