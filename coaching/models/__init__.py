@@ -10,6 +10,7 @@ from coaching.models.access import Membership
 from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
+from coaching.models.api_keys import ApiKey
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
 from coaching.models.digests import DigestDelivery, DigestSettings
@@ -25,6 +26,7 @@ __all__ = [
     "Agenda",
     "AgendaItem",
     "AgendaNote",
+    "ApiKey",
     "CoachingEffect",
     "Commitment",
     "ContactRole",
