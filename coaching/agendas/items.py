@@ -77,7 +77,8 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
     # Open deals first: a deal already lost or won is context, not something to act on this week.
     known = sorted((inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals), key=lambda deal: deal.is_closed)
     total = max(total, len(known))
-    return [_deal_json(deal, inputs) for deal in known[:DEALS_SHOWN]], max(0, total - DEALS_SHOWN)
+    shown = known[:DEALS_SHOWN]
+    return [_deal_json(deal, inputs) for deal in shown], max(0, total - len(shown))
 
 
 def _deal_json(deal: DealRow, inputs: WeekInputs) -> dict:
@@ -115,12 +116,12 @@ def rank_line(candidate: Candidate) -> str:
     """Why the item ranks where it does, in the terms of the formula (no score taken on trust)."""
     stake = money(candidate.ranked_stake)
     basis = f"{stake} at stake" if candidate.stake else f"no revenue figure, so the team's typical {stake}"
-    if candidate.lead.opportunity_sf_id:
+    if candidate.lead.opportunity_sf_id and len(candidate.deal_gaps) > 1:
         formula = f"{basis} over {len(candidate.deal_gaps)} deals, each x its severity x confidence"
     else:
         formula = f"{basis} x severity {candidate.severity:.2f} x confidence {candidate.confidence:.2f}"
-    halved = " (halved by rotation)" if candidate.adjusted < candidate.score and not candidate.rested else ""
-    return f"Rank score {money(candidate.adjusted)}{halved} = {formula}"
+    halved = ", halved by rotation" if candidate.adjusted < candidate.score and not candidate.rested else ""
+    return f"Rank score {money(candidate.adjusted)} = {formula}{halved}"
 
 
 def _evidence_lines(candidate: Candidate, more: int, inputs: WeekInputs) -> list[str]:
@@ -172,7 +173,7 @@ def gap_item(candidate: Candidate, inputs: WeekInputs, *, peer_hint: str = "") -
         deals=deals,
         details={
             "more_deals": more,
-            "deals_are": (lead.evidence or {}).get("records_are", "") if isinstance(lead.evidence, dict) else "",
+            "deals_are": _deals_are(lead.evidence),
             "first_week": lead.first_week.isoformat(),
             "weeks_open": lead.weeks_open,
             "org_value": lead.org_value,
@@ -272,6 +273,13 @@ def team_item(topic: TeamTopic, team_size: int, inputs: WeekInputs, teachers: li
         revenue_at_stake=_decimal(stake_total or None),
         score=round(topic.score, 2),
     )
+
+
+def _deals_are(evidence: object) -> str:
+    """What the rules say the listed deals are ("lost deals, largest first" …)."""
+    if not isinstance(evidence, dict):
+        return ""
+    return str(evidence.get("deals_are") or evidence.get("records_are") or "")
 
 
 def _decimal(value: float | None) -> Decimal | None:

@@ -124,10 +124,7 @@ def _effect_line(view: AgendaView, effect: CoachingEffect) -> str:
     line = f"{mark} {who}, {label} ({when}): {before} -> {after} after {effect.weeks_after} weeks, {words}"
     talks = view.discussions.get((item.person_sf_id, effect.metric), [])
     if not effect.moved and len(talks) >= STUCK_AFTER_TALKS:
-        line += (
-            f"; discussed {len(talks)} times since {_short(talks[0])}: time for a different angle "
-            "(a joint call, a peer who does it well)"
-        )
+        line += f"; {len(talks)} talks since {_short(talks[0])}: try a different angle (a joint call, a peer)"
     return line
 
 
@@ -204,7 +201,7 @@ def _item(view: AgendaView, item: AgendaItem, lines: list[str], *, label: str) -
         lines.append(f"{pad}Next: {item.action}")
     if item.deals:
         about = item.details.get("deals_are")
-        lines.append(f"{pad}Deals to open ({about}):" if about else f"{pad}Deals to open:")
+        lines.append(f"{pad}Deals to look at ({about}):" if about else f"{pad}Deals to look at:")
         for deal in item.deals:
             lines.append(f"{pad}  - {_deal_line(deal)}")
         more = item.details.get("more_deals") or 0

@@ -133,6 +133,6 @@ def test_a_topic_discussed_week_after_week_is_reported_once_and_flagged_when_it_
     effect_lines = [line for line in text.splitlines() if "Ana, Win rate" in line]
     # Due this week: the 4-week check of the 2 Mar talk and the 2-week check of the 16 Mar talk; one line.
     assert effect_lines == [
-        "  [=] Ana, Win rate (discussed week of 2 Mar): 18% -> 18% after 4 weeks, did not move yet; discussed 3 "
-        "times since 2 Mar: time for a different angle (a joint call, a peer who does it well)"
+        "  [=] Ana, Win rate (discussed week of 2 Mar): 18% -> 18% after 4 weeks, did not move yet; 3 talks since "
+        "2 Mar: try a different angle (a joint call, a peer)"
     ]

@@ -66,3 +66,35 @@ def test_the_text_reads_top_to_bottom_team_meeting_then_each_ones_one_on_one(tea
 def test_render_refuses_what_is_not_a_saved_agenda():
     with pytest.raises(ValueError, match="agenda must be a saved Agenda"):
         render_agenda_text(Agenda())
+
+
+def test_deals_come_from_the_rules_evidence_with_what_they_are(team):
+    ana = team.reps[0]
+    lost = [
+        {
+            "sf_id": f"006000000000000{n:03d}",
+            "name": f"Lost deal {n}",
+            "amount": 50_000 - n,
+            "stage": "Closed Lost",
+            "close_date": "2026-02-10",
+            "is_closed": True,
+        }
+        for n in range(2)
+    ]
+    team.gap(
+        ana,
+        "WIN_RATE_LOW",
+        evidence={"won": 4, "lost": 18, "deals": lost, "deals_total": 18, "deals_are": "lost deals, largest first"},
+    )
+
+    agenda = build(team)
+
+    [topic] = items(agenda, rep=ana)
+    assert topic.title == "Win rate 18% vs team 31%: 4 won of 22 closed in 6 months"
+    assert [deal["name"] for deal in topic.deals] == ["Lost deal 0", "Lost deal 1"]
+    text = render_agenda_text(agenda)
+    assert (
+        "    Deals to look at (lost deals, largest first):\n      - Lost deal 0, $50k, Closed Lost, closes 10 Feb"
+        in text
+    )
+    assert "      - and 16 more" in text

@@ -57,6 +57,9 @@ def test_families_rotate_week_after_week(team):
     assert codes(second, ana) == ["NEW_PIPELINE_LOW", "STALE_DEALS", "NO_NEXT_STEP"]
     assert items(second, rep=ana)[0].details["rotation_note"] == "first this week: how they sell led last week"
     assert items(second, rep=ana)[1].score == 96_000.0  # 400k x 0.6 x 0.8, halved
+    assert items(second, rep=ana)[1].evidence[-1] == (
+        "Rank score $96k = $400k at stake x severity 0.60 x confidence 0.80, halved by rotation"
+    )
     # "How" was on the agenda two weeks running: it rests, visibly.
     assert codes(third, ana) == ["NEW_PIPELINE_LOW"]
     rested = [h for h in held_back(third, ana) if h["reason"].startswith("resting")]
