@@ -26,16 +26,20 @@ def expected_win_rate(context: RuleContext, rep: str) -> float | None:
     return shrunk_rate(snap.value * snap.n, snap.n, prior, RATE["prior_weight"])
 
 
-def has_open_quota(snap: Snap, t: Thresholds) -> bool:
+def has_open_quota(snap: Snap, min_remaining_share: float) -> bool:
     """A quota this quarter, not met yet, with enough of it left for coverage to mean something."""
     quota, remaining = snap.details.get("quota"), snap.details.get("remaining")
-    return bool(quota and remaining and remaining > 0 and remaining >= t["min_remaining_share"] * quota)
+    return bool(quota and remaining and remaining > 0 and remaining >= min_remaining_share * quota)
 
 
 @dataclass(frozen=True)
 class PipelineCoverageLow(LevelRule):
+    def value_of(self, snap: Snap) -> float | None:
+        # Peers all but done with their quota have huge, meaningless coverage: they set no yardstick.
+        return snap.value if has_open_quota(snap, self.defaults["min_remaining_share"]) else None
+
     def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
-        return has_open_quota(snap, t) and (snap.value or 0.0) < t["max_coverage"]
+        return has_open_quota(snap, t["min_remaining_share"]) and (snap.value or 0.0) < t["max_coverage"]
 
     def revenue(
         self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds

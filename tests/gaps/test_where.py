@@ -50,6 +50,15 @@ def test_pipeline_coverage_on_a_sliver_of_quota_does_not_fire(week):
     assert "PIPELINE_COVERAGE_LOW" not in codes(result, no_quota)
 
 
+def test_peers_all_but_done_with_quota_set_no_coverage_yardstick(week):
+    manager, _ = week.team(3)
+    done = {"quota": 100000.0, "remaining": 4000.0, "open_amount": 80000.0}
+    for _ in range(3):
+        week.rep(manager, **{names.PIPELINE_COVERAGE: {"value": 20.0, "details": done}})
+    rep = week.rep(manager, **{names.PIPELINE_COVERAGE: {"value": 2.5}})
+    assert "PIPELINE_COVERAGE_LOW" not in codes(week.evaluate(), rep)
+
+
 # WIN_RATE_LOW
 
 
