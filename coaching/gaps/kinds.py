@@ -122,7 +122,7 @@ class JudgedRule(Rule):
 @dataclass(frozen=True)
 class RateRule(JudgedRule):
     """A proportion k / n: fires when the rep's Wilson interval lies wholly beyond the peers' median rate,
-    by at least ``min_diff``, and the rate is also on the wrong side of the org's median."""
+    by at least ``min_diff``, and the rate is also outside the org's middle half (see ``past_org``)."""
 
     def counts(self, context: RuleContext, rep: str, snap: Snap) -> tuple[int, int]:
         return round((snap.value or 0.0) * snap.n), snap.n
@@ -222,7 +222,7 @@ class DealShareRule(RateRule):
 @dataclass(frozen=True)
 class LevelRule(JudgedRule):
     """A level (days, amounts, activities per week …): fires when the value is beyond ``ratio`` times the
-    peers' median and on the wrong side of the org's median. With ``count_of``, a Poisson guard also asks
+    peers' median and outside the org's middle half. With ``count_of``, a Poisson guard also asks
     that a count that far from the peers' typical count be unlikely by chance (``alpha``)."""
 
     def value_of(self, snap: Snap) -> float | None:

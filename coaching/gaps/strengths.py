@@ -2,7 +2,8 @@
 wins and name who on the team can teach what.
 
 The same guards as the gaps, mirrored: a rate's whole Wilson interval above the peers' median, a level a
-multiple of it (and a Poisson guard on counts), always also past the org's median, and a minimum sample.
+multiple of it (with the Poisson guard on counts and the quartile guard on medians), always also past the
+org's median and in its best ``top_share`` of reps, and a minimum sample.
 """
 
 from dataclasses import dataclass
