@@ -12,7 +12,7 @@ from decimal import Decimal
 from coaching.agendas.coaching_text import GENERIC, GENERIC_STRENGTH, fill, strength_wording, wording_for
 from coaching.agendas.figures import evidence_keys, metric_figure, peer_line, shown
 from coaching.agendas.inputs import DealRow, WeekInputs, evidence_deals
-from coaching.agendas.ranking import Candidate
+from coaching.agendas.ranking import Candidate, item_key
 from coaching.agendas.team import TeamTopic
 from coaching.agendas.units import metric_label, money
 from coaching.models import AgendaItem
@@ -251,7 +251,7 @@ def team_item(topic: TeamTopic, team_size: int, inputs: WeekInputs, teachers: li
         names = _join([first_name(inputs, sf_id) for sf_id in teachers])
         action += f" Ask {names} to open with what works for them."
     return PlannedItem(
-        key=f"team:{topic.code}::",
+        key=item_key(AgendaItem.Kind.TEAM, topic.code),
         kind=AgendaItem.Kind.TEAM,
         code=topic.code,
         family=topic.family,

@@ -13,10 +13,10 @@ from coaching.agendas.followups import follow_up_items, last_agenda
 from coaching.agendas.inputs import WeekInputs
 from coaching.agendas.items import PlannedItem, first_name, gap_item, strength_item, team_item, week_label
 from coaching.agendas.peers import learners_for, peer_hint, pick_strength, strengths_by_metric, teacher_for
-from coaching.agendas.ranking import Candidate, candidates_for, typical_stake
+from coaching.agendas.ranking import Candidate, candidates_for, item_key, typical_stake
 from coaching.agendas.rotation import rotate
-from coaching.agendas.sizing import fit_to_time, team_minutes
-from coaching.agendas.team import TeamTopic, Trend, team_topics
+from coaching.agendas.sizing import fit_to_time, item_minutes, team_minutes
+from coaching.agendas.team import TeamTopic, TeamTopics, Trend, team_topics
 from coaching.agendas.teams import PersonRow, Team
 from coaching.agendas.units import metric_label
 from coaching.models import AgendaItem
@@ -107,6 +107,7 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
 
     candidates, dismissed = _without_dismissed(gap_candidates, inputs, manager)
     topics = team_topics(candidates, manager, history)
+    _rest_dismissed_topics(topics, inputs, manager)
     shared = topics.codes
     last = last_agenda(history, manager)
     carried = last.by_key()
@@ -164,7 +165,7 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
 
     _number(team_items, start=1)
     for item in team_items + team_follow_ups:
-        item.minutes = 10 if item.kind == AgendaItem.Kind.TEAM else 2
+        item.minutes = item_minutes(item)
     trends = inputs.trends.get(manager, [])
     also = [HeldBack(_topic_title(t, inputs), t.rest_note) for t in topics.also_shared]
     return AgendaPlan(
@@ -198,6 +199,18 @@ def _without_dismissed(
             candidate.rotation_note = "back after a dismissal: it has grown clearly worse"
         kept.append(candidate)
     return kept, held
+
+
+def _rest_dismissed_topics(topics: TeamTopics, inputs: WeekInputs, manager: str) -> None:
+    """A team topic the manager dismissed stays off the meeting on the same terms as a rep's gap."""
+    for topic in list(topics.shown):
+        past = inputs.dismissed.get((manager, item_key(AgendaItem.Kind.TEAM, topic.code)))
+        if past is None or topic.severity >= past.severity + DISMISS_COMEBACK:
+            continue
+        if all(member.lead.first_week <= past.week_start for member in topic.members):
+            topics.shown.remove(topic)
+            topic.rest_note = f"dismissed in the week of {week_label(past.week_start)}: {past.status_reason}"
+            topics.also_shared.append(topic)
 
 
 def _title(candidate: Candidate, inputs: WeekInputs) -> str:

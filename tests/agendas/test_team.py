@@ -106,3 +106,20 @@ def test_team_trends_compare_this_week_with_last_week(team):
     assert trends["stale_open_count"]["direction"] == "worse"
     assert trends["open_pipeline_amount"]["direction"] == "flat"
     assert agenda.content["team"]["minutes"] == 5  # trends, no shared topic
+
+
+def test_a_dismissed_team_topic_stays_off_the_meeting_while_it_is_the_same_episode(team):
+    from coaching.agendas import set_item_status
+
+    for offset in range(2):
+        for rep in team.reps[:3]:
+            team.gap(rep, "WIN_RATE_LOW", week_start=week(offset), first_week=week(0))
+    [topic] = items(build(team, week(0)), AgendaItem.Kind.TEAM)
+    set_item_status(topic, AgendaItem.Status.DISMISSED, reason="the new pricing explains it")
+
+    agenda = build(team, week(1))
+
+    assert items(agenda, AgendaItem.Kind.TEAM) == []
+    [also] = agenda.content["team"]["also_shared"]
+    assert also["reason"] == "dismissed in the week of 2 Mar: the new pricing explains it"
+    assert codes(agenda, team.reps[0]) == []  # still shared: not pushed back into three 1:1s
