@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncDate
 
 from coaching.metrics.dialect import days_between, utc_date
-from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.names import (
     AVG_WON_AMOUNT,
     LOST_COUNT,
@@ -51,12 +51,17 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
             won_amount_avg=Avg("amount", filter=won),
         )
     }
-    won_ids = evidence_ids(closed.filter(won), [F("amount").desc(nulls_last=True)])
-    lost_ids = evidence_ids(closed.filter(~won), [F("amount").desc(nulls_last=True)])
     cycle = ExpressionWrapper(F("close_date") - TruncDate("created_date", tzinfo=UTC), output_field=DurationField())
-    longest_ids = evidence_ids(
-        closed.filter(won, created_date__isnull=False).annotate(cycle=cycle), [F("cycle").desc()]
+    largest = [F("amount").desc(nulls_last=True)]
+    evidence = evidence_sets(
+        closed.annotate(cycle=cycle),
+        {
+            "won": EvidenceSet(largest, won),
+            "lost": EvidenceSet(largest, ~won),
+            "longest": EvidenceSet([F("cycle").desc()], won & Q(created_date__isnull=False)),
+        },
     )
+    won_ids, lost_ids, longest_ids = evidence["won"], evidence["lost"], evidence["longest"]
     spreads = _won_quartiles(scope)
 
     result: Metrics = {name: {} for name in (WON_COUNT, LOST_COUNT, WIN_RATE, AVG_WON_AMOUNT)}

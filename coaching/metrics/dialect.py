@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 
 def is_postgres() -> bool:
@@ -38,12 +37,6 @@ def sql_date(value: date) -> Any:
 
 def sql_datetime(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def compiled(queryset: QuerySet) -> tuple[str, tuple[Any, ...]]:
-    """A queryset's SQL and parameters, to be used as a subquery of a hand-written statement."""
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
 
 
 _SET_BOTH = "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)"

@@ -7,7 +7,7 @@ default stages reach 50 % at Value Proposition, where products and pricing enter
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.names import CONTACT_ROLES_PER_DEAL, LATE_STAGE_MEETING_SHARE, SINGLE_THREADED_COUNT
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
@@ -57,8 +57,10 @@ def late_stage_metrics(scope: Scope) -> Metrics:
             single=Count("id", filter=single),
         )
     }
-    unmet_ids = evidence_ids(deals.filter(met=False), LARGEST_FIRST)
-    single_ids = evidence_ids(deals.filter(single), LARGEST_FIRST)
+    evidence = evidence_sets(
+        deals, {"unmet": EvidenceSet(LARGEST_FIRST, Q(met=False)), "single": EvidenceSet(LARGEST_FIRST, single)}
+    )
+    unmet_ids, single_ids = evidence["unmet"], evidence["single"]
     result: Metrics = {LATE_STAGE_MEETING_SHARE: {}, CONTACT_ROLES_PER_DEAL: {}, SINGLE_THREADED_COUNT: {}}
     for rep in scope.reps.values():
         row = totals.get(rep.sf_id, {})

@@ -10,7 +10,7 @@ from django.db.models.functions import Trim
 from django.db.models.lookups import Exact
 
 from coaching.metrics.activity import on_deal_in
-from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.evidence import EvidenceSet, evidence_ids, evidence_sets
 from coaching.metrics.names import (
     FORECAST_OVERDUE_COUNT,
     NEW_OPPORTUNITY_COUNT,
@@ -60,10 +60,17 @@ def open_pipeline_metrics(scope: Scope) -> Metrics:
             stale=Count("id", filter=~is_touched),
         )
     }
-    largest = evidence_ids(deals, LARGEST_FIRST)
-    overdue_ids = evidence_ids(deals.filter(overdue), [F("close_date").asc(), *LARGEST_FIRST])
-    no_next_step_ids = evidence_ids(deals.filter(NO_NEXT_STEP), LARGEST_FIRST)
-    stale_ids = evidence_ids(deals.filter(~is_touched), LARGEST_FIRST)
+    evidence = evidence_sets(
+        deals,
+        {
+            "largest": EvidenceSet(LARGEST_FIRST),
+            "overdue": EvidenceSet([F("close_date").asc(), *LARGEST_FIRST], overdue),
+            "no_next_step": EvidenceSet(LARGEST_FIRST, NO_NEXT_STEP),
+            "stale": EvidenceSet(LARGEST_FIRST, ~is_touched),
+        },
+    )
+    largest, overdue_ids = evidence["largest"], evidence["overdue"]
+    no_next_step_ids, stale_ids = evidence["no_next_step"], evidence["stale"]
 
     result: Metrics = {
         name: {}

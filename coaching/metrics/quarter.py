@@ -8,7 +8,7 @@ quota) is no quota here.
 from django.db.models import Count, F, Q, Sum
 
 from coaching.metrics.calendar import Window
-from coaching.metrics.evidence import evidence_ids
+from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.names import PIPELINE_COVERAGE, QUOTA_ATTAINMENT
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, number
@@ -31,9 +31,10 @@ def quarter_metrics(scope: Scope) -> Metrics:
     }
     in_quarter = Q(close_date__gte=quarter.start, close_date__lte=quarter.end)
     won_so_far = Q(is_closed=True, is_won=True, close_date__gte=so_far.start, close_date__lte=so_far.end)
+    open_in_quarter = Q(is_closed=False) & in_quarter
     deals = {
         row["owner_sf_id"]: row
-        for row in Opportunity.live.filter((Q(is_closed=False) & in_quarter) | won_so_far, org=scope.org)
+        for row in Opportunity.live.filter(open_in_quarter | won_so_far, org=scope.org)
         .values("owner_sf_id")
         .order_by()
         .annotate(
@@ -43,10 +44,12 @@ def quarter_metrics(scope: Scope) -> Metrics:
             won_amount=Sum("amount", filter=Q(is_closed=True)),
         )
     }
-    closing = evidence_ids(
-        Opportunity.live.filter(in_quarter, org=scope.org, is_closed=False), [F("amount").desc(nulls_last=True)]
+    largest = [F("amount").desc(nulls_last=True)]
+    evidence = evidence_sets(
+        Opportunity.live.filter(open_in_quarter | won_so_far, org=scope.org),
+        {"closing": EvidenceSet(largest, open_in_quarter), "won": EvidenceSet(largest, won_so_far)},
     )
-    won_ids = evidence_ids(Opportunity.live.filter(won_so_far, org=scope.org), [F("amount").desc(nulls_last=True)])
+    closing, won_ids = evidence["closing"], evidence["won"]
     result: Metrics = {PIPELINE_COVERAGE: {}, QUOTA_ATTAINMENT: {}}
     for rep in scope.reps.values():
         row = deals.get(rep.sf_id, {})

@@ -73,9 +73,6 @@ class Scope:
     def quarter(self) -> Window:
         return quarter_of(self.as_of)
 
-    def team(self, manager_sf_id: str) -> list[Rep]:
-        return [rep for rep in self.reps.values() if rep.manager_sf_id == manager_sf_id]
-
 
 def active_reps(org: Org) -> dict[str, Rep]:
     """The org's active reps by CRM user id, in id order (one query)."""
