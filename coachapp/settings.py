@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "coaching",
     "integrations",
@@ -172,14 +173,42 @@ DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=5)
 DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=300)
 DIGEST_CLAIM_TIMEOUT_SECONDS = env.int("DIGEST_CLAIM_TIMEOUT_SECONDS", default=600)
 
-# --- REST API
+# --- REST API (coaching/api/, docs/api.md): API keys or the portal's session; JSON only; one error shape.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "coaching.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["coaching.api.permissions.InScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["coaching.api.throttling.ApiKeyRateThrottle"],
+    # Requests per API key (per user for session calls): N/second, N/minute, N/hour or N/day.
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="300/minute")},
+    "DEFAULT_PAGINATION_CLASS": "coaching.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "coaching.api.errors.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "coachapp API",
+    "DESCRIPTION": "Coaching data for CRM widgets and other tools, addressed by Salesforce ids. See docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # Swagger UI's assets from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgendaItemStatusEnum": "coaching.models.agendas.AgendaItem.Status",
+        "CommitmentStatusEnum": "coaching.models.agendas.Commitment.Status",
+        "SyncRunStatusEnum": "integrations.models.SyncRun.Status",
+        "SyncObjectRunStatusEnum": "integrations.models.SyncObjectRun.Status",
+    },
 }
 
 # --- Production hardening (everything `manage.py check --deploy` asks for).
