@@ -65,18 +65,15 @@ class WeekInputs:
     trends: dict[str, list[Trend]]
     instance_url: str = ""
     unassigned_gaps: int = 0  # gaps of people who are on no frontline team
-    extra: dict = field(default_factory=dict)
+    _open_commitments: Counter = field(default_factory=Counter, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._open_commitments = Counter(
+            (row.manager_sf_id, row.person_sf_id) for row in self.commitments if row.status == Commitment.Status.OPEN
+        )
 
     def open_commitments(self, manager_sf_id: str, person_sf_id: str) -> int:
-        counts = self.extra.get("open_commitments")
-        if counts is None:
-            counts = Counter(
-                (row.manager_sf_id, row.person_sf_id)
-                for row in self.commitments
-                if row.status == Commitment.Status.OPEN
-            )
-            self.extra["open_commitments"] = counts
-        return counts[(manager_sf_id, person_sf_id)]
+        return self._open_commitments[(manager_sf_id, person_sf_id)]
 
     def one_on_one_minutes(self, manager_sf_id: str) -> int:
         return self.minutes.get(manager_sf_id, DEFAULT_ONE_ON_ONE_MINUTES)
