@@ -142,7 +142,7 @@ def _commitment_line(view: AgendaView, commitment: Commitment) -> str:
     week = view.agenda.week_start
     status = commitment.status
     if status == Commitment.Status.OPEN and commitment.due_date < week:
-        status = f"open, overdue since {_short(commitment.due_date)}"
+        status = "open, overdue"
     carried = (
         f", from the week of {_short(commitment.agenda.week_start)}" if commitment.agenda_id != view.agenda.pk else ""
     )
