@@ -135,6 +135,13 @@ class Digest:
         return self.week_start + timedelta(days=6)
 
     @property
+    def greeting(self) -> str:
+        """By the local hour the manager chose to get it (an on-demand send keeps that wording)."""
+        hour = self.recipient.send_time.hour
+        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+        return f"Good {part} {self.recipient.first_name}"
+
+    @property
     def headline(self) -> str:
         """The week in one line, e.g. "7 topics for 4 reps, 2 follow-ups due (1 overdue)"."""
         parts = [f"{_count(self.topic_count, 'topic')} for {_count(self.rep_count, 'rep')}"]
@@ -241,7 +248,8 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
         about = commitment.item.person_sf_id if commitment.item_id and commitment.item.person_sf_id else ""
         if not scope.allows(commitment.owner_sf_id) or (about and not scope.allows(about)):
             continue
-        who = names.get(commitment.owner_sf_id) or commitment.owner_sf_id
+        who = "You" if commitment.owner_sf_id == scope.person_sf_id else names.get(commitment.owner_sf_id, "")
+        who = who or commitment.owner_sf_id
         team.follow_ups.append(FollowUp(commitment.text, who, commitment.due_date, commitment.due_date < week_start))
     return team
 

@@ -7,7 +7,7 @@ unsubscribe link must keep working — and they stop working when SECRET_KEY cha
 """
 
 from datetime import date
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.core import signing
@@ -38,13 +38,11 @@ def link_for(purpose: str, org_id: int, manager_sf_id: str) -> str:
 
 
 def portal_url(week_start: date) -> str:
-    """The one link into the portal: this week's agenda when the portal names that page, else its home."""
-    for name, kwargs in (("portal:agenda", {"week": week_start.isoformat()}), ("portal:home", {})):
-        try:
-            return absolute(reverse(name, kwargs=kwargs))
-        except NoReverseMatch:
-            continue
-    return absolute("/")
+    """The one link into the portal: the week's page (a manager's agenda, a director's overview)."""
+    try:
+        return absolute(f"{reverse('portal:week')}?{urlencode({'week': week_start.isoformat()})}")
+    except NoReverseMatch:  # an installation without the portal's URLs: the site's root
+        return absolute("/")
 
 
 def absolute(path: str) -> str:

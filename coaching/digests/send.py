@@ -162,6 +162,13 @@ def preview(org: Org, week_start: date | None = None, now: datetime | None = Non
     return digests, report
 
 
+def requeue_failed(rows) -> int:
+    """Give failed deliveries a fresh set of attempts (after the mail setup was fixed); returns how many."""
+    return rows.filter(status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=None, claimed_at=None, updated_at=timezone.now()
+    )
+
+
 def _open_rows(org: Org, wanted: dict[date, list[Recipient]], report: SendReport) -> None:
     """A pending row for each due digest whose week's agendas exist (a build in progress is waited for)."""
     for week, group in wanted.items():

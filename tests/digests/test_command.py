@@ -33,7 +33,8 @@ def test_dry_run_writes_html_previews_when_asked(busy_week, tmp_path):
 
     files = sorted(path.name for path in tmp_path.iterdir())
     assert files == sorted(f"{p.sf_id}-2026-03-02.html" for p in (busy_week.maria, busy_week.omar, busy_week.director))
-    assert "Open this week's agenda" in (tmp_path / files[0]).read_text()
+    assert "Open this week's agenda" in (tmp_path / f"{busy_week.maria.sf_id}-2026-03-02.html").read_text()
+    assert "Open your teams' week" in (tmp_path / f"{busy_week.director.sf_id}-2026-03-02.html").read_text()
 
 
 def test_dry_run_says_who_would_be_skipped(chart):

@@ -81,7 +81,7 @@ def test_follow_ups_due_this_week_are_listed_with_overdue_ones_marked(chart, mai
 
     [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
     assert message.subject == "Your coaching week of 2 Mar: 0 topics for 4 reps, 2 follow-ups due (1 overdue)"
-    assert "  - Maria Lopez: Send Ana the pricing playbook (due 28 Feb, overdue)" in message.body
+    assert "  - You: Send Ana the pricing playbook (due 28 Feb, overdue)" in message.body
     assert "  - Ana Ruiz: Call the CFO at Initech (due 5 Mar)" in message.body
     assert "QBR" not in message.body and "Shadow" not in message.body  # due later; closed
     assert "Send Ana the pricing playbook" in message.alternatives[0].content

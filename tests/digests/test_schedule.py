@@ -73,7 +73,8 @@ def test_a_chosen_weekday_time_and_time_zone_replace_the_default(two_zones, smtp
     tick(chart, at(2026, 3, 4, 7, 15))  # Wednesday 16:15 in Tokyo
     assert received_by(smtp, MARIA) == []
     tick(chart, at(2026, 3, 4, 7, 30))  # Wednesday 16:30 in Tokyo
-    assert len(received_by(smtp, MARIA)) == 1
+    [message] = received_by(smtp, MARIA)
+    assert message.get_body(preferencelist=("plain",)).get_content().startswith("Good afternoon Maria,")
 
 
 def test_a_digest_waits_for_its_weeks_agendas_then_goes_at_the_next_tick(chart, smtp):

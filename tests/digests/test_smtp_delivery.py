@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 
+from coaching.digests.links import portal_url
 from coaching.digests.send import send_due
 from coaching.models import DigestDelivery, DigestSettings
 from tests.digests.conftest import DUE, WEEK, html_links, parts, path_of, received_by
@@ -34,7 +35,8 @@ def test_a_digest_arrives_as_text_and_html_alternatives_with_one_click_unsubscri
     unsubscribe_url = unsubscribe[1:-1]
     links = html_links(html)
     preferences_url = next(href for href in links.hrefs if "/digests/preferences/" in href)
-    portal = "https://coach.example.com/"
+    portal = portal_url(WEEK)
+    assert portal.startswith("https://coach.example.com/")
     assert sorted(links.hrefs) == sorted([portal, preferences_url, unsubscribe_url])  # one link into the portal
     assert f"Open it in coachapp: {portal}\n" in text
     assert unsubscribe_url in text and preferences_url in text
