@@ -236,7 +236,11 @@ def _deliver_one(row: DigestDelivery, digest: Digest | None, now: datetime) -> O
         return _skip(row, now, outcome, "no email address: add one to the portal account or the CRM user")
     if digest.is_empty:
         return _skip(row, now, outcome, "nothing to say this week")
-    message = build_message(digest, connection=_connection())
+    try:
+        message = build_message(digest, connection=_connection())
+    except Exception as error:  # a bug in one digest must not stop the others; it is logged with its trace
+        log.exception("Digest for %s, week of %s, could not be rendered", row.manager_sf_id, row.week_start)
+        return _fail(row, now, outcome, f"could not be rendered: {type(error).__name__}: {error}")
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:

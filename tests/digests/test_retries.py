@@ -91,3 +91,17 @@ def test_an_unsent_digest_of_a_week_long_past_is_marked_failed_not_sent_late(bus
     assert row.status == Status.FAILED and "week ended" in row.last_error
     assert report.expired == 1
     assert smtp.messages == []
+
+
+def test_a_digest_that_cannot_be_rendered_is_recorded_failed_and_the_run_goes_on(busy_week, smtp, settings, tmp_path):
+    broken = tmp_path / "emails"
+    broken.mkdir()
+    (broken / "digest.html").write_text("{% if %}")  # a template error, shadowing the real HTML template
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    report = send_due(busy_week.org, DUE)
+
+    assert [o.status for o in report.outcomes] == [Status.FAILED] * 3
+    row = maria_row(busy_week)
+    assert row.last_error.startswith("could not be rendered: TemplateSyntaxError")
+    assert smtp.messages == []
