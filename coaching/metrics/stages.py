@@ -102,11 +102,17 @@ def _time_in_stage(scope: Scope, order: StageOrder, history: DealHistory) -> dic
     stays = _stay_quartiles(scope, order, history)
     open_days = _open_day_quartiles(scope)
     stalled = _longest_open(scope)
+    stages_of: dict[str, set[str]] = defaultdict(set)
+    for owner, stage in open_days:
+        if stage != ALL_STAGES:
+            stages_of[owner].add(stage)
+    for level, owner, stage in stays:
+        if level == "rep":
+            stages_of[owner].add(stage)
     values = {}
     for rep in scope.reps.values():
         overall = open_days.get((rep.sf_id, ALL_STAGES))
-        stages = {stage for owner, stage in open_days if owner == rep.sf_id and stage != ALL_STAGES}
-        stages |= {stage for level, owner, stage in stays if level == "rep" and owner == rep.sf_id}
+        stages = stages_of.get(rep.sf_id, set())
         by_stage, evidence = {}, []
         for stage in sorted(stages, key=lambda name: (order.ranks.get(name, len(order.ranks)), name)):
             team = stays.get(("team", rep.manager_sf_id, stage))
