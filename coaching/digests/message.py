@@ -52,7 +52,8 @@ def build_message(digest: Digest, *, connection: BaseEmailBackend | None = None)
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((recipient.name, recipient.email))],
+        # CRM names can hold line breaks, which are not allowed in a header.
+        to=[formataddr((" ".join(recipient.name.split()), recipient.email))],
         headers=headers,
         connection=connection,
     )

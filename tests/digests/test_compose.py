@@ -156,3 +156,12 @@ def test_composing_an_orgs_digests_costs_the_same_queries_whatever_the_number_of
     # Recipients and the week: three queries each; then the visibility rule's three per reader.
     assert len(large.captured_queries) == 6 + 3 * len(digests)
     assert digests[chart.maria.sf_id].rep_count == 16
+
+
+def test_a_crm_name_with_a_line_break_still_makes_a_valid_header(busy_week, mailoutbox):
+    busy_week.maria.__class__.objects.filter(pk=busy_week.maria.pk).update(name="Maria\nLopez ")
+
+    send_due(busy_week.org, DUE)
+
+    assert "Maria Lopez <maria@acme.example>" in [m.to[0] for m in mailoutbox]
+    assert DigestDelivery.objects.get(manager_sf_id=busy_week.maria.sf_id).status == DigestDelivery.Status.SENT
