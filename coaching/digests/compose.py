@@ -54,6 +54,7 @@ class RepDigest:
     topics: list[Topic] = field(default_factory=list)
     strength: Topic | None = None
     from_last_week: list[Topic] = field(default_factory=list)
+    in_team_meeting: list[str] = field(default_factory=list)
 
     @property
     def bar_percent(self) -> int:
@@ -238,6 +239,7 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
         strengths = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.STRENGTH]
         digest.strength = strengths[0] if strengths else None
         digest.from_last_week = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.FOLLOW_UP]
+        digest.in_team_meeting = list(rep.get("in_team_session", []))
         team.reps.append(digest)
     team.team_topics = [
         _topic(item, "Team")

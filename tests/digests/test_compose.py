@@ -165,3 +165,20 @@ def test_a_crm_name_with_a_line_break_still_makes_a_valid_header(busy_week, mail
 
     assert "Maria Lopez <maria@acme.example>" in [m.to[0] for m in mailoutbox]
     assert DigestDelivery.objects.get(manager_sf_id=busy_week.maria.sf_id).status == DigestDelivery.Status.SENT
+
+
+def test_a_gap_most_of_the_team_shares_is_a_team_meeting_topic_not_three_one_on_ones(chart, mailoutbox):
+    for rep in chart.reps[:3]:
+        chart.gap(
+            rep, "NO_NEXT_STEP", metric="no_next_step_count", value=0.4, team_value=0.1, evidence={"successes": 4}
+        )
+    chart.build()
+
+    send_due(chart.org, DUE)
+
+    [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
+    team_topic = "Deals without a next step: 3 of 4 reps (Ana, Ben and Carl)"
+    assert f"TEAM MEETING\n  - {team_topic}\n" in message.body
+    assert message.body.count(f"  In the team meeting: {team_topic}") == 3
+    assert message.body.count("No gap flagged") == 1  # Dee's
+    assert team_topic in message.alternatives[0].content
