@@ -16,7 +16,6 @@ from coaching.agendas.rotation import LOOKBACK_WEEKS, History, PastItem
 from coaching.agendas.team import Trend, load_trends
 from coaching.agendas.teams import OrgChart, PersonRow, org_chart
 from coaching.models import AgendaItem, Commitment, Gap, ManagerPreference, Opportunity, Org, Person, Snooze
-from integrations.models import SalesforceConnection
 
 DEFAULT_ONE_ON_ONE_MINUTES = 30
 # How long a dismissal is remembered: a gap dismissed within this many weeks stays out while it is the same
@@ -118,7 +117,7 @@ def load_week(org: Org, week_start: date) -> WeekInputs:
         minutes=dict(ManagerPreference.objects.filter(org=org).values_list("manager_sf_id", "one_on_one_minutes")),
         commitments=_commitments(org, week_start),
         trends=load_trends(org, week_start),
-        instance_url=SalesforceConnection.objects.filter(org=org).values_list("instance_url", flat=True).first() or "",
+        instance_url=org.crm_base_url,
         unassigned_gaps=unassigned,
     )
 

@@ -8,6 +8,10 @@ class Org(models.Model):
         max_length=64, unique=True, help_text="Short unique name used on the command line, e.g. 'acme'."
     )
     display_name = models.CharField(max_length=200, blank=True)
+    crm_base_url = models.URLField(
+        blank=True,
+        help_text="Where links to CRM records start, e.g. https://acme.my.salesforce.com; set by the sync.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

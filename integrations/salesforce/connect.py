@@ -263,6 +263,9 @@ def register_org(
         if api_reserve_percent is not None:
             connection.api_reserve_percent = api_reserve_percent
         connection.save()
+        if connection.instance_url and org.crm_base_url != connection.instance_url:
+            org.crm_base_url = connection.instance_url
+            org.save(update_fields=["crm_base_url"])
     return org
 
 

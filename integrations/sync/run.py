@@ -261,3 +261,9 @@ def _note_api_usage(run: SyncRun, client: SalesforceClient) -> None:
     usage = client.api_usage
     if usage:
         SyncRun.objects.filter(pk=run.pk).update(api_usage_used=usage[0], api_usage_max=usage[1])
+    # Coaching links deals into the CRM without knowing Salesforce: it reads the org's base URL, which the
+    # login tells us (a My Domain can change).
+    if client.instance_url:
+        Org.objects.filter(pk=run.org_id).exclude(crm_base_url=client.instance_url).update(
+            crm_base_url=client.instance_url
+        )

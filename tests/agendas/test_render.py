@@ -7,11 +7,12 @@ import pytest
 from coaching.agendas import add_note, render_agenda_text, set_item_status
 from coaching.models import Agenda, AgendaItem, Family
 from tests.agendas.conftest import build, items
-from tests.factories import OpportunityFactory, SalesforceConnectionFactory
+from tests.factories import OpportunityFactory
 
 
 def test_the_text_reads_top_to_bottom_team_meeting_then_each_ones_one_on_one(team):
-    SalesforceConnectionFactory(org=team.org, instance_url="https://acme.my.salesforce.com")
+    team.org.crm_base_url = "https://acme.my.salesforce.com"
+    team.org.save()
     ana, ben, carl, dee = team.reps
     deal = OpportunityFactory(
         org=team.org,
