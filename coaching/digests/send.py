@@ -119,7 +119,10 @@ def send_week(org: Org, week_start: date, now: datetime | None = None) -> SendRe
     rows = DigestDelivery.objects.filter(org=org, week_start=week_start)
     _deliver(org, _claimable(rows, now), found, now, report)
     for row in rows.exclude(pk__in=[o.delivery_id for o in report.outcomes]):
-        report.outcomes.append(Outcome(row.manager_sf_id, week_start, f"already {row.status}", delivery_id=row.pk))
+        status = f"already {row.status}"
+        if row.status == Status.PENDING and row.next_attempt_at:
+            status = f"retrying at {row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        report.outcomes.append(Outcome(row.manager_sf_id, week_start, status, delivery_id=row.pk))
     return report
 
 
@@ -172,14 +175,21 @@ def requeue_failed(rows) -> int:
 def _open_rows(org: Org, wanted: dict[date, list[Recipient]], report: SendReport) -> None:
     """A pending row for each due digest whose week's agendas exist (a build in progress is waited for)."""
     for week, group in wanted.items():
-        if not group:
+        # Once a week's rows exist, the sweeps for the rest of the week read them and write nothing.
+        existing = set(
+            DigestDelivery.objects.filter(
+                org=org, week_start=week, manager_sf_id__in=[r.manager_sf_id for r in group]
+            ).values_list("manager_sf_id", flat=True)
+        )
+        missing = [r for r in group if r.manager_sf_id not in existing]
+        if not missing:
             continue
         if not Agenda.objects.filter(org=org, week_start=week).exists():
             report.waiting.add(week)
             continue
         DigestDelivery.objects.bulk_create(
-            [DigestDelivery(org=org, manager_sf_id=r.manager_sf_id, week_start=week) for r in group],
-            ignore_conflicts=True,
+            [DigestDelivery(org=org, manager_sf_id=r.manager_sf_id, week_start=week) for r in missing],
+            ignore_conflicts=True,  # a concurrent sender may have created some since
         )
 
 

@@ -110,3 +110,15 @@ def test_four_schedulers_racing_on_postgresql_send_each_digest_once(postgres, bu
         "omar@acme.example",
     ]
     assert set(DigestDelivery.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+
+
+def test_sweeps_after_the_weeks_digests_went_out_only_read(busy_week, smtp):
+    from django.test.utils import CaptureQueriesContext
+
+    send_due(busy_week.org, DUE)
+    with CaptureQueriesContext(connection) as later:
+        send_due(busy_week.org, DUE + timedelta(hours=2))
+
+    writes = [q["sql"] for q in later.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and "the week ended" in writes[0]  # only the (empty) expiry of past weeks' rows
+    assert len(later.captured_queries) <= 7
