@@ -7,8 +7,10 @@ simply redone. Transient trouble retries the object's task later, with back-off,
 """
 
 from celery import chain, shared_task
+from django.db.models import Q
 
 from coaching.models import Org
+from coaching.tasks import build_agendas_for_org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
 from integrations.sync.run import (
@@ -51,7 +53,18 @@ def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
 
 @shared_task(acks_late=True)
 def finish_sync_run(run_id: int, token: str) -> str:
-    return finish_run(run_id, token).status
+    run = finish_run(run_id, token)
+    if changed_data(run):
+        # New CRM data changes this week's metrics, gaps and agendas: rebuild them now rather than at the
+        # next Monday beat. Everything a manager wrote on the agenda survives a rebuild.
+        build_agendas_for_org.delay(run.org_id)
+    return run.status
+
+
+def changed_data(run: SyncRun) -> bool:
+    if run.status not in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
+        return False
+    return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
 
 
 def _enabled_org_ids() -> list[int]:

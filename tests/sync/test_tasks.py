@@ -80,3 +80,24 @@ def test_beat_tasks_sync_every_enabled_org(connected_org, org_dir, tmp_path):
     tasks.reconcile_all_orgs.delay().get()
     assert SyncRun.objects.filter(kind=SyncRun.Kind.RECONCILE, status=SyncRun.Status.SUCCEEDED).count() == 2
     assert mismatches(other, other_dir) == []
+
+
+def test_a_sync_that_brings_new_data_rebuilds_the_weeks_agendas(connected_org):
+    from coaching.models import MetricSnapshot
+
+    tasks.sync_org.delay(connected_org.pk).get()
+    built = MetricSnapshot.objects.filter(org=connected_org).values_list("computed_at", flat=True)
+    assert built, "the week's metrics, gaps and agendas are rebuilt after a sync that changed data"
+    first = max(built)
+
+    tasks.sync_org.delay(connected_org.pk).get()  # nothing new in the CRM: nothing to rebuild
+    assert max(MetricSnapshot.objects.filter(org=connected_org).values_list("computed_at", flat=True)) == first
+
+
+def test_a_failed_sync_rebuilds_nothing(connected_org, emulator):
+    from coaching.models import MetricSnapshot
+
+    emulator.faults.fail(503, times=None)
+    run = SyncRun.objects.get(pk=tasks.sync_org.delay(connected_org.pk).get())
+    assert run.status == SyncRun.Status.FAILED
+    assert not MetricSnapshot.objects.filter(org=connected_org).exists()
