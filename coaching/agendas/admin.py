@@ -8,35 +8,16 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from coaching.agendas.persist import CONTENT_FIELDS
 from coaching.agendas.render import render_agenda_text
 from coaching.agendas.state import set_item_status
 from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 
+# The builder's content (read-only here: the next build rewrites it), then who last changed the status.
 _CONTENT = (
     "agenda",
     "key",
-    "kind",
-    "position",
-    "code",
-    "family",
-    "person_sf_id",
-    "opportunity_sf_id",
-    "metric",
-    "carried_from",
-    "title",
-    "evidence",
-    "question",
-    "action",
-    "deals",
-    "details",
-    "value",
-    "team_value",
-    "severity",
-    "confidence",
-    "revenue_at_stake",
-    "score",
-    "minutes",
-    "is_current",
+    *(name for name in CONTENT_FIELDS if name != "updated_at"),
     "status_changed_at",
     "status_changed_by",
 )
