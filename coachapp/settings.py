@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "coaching",
+    "coaching.portal",
     "integrations",
 ]
 
@@ -109,6 +110,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# --- Manager portal: Django's session auth, signing in at /accounts/signin/ (coaching/portal/signin.py).
+LOGIN_URL = "portal:signin"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:signin"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -115,6 +115,8 @@ fi
 
 step "Demo login"
 "$py" scripts/demo_login.py "$password_file" "$host" "$port"
+# The portal shows only what a login's membership allows: the demo login is the org's admin (every team).
+manage portal_access demo --org "$org_name" --role admin
 
 # runserver serves static files itself when DEBUG is on, so there is nothing to collect; --noreload keeps
 # it one process that Ctrl-C stops.

@@ -1,0 +1,105 @@
+"""Every lookup a portal page makes by a URL's id, through the one visibility rule (``coaching.visibility``).
+
+Each ``*_or_404`` answers Http404 both for an id that does not exist and for one outside the user's scope,
+so a guessed id tells nothing. Acting on an agenda (statuses, notes, commitments, snoozes) is allowed to
+whoever may open it: its manager, and the directors and org admins above them; a rep opens no agenda.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Membership, Org, Person
+from coaching.visibility import Scope, scope_for
+from integrations.models import SyncRun
+
+
+def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in required; sets ``request.scope`` (None for a user linked to no org) and ``request.org``."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.scope = scope_for(request.user)
+        request.org = Org.objects.filter(pk=request.scope.org_id).first() if request.scope else None
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_scope(request: HttpRequest) -> Scope:
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        raise Http404("Your account is not linked to a team.")
+    return scope
+
+
+def require_admin(request: HttpRequest) -> Scope:
+    """An org admin's scope; anyone else gets the same 404 as for a page that is not there."""
+    scope = require_scope(request)
+    if not scope.is_admin:
+        raise Http404("Only an org admin can do this.")
+    return scope
+
+
+def may_act(scope: Scope) -> bool:
+    return scope.role != Membership.Role.REP
+
+
+def visible_agendas(scope: Scope) -> QuerySet:
+    return scope.filter_agendas(Agenda.objects.all())
+
+
+def agenda_or_404(scope: Scope, pk: int) -> Agenda:
+    agenda = visible_agendas(scope).filter(pk=pk).first()
+    if agenda is None:
+        raise Http404("No such agenda.")
+    return agenda
+
+
+def item_or_404(scope: Scope, pk: int) -> AgendaItem:
+    item = AgendaItem.objects.filter(pk=pk, agenda__in=visible_agendas(scope)).select_related("agenda").first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    return item
+
+
+def note_or_404(scope: Scope, pk: int) -> AgendaNote:
+    note = AgendaNote.objects.filter(pk=pk, agenda__in=visible_agendas(scope)).select_related("agenda").first()
+    if note is None:
+        raise Http404("No such note.")
+    return note
+
+
+def commitment_or_404(scope: Scope, pk: int) -> Commitment:
+    found = Commitment.objects.filter(pk=pk, agenda__in=visible_agendas(scope)).select_related("agenda").first()
+    if found is None:
+        raise Http404("No such commitment.")
+    return found
+
+
+def person_or_404(scope: Scope, sf_id: str) -> Person:
+    if not scope.allows(sf_id):
+        raise Http404("No such person.")
+    person = Person.live.filter(org_id=scope.org_id, sf_id=sf_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def manager_or_404(scope: Scope, sf_id: str) -> Person:
+    """A manager whose team the user may see: the manager themself must be in scope."""
+    if scope.role == Membership.Role.REP:
+        raise Http404("No such team.")
+    return person_or_404(scope, sf_id)
+
+
+def run_or_404(scope: Scope, pk: int) -> SyncRun:
+    run = SyncRun.objects.filter(pk=pk, org_id=scope.org_id).first()
+    if run is None:
+        raise Http404("No such sync run.")
+    return run

@@ -1,0 +1,98 @@
+"""The portal's forms: they check shape (required, dates, numbers); the engine's functions check meaning."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from coaching.agendas.state import MAX_ONE_ON_ONE, MAX_TEXT, MIN_ONE_ON_ONE
+from coaching.gaps.catalogue import defaults_for
+from coaching.gaps.rule import THRESHOLD_HELP
+from coaching.models import AgendaItem, Commitment, Membership
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AgendaItem.Status.choices)
+    reason = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.TextInput())
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What was said, what to remember"})
+    )
+
+
+class CommitmentForm(forms.Form):
+    text = forms.CharField(max_length=MAX_TEXT, label="Commitment", widget=forms.TextInput())
+    owner_sf_id = forms.ChoiceField(label="Who")
+    due_date = forms.DateField(label="By", widget=DATE_INPUT)
+
+    def __init__(self, *args, owners: list[tuple[str, str]], week_start: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_sf_id"].choices = owners
+        # Friday of the following week: the next 1:1 is when it gets checked.
+        self.fields["due_date"].initial = week_start + timedelta(days=11)
+
+
+class CommitmentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Commitment.Status.choices)
+
+
+class SnoozeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.TextInput(attrs={"placeholder": "Why, for whoever reads it"})
+    )
+    until = forms.DateField(widget=DATE_INPUT)
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["until"].initial = today + timedelta(weeks=4)
+
+
+class OneOnOneForm(forms.Form):
+    minutes = forms.IntegerField(
+        min_value=MIN_ONE_ON_ONE,
+        max_value=MAX_ONE_ON_ONE,
+        label="1:1 length (minutes)",
+        help_text="Agendas are sized to it from the next build.",
+    )
+
+
+class RuleForm(forms.Form):
+    """One rule's switch and thresholds; a blank threshold means the documented default."""
+
+    enabled = forms.BooleanField(required=False)
+
+    def __init__(self, *args, code: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code
+        for key, default in defaults_for(code).items():
+            self.fields[key] = forms.FloatField(
+                required=False,
+                min_value=0,
+                label=key,
+                help_text=THRESHOLD_HELP.get(key, ""),
+                widget=forms.NumberInput(attrs={"placeholder": f"{default:g}", "step": "any"}),
+            )
+
+    def thresholds(self) -> dict[str, float]:
+        return {key: value for key, value in self.cleaned_data.items() if key != "enabled" and value is not None}
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+    person_sf_id = forms.ChoiceField(label="CRM user", required=False)
+    email = forms.EmailField(required=False, help_text="Blank: the CRM user's email.")
+
+    def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person_sf_id"].choices = [("", "— none (an org admin outside the CRM) —"), *people]
+
+
+class AcceptInviteForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username",)

@@ -1,0 +1,86 @@
+"""Admin invites: a signed link that lets one person create their portal login, linked to their CRM user.
+
+An invite is a token signed with the ``SECRET_KEY`` (no table): the org, the CRM user id it links to (blank
+for an admin who is not in the CRM), the role and the email it was sent to. It expires after
+``INVITE_MAX_AGE_DAYS``, and works once: accepting it creates the membership, and a CRM user already linked
+cannot be linked again (the membership is unique per org and person).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import IntegrityError, transaction
+
+from coaching.models import Membership, Org, Person
+
+INVITE_MAX_AGE_DAYS = 14
+_SALT = "coachapp.portal.invite"
+
+
+@dataclass(frozen=True)
+class Invite:
+    org: Org
+    role: str
+    person: Person | None
+    email: str
+
+
+def make_invite(org: Org, *, role: str, person_sf_id: str = "", email: str = "") -> str:
+    """A token inviting someone to ``org`` with ``role``; ValueError says what is wrong with the request."""
+    invite = check_invite(org, role=role, person_sf_id=person_sf_id.strip(), email=email.strip())
+    payload = {"o": org.pk, "r": invite.role, "p": invite.person.sf_id if invite.person else "", "e": invite.email}
+    return signing.dumps(payload, salt=_SALT, compress=True)
+
+
+def check_invite(org: Org, *, role: str, person_sf_id: str, email: str) -> Invite:
+    if role not in Membership.Role.values:
+        raise ValueError(f"role must be one of {', '.join(Membership.Role.values)}, got {role!r}")
+    person = None
+    if person_sf_id:
+        person = Person.live.filter(org=org, sf_id=person_sf_id).first()
+        if person is None:
+            raise ValueError(f"No CRM user {person_sf_id} in {org}: sync the org or check the id.")
+        if Membership.objects.filter(org=org, person_sf_id=person_sf_id).exists():
+            raise ValueError(f"{person.name} already has a portal login.")
+    elif role != Membership.Role.ADMIN:
+        raise ValueError("Pick the CRM user this person is: only an org admin may be invited without one.")
+    return Invite(org=org, role=role, person=person, email=email or (person.email if person else ""))
+
+
+def read_invite(token: str) -> Invite | None:
+    """The invite a token carries, or None when it is forged, expired, used or no longer valid."""
+    try:
+        payload = signing.loads(token, salt=_SALT, max_age=INVITE_MAX_AGE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    org = Org.objects.filter(pk=payload.get("o")).first()
+    if org is None:
+        return None
+    try:
+        return check_invite(
+            org, role=payload.get("r", ""), person_sf_id=payload.get("p", ""), email=payload.get("e", "")
+        )
+    except ValueError:
+        return None
+
+
+def accept_invite(invite: Invite, *, username: str, password: str) -> AbstractBaseUser:
+    """Create the invited person's login and membership together; ValueError when the link was used meanwhile."""
+    user_model = get_user_model()
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=username, email=invite.email, password=password)
+            if invite.person is not None:
+                user.first_name, _, user.last_name = invite.person.name.partition(" ")
+                user.save(update_fields=["first_name", "last_name"])
+            Membership.objects.create(
+                user=user,
+                org=invite.org,
+                person_sf_id=invite.person.sf_id if invite.person else "",
+                role=invite.role,
+            )
+    except IntegrityError:
+        raise ValueError("This invite was used already, or the username is taken: ask for a new invite.") from None
+    return user

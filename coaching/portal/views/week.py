@@ -1,0 +1,104 @@
+"""This week: the signed-in manager's agenda (or, for a director or an org admin, the agendas of the managers
+they oversee), any agenda by id, and its print view."""
+
+from datetime import date, timedelta
+
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from coaching.models import Agenda, Membership, Person
+from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
+from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
+from coaching.portal.queries.team import teams_overview
+from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
+from coaching.portal.views.base import org_state, render_page, today
+
+
+@portal_page
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    if scope is None:
+        return render_page(request, "portal/unlinked.html", {})
+    if scope.role == Membership.Role.REP and scope.person_sf_id:
+        return redirect("portal:rep", sf_id=scope.person_sf_id)
+    return redirect("portal:week")
+
+
+@portal_page
+def week(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    if scope is None:
+        return render_page(request, "portal/unlinked.html", {})
+    if scope.role == Membership.Role.REP:
+        return redirect("portal:home")
+    asked = asked_week(request)
+    me = scope.person_sf_id
+    if me:
+        week_start = asked or latest_agenda_week(scope.org_id, me)
+        agenda = Agenda.objects.filter(org_id=scope.org_id, manager_sf_id=me, week_start=week_start).first()
+        if agenda is not None:
+            return agenda_response(request, agenda)
+    if scope.role in (Membership.Role.DIRECTOR, Membership.Role.ADMIN):
+        week_start = asked or visible_agendas(scope).filter(week_start__lte=this_week()).aggregate(
+            latest=Max("week_start")
+        ).get("latest")
+        summaries = teams_overview(scope, week_start)
+        if summaries or asked:
+            return render_page(
+                request,
+                "portal/overview.html",
+                {"week": week_start, "summaries": summaries, "weeks": _overview_weeks(scope)},
+                active="week",
+            )
+    return render_page(request, "portal/week_empty.html", _empty_reason(scope, asked), active="week")
+
+
+def _overview_weeks(scope) -> list:
+    return list(visible_agendas(scope).order_by("-week_start").values_list("week_start", flat=True).distinct()[:13])
+
+
+def _empty_reason(scope, asked) -> dict:
+    """Why there is no agenda to show, in the order a new installation meets the reasons."""
+    state = org_state(scope.org_id)
+    me = scope.person_sf_id
+    if not state.synced:
+        reason = "no_sync"
+    elif asked is not None:
+        reason = "no_agenda_that_week"
+    elif not me:
+        reason = "no_teams"
+    elif not Person.live.filter(org_id=scope.org_id, manager_sf_id=me, is_active=True).exists():
+        reason = "no_reps"
+    else:
+        reason = "new_manager"
+    return {"reason": reason, "state": state, "asked": asked}
+
+
+@portal_page
+def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    return agenda_response(request, agenda_or_404(require_scope(request), pk))
+
+
+@portal_page
+def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
+    page = agenda_page(agenda_or_404(require_scope(request), pk), today())
+    return render_page(request, "portal/agenda_print.html", {"page": page, "names": page.view.names})
+
+
+def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
+    day = today()
+    page = agenda_page(found, day)
+    context = {**item_defaults(found, day), "page": page, "names": page.view.names}
+    return render_page(request, "portal/agenda.html", context, active="week")
+
+
+def item_defaults(found: Agenda, day: date) -> dict:
+    """Defaults the item forms start from: who a commitment can be for, its due date, a snooze's end."""
+    return {
+        "owners": owners_of(found),
+        "names": names_of(found),
+        "default_due": found.week_start + timedelta(days=11),
+        "default_until": day + timedelta(weeks=4),
+        "min_until": day,
+    }
