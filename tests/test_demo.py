@@ -5,6 +5,7 @@ import socket
 import stat
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A URLconf with a page at "/", as the portal will have: see test_welcome_points_at_the_portal_once_it_exists.
 urlpatterns = [path("", lambda request: HttpResponse("portal")), path("admin/", admin.site.urls)]
+# And one without (a checkout from before the portal): the real URLconf now serves the portal at "/".
+ADMIN_ONLY = types.ModuleType("admin_only_urls")
+ADMIN_ONLY.urlpatterns = [path("admin/", admin.site.urls)]
 
 
 def test_password_is_generated_once_and_kept_private(tmp_path):
@@ -66,7 +70,8 @@ def test_rerun_restores_the_kept_password_and_access(tmp_path):
     assert get_user_model().objects.filter(username="demo").count() == 1
 
 
-def test_welcome_points_at_the_admin_while_there_is_no_portal(tmp_path):
+def test_welcome_points_at_the_admin_while_there_is_no_portal(tmp_path, settings):
+    settings.ROOT_URLCONF = ADMIN_ONLY
     text = demo_login.welcome("http://127.0.0.1:8000", "demo", "s3cret", tmp_path / "demo-login")
 
     assert "Open:    http://127.0.0.1:8000/admin/" in text
