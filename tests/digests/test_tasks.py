@@ -9,20 +9,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 import redis
 import time_machine
 from celery import Celery
 from django.conf import settings as django_settings
-from django.db import connection
 
 from coachapp.celery import app
 from coaching.agendas.weeks import monday_of
 from coaching.digests.tasks import send_due_digests
 from coaching.models import DigestDelivery
 from tests.digests.conftest import DUE, received_by, set_digest_time
+from tests.processes import broker_url, child_database_url, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_DB = 13  # a Redis database of its own (the sync worker test uses 14)
@@ -50,24 +49,6 @@ def test_the_beat_task_sends_every_orgs_due_digests(busy_week, smtp):
     assert len(smtp.messages) == 3
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    credentials = f"{user}{password}@" if user else ""
-    return f"postgres://{credentials}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.mark.worker
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
@@ -85,8 +66,7 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
     # Omar's and Dana's digests of the week are decided already: the worker has Maria's alone to send.
     smtp.fail_data["maria@acme.example"] = ["451 4.3.0 Try again later"]
 
-    parts = urlsplit(redis_url)
-    broker = urlunsplit((parts.scheme, parts.netloc, f"/{WORKER_DB}", "", ""))
+    broker = broker_url(redis_url, WORKER_DB)
     redis.Redis.from_url(broker).flushdb()
     log = tmp_path / "worker.log"
     env = {
@@ -95,7 +75,7 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
         "PYTHONPATH": str(ROOT),
         "REDIS_URL": "",
         "CELERY_BROKER_URL": broker,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": child_database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{settings.EMAIL_PORT}",
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
         "SITE_URL": settings.SITE_URL,
@@ -125,6 +105,6 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
         assert "coaching.digests.tasks.retry_digest" in output  # queued with its eta, not by beat
         assert len(received_by(smtp, "maria@acme.example")) == 1
     finally:
-        _stop(process)
+        stop(process)
         sender.close()
         redis.Redis.from_url(broker).flushdb()

@@ -7,48 +7,20 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 import redis
 import requests
 from celery import Celery
-from django.db import connection
 
 from integrations.models import SyncRun
 from integrations.salesforce.connect import register_org
+from tests.processes import broker_url, child_database_url, stop, tail
 from tests.sync.org_files import mismatches
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_DB = 14  # a Redis database of its own, so no other test's messages reach this worker
 DEADLINE_SECONDS = 120
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    credentials = f"{user}{password}@" if user else ""
-    return f"postgres://{credentials}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-def _broker_url(redis_url: str) -> str:
-    parts = urlsplit(redis_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{WORKER_DB}", "", ""))
 
 
 def _child_env(**extra: str) -> dict[str, str]:
@@ -80,17 +52,17 @@ def emulator_server(org_dir, tmp_path):
         ready, _, _ = select.select([process.stdout], [], [], 30)
         line = process.stdout.readline() if ready else ""
         if " at http://" not in line:
-            pytest.fail(f"run_emulator did not start: {line!r}\n{_tail(log)}")
+            pytest.fail(f"run_emulator did not start: {line!r}\n{tail(log)}")
         url = line.rsplit(" at ", 1)[1].strip()
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture
 def worker(postgres, redis_url, transactional_db, tmp_path):
     """``celery -A coachapp worker`` on the test database and a private Redis database; yields a sender."""
-    broker = _broker_url(redis_url)
+    broker = broker_url(redis_url, WORKER_DB)
     redis.Redis.from_url(broker).flushdb()
     log = tmp_path / "worker.log"
     process = subprocess.Popen(
@@ -99,13 +71,13 @@ def worker(postgres, redis_url, transactional_db, tmp_path):
         cwd=ROOT,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        env=_child_env(CELERY_BROKER_URL=broker, DATABASE_URL=_database_url()),
+        env=_child_env(CELERY_BROKER_URL=broker, DATABASE_URL=child_database_url()),
     )  # fmt: skip
     sender = Celery("sync-worker-test", broker=broker)
     try:
         yield sender, process, log
     finally:
-        _stop(process)
+        stop(process)
         sender.close()
         redis.Redis.from_url(broker).flushdb()
 
@@ -124,13 +96,13 @@ def test_a_real_worker_syncs_the_org_through_the_broker(worker, emulator_server,
     deadline = time.monotonic() + DEADLINE_SECONDS
     run = None
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"the worker exited:\n{_tail(log)}"
+        assert process.poll() is None, f"the worker exited:\n{tail(log)}"
         run = SyncRun.objects.filter(org=org).first()
         if run is not None and run.finished_at is not None:
             break
         time.sleep(0.5)
-    assert run is not None and run.finished_at is not None, f"no finished run within {DEADLINE_SECONDS}s:\n{_tail(log)}"
-    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.errors}\n{_tail(log)}"
+    assert run is not None and run.finished_at is not None, f"no finished run within {DEADLINE_SECONDS}s:\n{tail(log)}"
+    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.errors}\n{tail(log)}"
     assert mismatches(org, org_dir) == []
     state = requests.get(f"{emulator_server}/_emulator/state", timeout=5).json()
     assert state["counts"].get("queryAll", 0) >= 10  # every object was read from the server
