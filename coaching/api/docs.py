@@ -4,8 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-SF_ID_PATTERN = r"^[0-9A-Za-z]{15}([0-9A-Za-z]{3})?$"
-
 Error = inline_serializer(
     name="Error",
     fields={
@@ -30,7 +28,7 @@ def path_sf_id(name: str, what: str, prefix: str) -> OpenApiParameter:
         OpenApiTypes.STR,
         OpenApiParameter.PATH,
         description=f"The {what}'s Salesforce id: 15 or 18 characters, starting {prefix}.",
-        pattern=SF_ID_PATTERN,
+        pattern=f"^{prefix}[0-9A-Za-z]{{12}}([0-9A-Za-z]{{3}})?$",
     )
 
 

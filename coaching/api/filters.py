@@ -75,6 +75,14 @@ class SyncRunsQuery(serializers.Serializer):
 
 
 def parse(query_class: type[serializers.Serializer], params: Any) -> dict[str, Any]:
+    """The validated query; a parameter sent empty (``?week=``) is an error, not the parameter left out."""
+    empty = {
+        name: [f"{name} is empty: give a value or leave the parameter out."]
+        for name in query_class().fields
+        if name in params and any(value == "" for value in params.getlist(name))
+    }
+    if empty:
+        raise serializers.ValidationError(empty)
     query = query_class(data=params)
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)

@@ -3,7 +3,6 @@ and a blank CRM reference is ``null`` rather than ``""``."""
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,7 +10,7 @@ from coaching.agendas.state import MAX_TEXT
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.gaps.snoozes import MAX_REASON
 from coaching.metrics.names import METRICS
-from coaching.models import AgendaItem, AgendaNote, Commitment, Gap, MetricSnapshot, Opportunity, Snooze
+from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Opportunity, Snooze
 from integrations.models import SyncObjectRun, SyncRun
 
 
@@ -27,6 +26,15 @@ class BlankAsNullField(serializers.CharField):
 
     def to_representation(self, value: str) -> str | None:
         return value or None
+
+
+class TextField(serializers.CharField):
+    """Text, strictly: DRF's CharField would take 12 or true and store "12" or "True"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -56,6 +64,7 @@ class MetricSerializer(serializers.ModelSerializer):
         definition = METRICS.get(snapshot.name)
         return definition.label if definition else snapshot.name
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_unit(self, snapshot: MetricSnapshot) -> str | None:
         definition = METRICS.get(snapshot.name)
         return definition.unit if definition else None
@@ -114,7 +123,7 @@ class GapSerializer(serializers.ModelSerializer):
     def get_summary(self, gap: Gap) -> str:
         return str((gap.evidence or {}).get("summary") or rule_title(gap.code))
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_snoozed_until(self, gap: Gap) -> str | None:
         until = self.context.get("snoozes", {}).get(gap.pk)
         return until.isoformat() if until else None
@@ -133,7 +142,7 @@ class FlagSerializer(GapSerializer):
     def get_level(self, gap: Gap) -> str:
         return "deal" if gap.opportunity_sf_id else "rep"
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))
     def get_deal(self, gap: Gap) -> dict[str, Any] | None:
         deal_id = self.context["opportunity_sf_id"]
         for record in (gap.evidence or {}).get("deals") or []:
@@ -218,6 +227,12 @@ class CommitmentSerializer(serializers.ModelSerializer):
         fields = ["id", "item_id", "week_start", "text", "owner_sf_id", "due_date", "status", "closed_at"]
 
 
+class EffectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoachingEffect
+        fields = ["item_id", "weeks_after", "metric", "target_week", "before", "after", "moved", "measured_on"]
+
+
 class AgendaSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     manager_sf_id = serializers.CharField()
@@ -229,6 +244,9 @@ class AgendaSerializer(serializers.Serializer):
     items = AgendaItemSerializer(many=True)
     notes = NoteSerializer(many=True, help_text="Notes on the agenda as a whole (item notes sit on the items).")
     commitments = CommitmentSerializer(many=True, help_text="This week's, and earlier ones still open.")
+    effects = EffectSerializer(
+        many=True, help_text="Whether metrics behind items discussed earlier moved 2 and 4 weeks later."
+    )
 
 
 class AgendaItemChangeSerializer(serializers.Serializer):
@@ -237,10 +255,10 @@ class AgendaItemChangeSerializer(serializers.Serializer):
         required=False,
         error_messages={"invalid_choice": f"{{input}} is not one of: {', '.join(AgendaItem.Status.values)}."},
     )
-    reason = serializers.CharField(
+    reason = TextField(
         required=False, allow_blank=True, max_length=MAX_TEXT, help_text="Why; required to dismiss an item."
     )
-    note = serializers.CharField(
+    note = TextField(
         required=False, max_length=MAX_TEXT, help_text="A note to add to the item (notes are kept, never replaced)."
     )
 
@@ -258,8 +276,8 @@ class AgendaItemChangeSerializer(serializers.Serializer):
 
 class SnoozeCreateSerializer(serializers.Serializer):
     until = serializers.DateField(help_text="The last day the snooze holds (YYYY-MM-DD), at most a year ahead.")
-    reason = serializers.CharField(max_length=MAX_REASON, help_text="Why: shown to whoever reads the agenda later.")
-    opportunity_sf_id = serializers.CharField(
+    reason = TextField(max_length=MAX_REASON, help_text="Why: shown to whoever reads the agenda later.")
+    opportunity_sf_id = TextField(
         required=False,
         allow_blank=True,
         help_text="For a rep-level gap that names deals: snooze it for this one deal only.",

@@ -181,6 +181,7 @@ class ManagerAgendaView(ApiView):
             "items": items,
             "notes": notes_by_item.get(None, []),
             "commitments": view.commitments,
+            "effects": view.effects,
         }
         return Response(AgendaSerializer(data, context={"notes_by_item": notes_by_item}).data)
 
