@@ -133,9 +133,15 @@ def member(username: str, org: Org, person: Person | None, role: str) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """A cheap hasher: the suite makes many logins, and hashing is not what it tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
-    org = OrgFactory(name="acme")
+    org = OrgFactory(name="acme", crm_base_url="https://acme.my.salesforce.com")
     SalesforceConnectionFactory(org=org, instance_url="https://acme.my.salesforce.com")
     director = PersonFactory(org=org, name="Dana Director", title="Director")
     fsm_a = PersonFactory(org=org, name="Maria Lopez", manager_sf_id=director.sf_id, title="Sales Manager")

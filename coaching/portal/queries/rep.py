@@ -12,9 +12,19 @@ from coaching.agendas.figures import peer_line
 from coaching.agendas.units import metric_value, money
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRIC_NAMES, METRICS
-from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Person, Snooze
+from coaching.models import (
+    AgendaItem,
+    AgendaNote,
+    CoachingEffect,
+    Commitment,
+    Gap,
+    MetricSnapshot,
+    Opportunity,
+    Org,
+    Person,
+    Snooze,
+)
 from coaching.portal.queries.weeks import trailing_weeks
-from integrations.models import SalesforceConnection
 
 HISTORY_WEEKS = 26
 
@@ -95,12 +105,11 @@ def rep_page(person: Person, week: date | None, today: date, *, with_notes: bool
     org_id = person.org_id
     weeks = trailing_weeks(week) if week else []
     manager = Person.live.filter(org_id=org_id, sf_id=person.manager_sf_id).first() if person.manager_sf_id else None
-    instance_url = (
-        SalesforceConnection.objects.filter(org_id=org_id).values_list("instance_url", flat=True).first() or ""
-    )
+    instance_url = Org.objects.filter(pk=org_id).values_list("crm_base_url", flat=True).first() or ""
     snoozes = list(Snooze.objects.filter(org_id=org_id, person_sf_id=person.sf_id, until__gte=today).order_by("until"))
     gaps = list(Gap.objects.filter(org_id=org_id, week_start=week, person_sf_id=person.sf_id)) if week else []
     cards = [_gap_card(gap, instance_url, snoozes) for gap in sorted(gaps, key=lambda g: (-g.severity, g.code))]
+    _fill_deals(org_id, cards)
     return RepPage(
         person=person,
         manager=manager,
@@ -214,6 +223,23 @@ def why_lines(gap: Gap) -> list[str]:
         stake = money(gap.revenue_at_stake)
         lines.append(f"About {stake} at stake; severity {gap.severity:.2f}, confidence {gap.confidence:.2f}.")
     return lines
+
+
+def _fill_deals(org_id: int, cards: list[GapCard]) -> None:
+    """Name, amount, stage and close date for deals a rule listed by id only (one query for the page)."""
+    missing = {deal["sf_id"] for card in cards for deal in card.deals if not deal.get("name")}
+    if not missing:
+        return
+    found = {
+        row["sf_id"]: row
+        for row in Opportunity.objects.filter(org_id=org_id, sf_id__in=missing).values(
+            "sf_id", "name", "amount", "stage", "close_date"
+        )
+    }
+    for card in cards:
+        for deal in card.deals:
+            if not deal.get("name") and deal["sf_id"] in found:
+                deal.update({key: value for key, value in found[deal["sf_id"]].items() if value is not None})
 
 
 def _ordinal(number: int) -> str:

@@ -90,7 +90,7 @@ def team_page(scope: Scope, manager: Person, week: date | None) -> TeamPage:
         .order_by("name", "sf_id")
         .values_list("sf_id", "name")
     )
-    rows = grid_rows(scope.org_id, reps, week) if week else []
+    rows = grid_rows(scope.org_id, reps, week)
     weeks = trailing_weeks(week) if week else []
     agenda = (
         scope.filter_agendas(Agenda.objects.filter(manager_sf_id=manager.sf_id, week_start=week)).first()
@@ -101,11 +101,13 @@ def team_page(scope: Scope, manager: Person, week: date | None) -> TeamPage:
     return TeamPage(manager, week, rows, weeks, team_trends(scope.org_id, manager.sf_id, weeks), agenda, topics)
 
 
-def grid_rows(org_id: int, reps: list[tuple[str, str]], week: date) -> list[GridRow]:
-    """One row per rep: the week's open gaps by family (deal-level flags folded into their rep)."""
+def grid_rows(org_id: int, reps: list[tuple[str, str]], week: date | None) -> list[GridRow]:
+    """One row per rep: the week's open gaps by family (deal-level flags folded into their rep); empty rows
+    while no week has been judged yet."""
     by_rep: dict[str, dict[str, list[GridGap]]] = defaultdict(lambda: defaultdict(list))
     strengths: dict[str, list[str]] = defaultdict(list)
-    gaps = Gap.objects.filter(org_id=org_id, week_start=week, person_sf_id__in=[sf_id for sf_id, _ in reps])
+    people = [sf_id for sf_id, _ in reps]
+    gaps = Gap.objects.filter(org_id=org_id, week_start=week, person_sf_id__in=people) if week else Gap.objects.none()
     for gap in gaps.order_by("-severity", "code"):
         rule = RULES_BY_CODE.get(gap.code)
         title = rule.title if rule else gap.code

@@ -9,7 +9,7 @@ from coaching.portal.access import person_or_404, portal_page, require_scope
 from coaching.portal.charts import Series, line_chart
 from coaching.portal.queries.rep import RepPage, rep_page
 from coaching.portal.queries.weeks import asked_week, latest_data_week
-from coaching.portal.views.base import org_state, render_page, today
+from coaching.portal.views.base import render_page, today
 
 
 @portal_page
@@ -18,7 +18,7 @@ def rep(request: HttpRequest, sf_id: str) -> HttpResponse:
     person = person_or_404(scope, sf_id)
     week = asked_week(request) or latest_data_week(scope.org_id)
     page = rep_page(person, week, today(), with_notes=scope.role != Membership.Role.REP)
-    context = {"page": page, "charts": metric_charts(page), "state": org_state(scope.org_id)}
+    context = {"page": page, "charts": metric_charts(page)}
     return render_page(request, "portal/rep.html", context, active="team")
 
 

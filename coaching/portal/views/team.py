@@ -33,7 +33,7 @@ def team(request: HttpRequest, manager_sf_id: str | None = None) -> HttpResponse
         manager_sf_id = me
     manager = manager_or_404(scope, manager_sf_id)
     page = team_page(scope, manager, asked or latest_data_week(scope.org_id))
-    context = {"page": page, "charts": trend_charts(page), "state": org_state(scope.org_id)}
+    context = {"page": page, "charts": trend_charts(page)}
     return render_page(request, "portal/team.html", context, active="team")
 
 
