@@ -1,0 +1,192 @@
+"""Accounts: signing in (and the limit on failures), linking by email on the first sign-in, admin invites
+and the management commands that grant access or print an invite."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching.models import Membership
+from coaching.portal.invites import accept_invite, make_invite, read_invite
+from coaching.portal.signin import link_by_email, role_for
+from tests.factories import OrgFactory, PersonFactory
+from tests.portal.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _sign_in(client: Client, username: str, password: str, **extra):
+    return client.post(reverse("portal:signin"), {"username": username, "password": password}, **extra)
+
+
+def test_signing_in_lands_on_the_portal(world):
+    client = Client()
+    response = _sign_in(client, "fsm_a", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:week")).status_code == 200
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_block_for_a_while(world, settings):
+    settings.PORTAL_SIGNIN_MAX_FAILURES = 3
+    client = Client()
+    for _ in range(3):
+        refused = _sign_in(client, "fsm_a", "wrong")
+        assert refused.status_code == 200 and "Please enter a correct username and password" in refused.content.decode()
+    blocked = _sign_in(client, "fsm_a", PASSWORD)
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not blocked for this user, and this address still signs in someone else.
+    assert _sign_in(Client(), "fsm_a", PASSWORD, REMOTE_ADDR="10.9.8.7").status_code == 302
+    assert _sign_in(Client(), "director", PASSWORD).status_code == 302
+
+
+def test_the_block_lifts_after_the_window(world, settings):
+    settings.PORTAL_SIGNIN_MAX_FAILURES = 2
+    settings.PORTAL_SIGNIN_WINDOW_SECONDS = 60
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _sign_in(client, "fsm_a", "wrong")
+        _sign_in(client, "fsm_a", "wrong")
+        assert _sign_in(client, "fsm_a", PASSWORD).status_code == 429
+        clock.shift(timedelta(seconds=61))
+        assert _sign_in(client, "fsm_a", PASSWORD).status_code == 302
+
+
+def test_a_guesser_on_one_address_is_stopped_across_usernames(world, settings):
+    settings.PORTAL_SIGNIN_MAX_ADDRESS_FAILURES = 4
+    client = Client()
+    for name in ("a", "b", "c", "d"):
+        _sign_in(client, name, "guess")
+    assert _sign_in(client, "fsm_a", PASSWORD).status_code == 429
+
+
+def test_the_first_sign_in_links_a_login_by_its_email(db):
+    org = OrgFactory(name="acme")
+    manager = PersonFactory(org=org, name="Maria Lopez", email="maria@acme.example")
+    PersonFactory(org=org, manager_sf_id=manager.sf_id)
+    user = User.objects.create_user("maria", email="MARIA@acme.example", password=PASSWORD)
+    client = Client()
+    response = _sign_in(client, "maria", PASSWORD)
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=user)
+    assert (membership.org, membership.person_sf_id, membership.role) == (org, manager.sf_id, Membership.Role.FSM)
+    assert client.get(reverse("portal:week"), follow=True).status_code == 200
+
+
+def test_linking_by_email_needs_exactly_one_free_match(db):
+    org, other = OrgFactory(name="acme"), OrgFactory(name="globex")
+    PersonFactory(org=org, email="twin@example.com")
+    PersonFactory(org=other, email="twin@example.com")
+    twin = User.objects.create_user("twin", email="twin@example.com")
+    assert link_by_email(twin) is None
+    solo = PersonFactory(org=org, email="solo@example.com")
+    first = User.objects.create_user("solo1", email="solo@example.com")
+    second = User.objects.create_user("solo2", email="solo@example.com")
+    assert link_by_email(first).person_sf_id == solo.sf_id
+    assert link_by_email(second) is None  # the person is taken
+    assert link_by_email(User.objects.create_user("nomail")) is None
+    PersonFactory(org=org, email="gone@example.com", is_active=False)
+    assert link_by_email(User.objects.create_user("gone", email="gone@example.com")) is None
+
+
+def test_roles_follow_the_manager_tree(db):
+    org = OrgFactory(name="acme")
+    director = PersonFactory(org=org)
+    manager = PersonFactory(org=org, manager_sf_id=director.sf_id)
+    rep = PersonFactory(org=org, manager_sf_id=manager.sf_id)
+    assert [role_for(p) for p in (director, manager, rep)] == ["director", "fsm", "rep"]
+
+
+def test_an_admin_invites_a_manager_who_creates_their_login(world):
+    target = PersonFactory(org=world.org, name="New Manager", email="new@acme.example")
+    admin = world.client("admin")
+    page = admin.post(reverse("portal:invites"), {"role": "fsm", "person_sf_id": target.sf_id})
+    assert page.status_code == 200
+    link = page.context["link"]
+    assert link.startswith("http://testserver/invite/")
+    visitor = Client()
+    form = visitor.get(link)
+    assert form.status_code == 200 and "New Manager" in form.content.decode()
+    created = visitor.post(link, {"username": "newbie", "password1": "S0mething-long!", "password2": "S0mething-long!"})
+    assert created.status_code == 302
+    membership = Membership.objects.get(user__username="newbie")
+    assert (membership.person_sf_id, membership.role) == (target.sf_id, "fsm")
+    assert membership.user.email == "new@acme.example"
+    assert visitor.get(reverse("portal:week"), follow=True).status_code == 200  # signed in
+    # The link works once.
+    assert Client().get(link).status_code == 404
+
+
+def test_invites_expire_and_cannot_be_forged(world):
+    target = PersonFactory(org=world.org)
+    token = make_invite(world.org, role="rep", person_sf_id=target.sf_id)
+    assert read_invite(token).person == target
+    assert read_invite(token[:-2] + "xx") is None
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert read_invite(token) is None
+    assert Client().get(reverse("portal:accept_invite", args=["garbage"])).status_code == 404
+
+
+def test_invite_requests_are_checked(world):
+    with pytest.raises(ValueError, match="Pick the CRM user"):
+        make_invite(world.org, role="fsm")
+    with pytest.raises(ValueError, match="already has a portal login"):
+        make_invite(world.org, role="fsm", person_sf_id=world.fsm_a.sf_id)
+    with pytest.raises(ValueError, match="No CRM user"):
+        make_invite(world.org, role="rep", person_sf_id=world.other_rep.sf_id)  # another org's person
+    with pytest.raises(ValueError, match="role must be one of"):
+        make_invite(world.org, role="king")
+    admin_token = make_invite(world.org, role="admin", email="ops@acme.example")
+    user = accept_invite(read_invite(admin_token), username="ops", password="S0mething-long!")
+    assert user.membership.role == "admin" and user.membership.person_sf_id == ""
+
+
+def test_accepting_twice_with_the_same_username_fails_cleanly(world):
+    target = PersonFactory(org=world.org)
+    invite = read_invite(make_invite(world.org, role="rep", person_sf_id=target.sf_id))
+    with pytest.raises(ValueError, match="used already, or the username is taken"):
+        accept_invite(invite, username="fsm_a", password="S0mething-long!")
+    assert not Membership.objects.filter(person_sf_id=target.sf_id).exists()
+
+
+def test_portal_access_command_grants_and_updates(world):
+    User.objects.create_user("ops")
+    call_command("portal_access", "ops", org="acme", role="admin")
+    assert Membership.objects.get(user__username="ops").role == "admin"
+    vp = PersonFactory(org=world.org, name="Vera Vp", email="vera@acme.example")
+    call_command("portal_access", "ops", org="acme", role="director", person="VERA@acme.example")
+    membership = Membership.objects.get(user__username="ops")
+    assert (membership.role, membership.person_sf_id) == ("director", vp.sf_id)
+    with pytest.raises(CommandError, match="--person is needed"):
+        call_command("portal_access", "ops", org="acme", role="fsm")
+    with pytest.raises(CommandError, match="No login"):
+        call_command("portal_access", "ghost", org="acme", role="admin")
+    with pytest.raises(CommandError, match="No org named"):
+        call_command("portal_access", "ops", org="nope", role="admin")
+    with pytest.raises(CommandError, match="already linked"):
+        call_command("portal_access", "ops", org="acme", role="fsm", person=world.fsm_a.sf_id)
+
+
+def test_portal_invite_command_prints_a_working_link(world, capsys, settings):
+    settings.SITE_URL = "https://coach.example.com/"
+    target = PersonFactory(org=world.org, email="x@acme.example")
+    call_command("portal_invite", org="acme", role="rep", person="x@acme.example")
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://coach.example.com/invite/")
+    assert read_invite(link.rsplit("/", 2)[-2]).person == target
+    with pytest.raises(CommandError, match="already has a portal login"):
+        call_command("portal_invite", org="acme", role="fsm", person=world.fsm_a.sf_id)
