@@ -13,7 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,7 +27,11 @@ def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None =
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """DRF's handler (which also turns Django's Http404 and PermissionDenied into API errors), reshaped."""
+    """DRF's handler (status, headers such as Retry-After and WWW-Authenticate), with the body reshaped."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         # Anything unexpected: logged with its traceback, answered in the same shape without internals.
@@ -38,11 +43,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten(exc.detail)
         response.data = error_body("invalid", summary(fields), fields)
-    elif isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        response.data = error_body(str(code), _text(exc.detail))
     else:
-        response.data = error_body("error", _text(response.data))
+        codes = exc.get_codes()
+        response.data = error_body(codes if isinstance(codes, str) else exc.default_code, _text(exc.detail))
     return response
 
 
