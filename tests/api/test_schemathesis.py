@@ -11,6 +11,8 @@ nothing. The negative check (schema-violating requests must be refused) stays.
 Bounded (MAX_EXAMPLES per operation and phase, no shrinking) so the whole run stays well under a minute.
 """
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -56,6 +58,20 @@ def api_schema(world, same_connection):
             if "{" + name + "}" in path:
                 return st.one_of(strategy, st.sampled_from([{name: value} for value in real[name]]))
         return strategy
+
+    @schema.hook
+    def before_generate_body(context, strategy):
+        if not context.operation.path.endswith("/snooze"):
+            return strategy
+        # Random dates almost never fall in the year a snooze may last: add bodies that do.
+        today = datetime.now(UTC).date()
+        valid = st.fixed_dictionaries(
+            {
+                "until": st.dates(today, today + timedelta(days=300)).map(date.isoformat),
+                "reason": st.text(min_size=1, max_size=40),
+            }
+        )
+        return st.one_of(strategy, valid)
 
     return schema
 
