@@ -233,3 +233,14 @@ def test_agenda_page_groups_items_by_rep(world):
     assert [(card.label, card.item.code) for card in page.team_topics] == [("Team topic 1", "WIN_RATE_LOW")]
     assert not any(card.snoozable for card in page.team_topics)
     assert page.previous_week is None and page.next_week is None
+
+
+def test_a_refused_note_keeps_its_form_open_with_what_was_typed(world):
+    item = world.item(world.agenda_a)
+    text = "x" * 5001
+    response = world.client("fsm_a").post(reverse("portal:item_note", args=[item.pk]), {"text": text}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "at most 5000 characters" in html
+    assert '<details class="drawer" open>\n          <summary>Add a note</summary>' in html
+    assert f">{text}</textarea>" in html

@@ -57,7 +57,8 @@ def _agenda_url(agenda: Agenda, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def item_response(request: HttpRequest, item: AgendaItem, *, error: str = "") -> HttpResponse:
+def item_response(request: HttpRequest, item: AgendaItem, *, error: str = "", drawer: str = "") -> HttpResponse:
+    """The item's card again; after an error the form it came from stays open with what was typed."""
     if not is_htmx(request):
         if error:
             messages.error(request, error)
@@ -65,6 +66,8 @@ def item_response(request: HttpRequest, item: AgendaItem, *, error: str = "") ->
     item.refresh_from_db()
     context = {"card": item_card(item, today()), "agenda": item.agenda, "error": error, "may_act": True}
     context.update(item_defaults(item.agenda, today()))
+    if error:
+        context.update(drawer=drawer, posted=request.POST)
     return render(request, "portal/_item.html", context, status=UNPROCESSABLE if error else 200)
 
 
@@ -93,12 +96,13 @@ def item_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 def item_status(request: HttpRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = StatusForm(request.POST)
+    drawer = "dismiss" if request.POST.get("status") == AgendaItem.Status.DISMISSED else ""
     if not form.is_valid():
-        return item_response(request, found, error=_first_error(form))
+        return item_response(request, found, error=_first_error(form), drawer=drawer)
     try:
         set_item_status(found, form.cleaned_data["status"], reason=form.cleaned_data["reason"], user=request.user)
     except ValueError as error:
-        return item_response(request, found, error=str(error))
+        return item_response(request, found, error=str(error), drawer=drawer)
     return item_response(request, found)
 
 
@@ -108,11 +112,11 @@ def item_note(request: HttpRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return item_response(request, found, error=_first_error(form))
+        return item_response(request, found, error=_first_error(form), drawer="note")
     try:
         add_note(found, form.cleaned_data["text"], user=request.user)
     except ValueError as error:
-        return item_response(request, found, error=str(error))
+        return item_response(request, found, error=str(error), drawer="note")
     return item_response(request, found)
 
 
@@ -121,7 +125,7 @@ def item_note(request: HttpRequest, pk: int) -> HttpResponse:
 def item_commitment(request: HttpRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     error = _commit(request, found, found.agenda)
-    return item_response(request, found, error=error)
+    return item_response(request, found, error=error, drawer="commitment")
 
 
 @require_POST
@@ -130,13 +134,13 @@ def item_snooze(request: HttpRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = SnoozeForm(request.POST, today=today())
     if not form.is_valid():
-        return item_response(request, found, error=_first_error(form))
+        return item_response(request, found, error=_first_error(form), drawer="snooze")
     try:
         snooze_item(found, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"], user=request.user)
     except ValidationError as error:
-        return item_response(request, found, error=_messages_of(error))
+        return item_response(request, found, error=_messages_of(error), drawer="snooze")
     except ValueError as error:
-        return item_response(request, found, error=str(error))
+        return item_response(request, found, error=str(error), drawer="snooze")
     return item_response(request, found)
 
 
