@@ -98,9 +98,9 @@ def test_rep_page_has_a_chart_per_metric_with_team_and_org_lines(world):
     response = world.client("fsm_a").get(reverse("portal:rep", args=[rep.sf_id]))
     html = response.content.decode()
     assert response.status_code == 200
-    charts = response.context["charts"]
+    charts = response.context["charts"] + response.context["more_charts"]
     assert {trend.metric for trend, _, _ in charts} == {"win_rate", "stale_open_count"}
-    # The figure behind this week's gap comes first and is marked.
+    # The figures behind this week's gaps come first and are marked.
     assert charts[0][0].metric in {"win_rate", "stale_open_count"} and charts[0][2]
     assert "chart__line--rep" in html and "chart__line--team" in html and "chart__line--org" in html
     assert "Why this is flagged" in html

@@ -3,6 +3,7 @@ history with its measured effect. A rep sees their own page only (without their 
 
 from django.http import HttpRequest, HttpResponse
 
+from coaching.agendas.team import TREND_METRICS
 from coaching.agendas.units import metric_value
 from coaching.models import Membership
 from coaching.portal.access import person_or_404, portal_page, require_scope
@@ -18,7 +19,11 @@ def rep(request: HttpRequest, sf_id: str) -> HttpResponse:
     person = person_or_404(scope, sf_id)
     week = asked_week(request) or latest_data_week(scope.org_id)
     page = rep_page(person, week, today(), with_notes=scope.role != Membership.Role.REP)
-    context = {"page": page, "charts": metric_charts(page)}
+    charts = metric_charts(page)
+    # The figures behind a gap and the team's headline figures first; the rest one click away.
+    main = [chart for chart in charts if chart[2] or chart[0].metric in TREND_METRICS]
+    more = [chart for chart in charts if chart not in main]
+    context = {"page": page, "charts": main, "more_charts": more}
     return render_page(request, "portal/rep.html", context, active="team")
 
 
