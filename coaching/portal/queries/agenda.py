@@ -162,7 +162,7 @@ class AgendaPage:
 def owners_of(agenda: Agenda) -> list[tuple[str, str]]:
     manager = (agenda.content.get("manager") or {}).get("name") or agenda.manager_sf_id
     reps = [(rep["sf_id"], rep["name"]) for rep in agenda.content.get("reps", [])]
-    return [(agenda.manager_sf_id, f"{manager} (you)"), *reps]
+    return [(agenda.manager_sf_id, f"{manager} (manager)"), *reps]
 
 
 def names_of(agenda: Agenda) -> dict[str, str]:

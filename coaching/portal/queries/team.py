@@ -23,6 +23,7 @@ _SUMMED_UNITS = {"count", "amount"}  # as the agendas' team trends: counts and a
 
 @dataclass
 class GridGap:
+    pk: int
     code: str
     title: str
     line: str
@@ -118,7 +119,7 @@ def grid_rows(org_id: int, reps: list[tuple[str, str]], week: date | None) -> li
         cell = by_rep[gap.person_sf_id][gap.family]
         if any(existing.code == gap.code for existing in cell):
             continue  # a rule flagging several deals shows once, at its most severe
-        cell.append(GridGap(gap.code, title, peer_line(gap), gap.severity, gap.weeks_open))
+        cell.append(GridGap(gap.pk, gap.code, title, peer_line(gap), gap.severity, gap.weeks_open))
     return [
         GridRow(
             sf_id=sf_id,

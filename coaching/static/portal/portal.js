@@ -38,6 +38,16 @@
     }
   });
 
+  // Arriving at a gap from the team grid (#gap-…): open its "why" card.
+  function openTarget() {
+    if (!location.hash) return;
+    var target = document.getElementById(location.hash.slice(1));
+    var card = target && target.querySelector("details.why__card");
+    if (card) card.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  document.addEventListener("DOMContentLoaded", openTarget);
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-print]");
     if (link) {
