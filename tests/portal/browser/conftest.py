@@ -30,8 +30,10 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """One Chromium per test module. Not per session: while Playwright's sync API is open, an event loop runs
+    in this thread, and later tests elsewhere (asyncio.run, Django's async guard) must not find it."""
     if not CHROMIUM.exists():
         _missing(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).")
     try:
