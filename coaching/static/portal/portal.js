@@ -48,6 +48,18 @@
   window.addEventListener("hashchange", openTarget);
   document.addEventListener("DOMContentLoaded", openTarget);
 
+  // A long request sent as a plain form (starting a sync in the demo runs it in the request): say so.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var text = form.getAttribute("data-busy");
+    if (!text || form.hasAttribute("hx-post")) return;
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      button.disabled = true;
+      button.textContent = text;
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-print]");
     if (link) {
