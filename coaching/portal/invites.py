@@ -3,7 +3,8 @@
 An invite is a token signed with the ``SECRET_KEY`` (no table): the org, the CRM user id it links to (blank
 for an admin who is not in the CRM), the role and the email it was sent to. It expires after
 ``INVITE_MAX_AGE_DAYS``, and works once: accepting it creates the membership, and a CRM user already linked
-cannot be linked again (the membership is unique per org and person).
+cannot be linked again (the membership is unique per org and person); an admin invited without a CRM user
+is invited by email, and an email that already has a login in the org cannot be invited again.
 """
 
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ def check_invite(org: Org, *, role: str, person_sf_id: str, email: str) -> Invit
             raise ValueError(f"{person.name} already has a portal login.")
     elif role != Membership.Role.ADMIN:
         raise ValueError("Pick the CRM user this person is: only an org admin may be invited without one.")
+    elif not email:
+        raise ValueError("An admin outside the CRM is invited by email: give the address the invite is for.")
+    elif Membership.objects.filter(org=org, user__email__iexact=email).exists():
+        # What makes an invite without a CRM user work once: its email gets a login, then the link is spent.
+        raise ValueError(f"{email} already has a portal login in {org}.")
     return Invite(org=org, role=role, person=person, email=email or (person.email if person else ""))
 
 

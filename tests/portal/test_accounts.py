@@ -150,9 +150,16 @@ def test_invite_requests_are_checked(world):
         make_invite(world.org, role="rep", person_sf_id=world.other_rep.sf_id)  # another org's person
     with pytest.raises(ValueError, match="role must be one of"):
         make_invite(world.org, role="king")
+    with pytest.raises(ValueError, match="invited by email"):
+        make_invite(world.org, role="admin")
     admin_token = make_invite(world.org, role="admin", email="ops@acme.example")
     user = accept_invite(read_invite(admin_token), username="ops", password="S0mething-long!")
     assert user.membership.role == "admin" and user.membership.person_sf_id == ""
+    assert user.email == "ops@acme.example"
+    # Spent: the same link cannot make a second admin.
+    assert read_invite(admin_token) is None
+    with pytest.raises(ValueError, match="already has a portal login"):
+        make_invite(world.org, role="admin", email="OPS@acme.example")
 
 
 def test_accepting_twice_with_the_same_username_fails_cleanly(world):
