@@ -3,7 +3,8 @@ to their CRM person by email on their first sign-in.
 
 The limit counts failures per (username, client address) and per client address in a sliding window held
 in Django's cache; with ``REDIS_URL`` set every web process shares it (without, each process counts on its
-own, which still slows a guesser down). A success clears the username's count. Limits: settings
+own, which still slows a guesser down): the failure times of the last window are kept per key. A success
+clears the username's count. Limits: settings
 ``PORTAL_SIGNIN_MAX_FAILURES`` (default 5 per username and address), ``PORTAL_SIGNIN_MAX_ADDRESS_FAILURES``
 (50 per address) and ``PORTAL_SIGNIN_WINDOW_SECONDS`` (900).
 """
@@ -17,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from coaching.models import Membership, Person
 
@@ -48,23 +50,29 @@ def _keys(username: str, address: str) -> tuple[str, str]:
     return f"portal:signin:user:{name}:{address}", f"portal:signin:addr:{address}"
 
 
+def _recent(stamps: list[float] | None, now: float, window: int) -> list[float]:
+    return [stamp for stamp in stamps or () if stamp > now - window]
+
+
 def blocked(username: str, address: str) -> bool:
     """Whether this username from this address (or this address at all) has failed too often lately."""
-    limit = limits()
+    limit, now = limits(), timezone.now().timestamp()
     user_key, address_key = _keys(username, address)
-    counts = cache.get_many([user_key, address_key])
-    return counts.get(user_key, 0) >= limit.per_user or counts.get(address_key, 0) >= limit.per_address
+    stamps = cache.get_many([user_key, address_key])
+    return (
+        len(_recent(stamps.get(user_key), now, limit.window)) >= limit.per_user
+        or len(_recent(stamps.get(address_key), now, limit.window)) >= limit.per_address
+    )
 
 
 def record_failure(username: str, address: str) -> None:
-    window = limits().window
-    for key in _keys(username, address):
-        # add() starts the window on the first failure; incr() keeps its expiry.
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=window)
+    # The window is judged on the failure times themselves, by our clock: the cache's expiry only cleans up
+    # (a Redis TTL runs on the Redis server's clock). Two failures racing may count as one; a guesser still
+    # meets the limit within a request or two.
+    limit, now = limits(), timezone.now().timestamp()
+    for key, cap in zip(_keys(username, address), (limit.per_user, limit.per_address), strict=True):
+        stamps = [*_recent(cache.get(key), now, limit.window), now]
+        cache.set(key, stamps[-cap:], timeout=limit.window)
 
 
 def clear_failures(username: str, address: str) -> None:

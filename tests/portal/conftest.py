@@ -139,6 +139,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_signin_limits():
+    """Each test starts with no failed sign-ins on record: with REDIS_URL set the cache outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     org = OrgFactory(name="acme", crm_base_url="https://acme.my.salesforce.com")
