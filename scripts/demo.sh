@@ -106,7 +106,8 @@ fi
 agendas=$(command_state build_agendas)
 if [ "$agendas" = present ]; then
     step "Coaching agendas"
-    manage build_agendas "$org_name"
+    # Four past weeks first, so that even the first demo shows trends, rotation and follow-ups.
+    manage build_agendas "$org_name" --history 4
 elif [ "$agendas" = missing ]; then
     step "Coaching agendas: skipped ('build_agendas' does not exist in this checkout yet)"
 else
