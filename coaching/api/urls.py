@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/agenda-items/<str:id>", views.AgendaItemView.as_view(), name="agenda-item"),
     path("v1/gaps/<str:id>/snooze", views.GapSnoozeView.as_view(), name="gap-snooze"),
     path("v1/sync-runs", views.SyncRunsView.as_view(), name="sync-runs"),
+    path("v1/ping", views.PingView.as_view(), name="ping"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^v1(/.*)?$", not_found_view),

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
@@ -299,3 +299,22 @@ class SyncRunsView(ApiView, ListAPIView):
         query = filters.parse(filters.SyncRunsQuery, self.request.query_params)
         runs = SyncRun.objects.filter(org_id=self.scope.org_id).prefetch_related("object_runs")
         return filters.apply_sync_run_filters(runs, query).order_by("-started_at", "-id")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="ping",
+        summary="Check a key: who it acts as",
+        description="The cheapest authenticated call (authentication, scope, throttling and nothing else): for "
+        "checking a key and for measuring what the framework costs beside the real endpoints. No query parameters.",
+        responses={
+            200: inline_serializer("Ping", {"ok": serializers.BooleanField(), "user": serializers.CharField()}),
+            **docs.READ_ERRORS,
+        },
+    )
+)
+class PingView(ApiView):
+    def get(self, request: Request) -> Response:
+        if request.query_params:
+            raise ValidationError({name: ["ping takes no query parameters."] for name in request.query_params})
+        return Response({"ok": True, "user": request.user.get_username()})

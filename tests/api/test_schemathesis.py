@@ -85,6 +85,7 @@ OPERATIONS = [
     "agenda_item_update",
     "gap_snooze",
     "sync_runs",
+    "ping",
 ]
 
 
@@ -96,6 +97,8 @@ def test_every_operation_is_fuzzed(api_schema):
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda mode: mode.value)
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_the_api_answers_as_its_schema_says(api_schema, world, operation_id, mode):
+    if operation_id == "ping" and mode is GenerationMode.NEGATIVE:
+        pytest.skip("ping has no parameters or body to make invalid")
     operation = api_schema.find_operation_by_id(operation_id)
     headers = {"Authorization": f"Api-Key {world.keys['admin']}"}
 
