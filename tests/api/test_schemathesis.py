@@ -94,11 +94,17 @@ def test_every_operation_is_fuzzed(api_schema):
     assert found == set(OPERATIONS)
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda mode: mode.value)
-@pytest.mark.parametrize("operation_id", OPERATIONS)
+# Ping takes no parameters and no body: there is nothing to make invalid, so it is fuzzed with valid requests only.
+CASES = [
+    (operation_id, mode)
+    for operation_id in OPERATIONS
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if not (operation_id == "ping" and mode is GenerationMode.NEGATIVE)
+]
+
+
+@pytest.mark.parametrize(("operation_id", "mode"), CASES, ids=lambda value: getattr(value, "value", value))
 def test_the_api_answers_as_its_schema_says(api_schema, world, operation_id, mode):
-    if operation_id == "ping" and mode is GenerationMode.NEGATIVE:
-        pytest.skip("ping has no parameters or body to make invalid")
     operation = api_schema.find_operation_by_id(operation_id)
     headers = {"Authorization": f"Api-Key {world.keys['admin']}"}
 
