@@ -28,6 +28,11 @@ class Pagination(PageNumberPagination):
             request.query_params.get(self.page_size_query_param, str(self.page_size)), "page_size", 1, MAX_PAGE_SIZE
         )
         paginator = self.django_paginator_class(queryset, size)
+        if number == 1:
+            # Most answers fit one page (a rep's week): read one row more than a page instead of COUNTing first.
+            rows = list(queryset[: size + 1])
+            if len(rows) <= size:
+                paginator = self.django_paginator_class(rows, size)
         try:
             self.page = paginator.page(number)
         except EmptyPage:

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from coaching.agendas import add_commitment, build_agendas, set_item_status
 from coaching.models import Snooze
@@ -105,6 +107,18 @@ def test_pagination(world):
     for params, field in (({"page": 0}, "page"), ({"page": "x"}, "page"), ({"page_size": 201}, "page_size")):
         response = get(world, url, **params)
         assert response.status_code == 400 and field in error_of(response)["fields"], params
+
+
+def test_a_first_page_that_holds_everything_is_counted_without_a_count_query(world):
+    url = f"/api/v1/reps/{world.sf('a1')}/metrics"
+    with CaptureQueriesContext(connection) as queries:
+        exact = get(world, url, page_size=2).json()
+    assert exact["count"] == 2 and len(exact["results"]) == 2 and exact["next"] is None
+    assert not [query for query in queries if "COUNT(" in query["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        partial = get(world, url, page_size=1).json()
+    assert partial["count"] == 2 and partial["next"] is not None
+    assert [query for query in queries if "COUNT(" in query["sql"]]
 
 
 def test_an_org_without_metrics_yet_says_so(world):
