@@ -58,7 +58,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:
     """The user's scope, or None when they may see nothing."""
     if user is None or not user.is_authenticated:
         return None
-    membership = Membership.objects.filter(user=user).first()
+    membership = _membership(user)
     if membership is None:
         return None
     role, me = membership.role, membership.person_sf_id
@@ -74,6 +74,13 @@ def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:
     else:
         people = frozenset({me, *subordinates(membership.org_id, me)})
     return Scope(membership.org_id, role, me, people)
+
+
+def _membership(user: AbstractBaseUser) -> Membership | None:
+    # An authentication that read the membership with the user (the API key's, in one query) left it cached.
+    if Membership._meta.get_field("user").remote_field.is_cached(user):
+        return getattr(user, "membership", None)
+    return Membership.objects.filter(user=user).first()
 
 
 def subordinates(org_id: int, manager_sf_id: str) -> set[str]:

@@ -37,7 +37,8 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_key(self, plaintext: str) -> tuple:
         parsed = split_key(plaintext)
-        key = ApiKey.objects.select_related("user").filter(prefix=parsed[0]).first() if parsed else None
+        keys = ApiKey.objects.select_related("user", "user__membership")  # the membership gives the scope
+        key = keys.filter(prefix=parsed[0]).first() if parsed else None
         # One message for a key that is unknown, mistyped or forged: which it was is nobody's business.
         if key is None or not key.matches(plaintext):
             raise AuthenticationFailed("Invalid API key.")

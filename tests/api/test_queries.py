@@ -13,7 +13,7 @@ from tests.api.conftest import WEEK
 from tests.factories import GapFactory, MetricSnapshotFactory
 
 pytestmark = pytest.mark.django_db
-MOST = 10  # authentication (key, membership, team) and at most seven reads
+MOST = 9  # authentication (key with membership, team) and at most seven reads
 
 
 def endpoints(world):
@@ -70,3 +70,13 @@ def test_queries_do_not_grow_with_rows(world, who):
     assert max(before.values()) <= MOST, before
     more_of_everything(world)
     assert counts(world, who) == before
+
+
+@pytest.mark.parametrize(("who", "expected"), [("admin", 1), ("fsm", 2), ("director", 2)])
+def test_a_key_is_checked_and_scoped_in_as_few_queries_as_the_role_needs(world, who, expected):
+    # The key, its user and the user's membership in one query; an FSM's or director's team in a second.
+    client = world.client(who)
+    client.get("/api/v1/ping")  # the key's last_used_at is written on the first call only
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/ping").status_code == 200
+    assert len(queries) == expected, [query["sql"][:90] for query in queries]
