@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -34,8 +35,14 @@ class AgendaView:
     commitments: list[Commitment]
     effects: list[CoachingEffect]
     names: dict[str, str] = field(default_factory=dict)
-    # (rep, metric) -> the weeks the manager discussed it, within the effect lookback, oldest first
-    discussions: dict[tuple[str, str], list[date]] = field(default_factory=dict)
+
+    @cached_property
+    def discussions(self) -> dict[tuple[str, str], list[date]]:
+        """(rep, metric) -> the weeks the manager discussed it, within the effect lookback, oldest first.
+
+        Read on first use: the rendered agenda needs it, the API's agenda does not.
+        """
+        return discussed_weeks(self.agenda)
 
     def effects_shown(self) -> list[CoachingEffect]:
         """One check per rep (or team topic) and metric: a measured one before a pending one, then the
@@ -114,6 +121,19 @@ def load_view(agenda: Agenda) -> AgendaView:
         .select_related("item", "item__agenda")
         .order_by("item__agenda__week_start", "item__person_sf_id", "weeks_after")
     )
+    names = {rep["sf_id"]: rep["name"] for rep in agenda.content.get("reps", [])}
+    manager = agenda.content.get("manager") or {}
+    names[agenda.manager_sf_id] = manager.get("name") or agenda.manager_sf_id
+    wanted = {c.owner_sf_id for c in commitments} | {e.item.person_sf_id for e in effects}
+    missing = {sf_id for sf_id in wanted if sf_id and sf_id not in names}
+    if missing:
+        names.update(Person.objects.filter(org_id=agenda.org_id, sf_id__in=missing).values_list("sf_id", "name"))
+    return AgendaView(agenda, items, notes, commitments, effects, names)
+
+
+def discussed_weeks(agenda: Agenda) -> dict[tuple[str, str], list[date]]:
+    """(rep, metric) -> the earlier weeks (within the effect lookback) the agenda's manager discussed it."""
+    week = agenda.week_start
     discussions: dict[tuple[str, str], list[date]] = {}
     for person, metric, discussed_week in (
         AgendaItem.objects.filter(
@@ -131,11 +151,4 @@ def load_view(agenda: Agenda) -> AgendaView:
         weeks = discussions.setdefault((person, metric), [])
         if discussed_week not in weeks:
             weeks.append(discussed_week)
-    names = {rep["sf_id"]: rep["name"] for rep in agenda.content.get("reps", [])}
-    manager = agenda.content.get("manager") or {}
-    names[agenda.manager_sf_id] = manager.get("name") or agenda.manager_sf_id
-    wanted = {c.owner_sf_id for c in commitments} | {e.item.person_sf_id for e in effects}
-    missing = {sf_id for sf_id in wanted if sf_id and sf_id not in names}
-    if missing:
-        names.update(Person.objects.filter(org_id=agenda.org_id, sf_id__in=missing).values_list("sf_id", "name"))
-    return AgendaView(agenda, items, notes, commitments, effects, names, discussions)
+    return discussions

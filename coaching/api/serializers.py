@@ -1,6 +1,7 @@
 """Response and request bodies. Money is a JSON number (not DRF's default string), CRM ids are 18 characters,
 and a blank CRM reference is ``null`` rather than ``""``."""
 
+from functools import cached_property
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -215,7 +216,12 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     @extend_schema_field(NoteSerializer(many=True))
     def get_notes(self, item: AgendaItem) -> list[dict[str, Any]]:
         notes = self.context.get("notes_by_item", {}).get(item.pk, [])
-        return NoteSerializer(notes, many=True).data
+        return [self.note_serializer.to_representation(note) for note in notes]
+
+    @cached_property
+    def note_serializer(self) -> NoteSerializer:
+        # One for every item of a response: a ModelSerializer works its fields out anew for each instance.
+        return NoteSerializer()
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
