@@ -234,15 +234,16 @@ def measure(url: str, org: str, args: argparse.Namespace) -> dict[str, dict[str,
             return lambda n: template.format(**{kind: found[n % len(found)] for kind, found in ids.items()})
 
         load = {"headers": headers, "clients": args.clients}
-        for template in ENDPOINTS.values():  # warm-up: connections, caches; not counted
+        endpoints = {name: ENDPOINTS[name] for name in ENDPOINTS if name == "ping" or name in args.endpoints}
+        for template in endpoints.values():  # warm-up: connections, caches; not counted
             run(base, paths(template), count=args.clients * 4, seconds=30, **load)
-        results = {mode: {name: Result() for name in ENDPOINTS} for mode in ("saturation", "paced")}
+        results = {mode: {name: Result() for name in endpoints} for mode in ("saturation", "paced")}
         share = max(1, args.requests // args.rounds)
         paced = max(1.0, args.paced_seconds / args.rounds)
         for _ in range(args.rounds):
-            for name, template in ENDPOINTS.items():
+            for name, template in endpoints.items():
                 results["saturation"][name].add(run(base, paths(template), count=share, seconds=60, **load))
-            for name, template in ENDPOINTS.items():
+            for name, template in endpoints.items():
                 paced_run = run(
                     base, paths(template), count=int(args.rate * paced), seconds=paced, rate=args.rate, **load
                 )
@@ -288,9 +289,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker.")
+    widgets = [name for name in ENDPOINTS if name != "ping"]
+    parser.add_argument(
+        "--endpoint", dest="endpoints", action="append", choices=widgets, help="Only these (repeatable); ping always."
+    )
+    parser.add_argument("--size", choices=["demo", "1000"], help="Only this org size (default: both).")
     parser.add_argument("--org-db", default=ENGINE_URL, help=f"Database holding the {LARGE_ORG} org (bench engine's).")
     parser.add_argument("--reload", action="store_true", help="Prepare the demo-size database again.")
     args = parser.parse_args(argv)
+    args.endpoints = args.endpoints or widgets
     if min(args.requests, args.clients, args.rounds, args.workers, args.threads) < 1 or args.rate <= 0:
         parser.error("--requests, --clients, --rounds, --workers, --threads and --rate must be positive")
     sys.path.insert(0, str(ROOT))
@@ -301,12 +308,15 @@ def main(argv: list[str]) -> int:
         f"throttle counts in {redis}"
     )
     demo_url = os.environ.get("BENCH_DATABASE_URL", DEMO_URL)
-    prepare_demo(demo_url, reload=args.reload)
-    sizes = [("demo size (24 reps)", demo_url, DEMO_ORG)]
-    if org_exists(args.org_db, LARGE_ORG):
-        sizes.append(("1,000 reps", args.org_db, LARGE_ORG))
-    else:
-        print(f"1,000-rep size SKIPPED: no org {LARGE_ORG!r} in {args.org_db} (run `python -m bench engine` first)")
+    sizes = []
+    if args.size in (None, "demo"):
+        prepare_demo(demo_url, reload=args.reload)
+        sizes.append(("demo size (24 reps)", demo_url, DEMO_ORG))
+    if args.size in (None, "1000"):
+        if org_exists(args.org_db, LARGE_ORG):
+            sizes.append(("1,000 reps", args.org_db, LARGE_ORG))
+        else:
+            print(f"1,000-rep size SKIPPED: no org {LARGE_ORG!r} in {args.org_db} (run `python -m bench engine` first)")
     ok, measured = True, 0
     for title, url, org in sizes:
         results = measure(url, org, args)
@@ -316,9 +326,10 @@ def main(argv: list[str]) -> int:
         measured += 1
         title = f"{title}: org {org!r} in {url.rsplit('/', 1)[-1]} (load average now {_load()})"
         ok &= report(title, results, args.rate)
-    if measured < 2:
-        print("\nnot every size was measured: the figures of this run are incomplete")
-    met = ok and measured == 2
+    complete = measured == 2 and len(args.endpoints) == len(widgets)
+    if not complete:
+        print("\nnot every size and endpoint was measured: the figures of this run are incomplete")
+    met = ok and complete
     print(
         f"\ntarget: every widget endpoint's paced p95 under {TARGET_P95_MS:.0f} ms at both sizes, no errors: "
         f"{'met' if met else 'NOT met'}"
