@@ -106,7 +106,8 @@ def load_view(agenda: Agenda) -> AgendaView:
             | Q(agenda__week_start__lt=week, status=Commitment.Status.OPEN)
             | (Q(agenda__week_start__lt=week) & recently_closed(week))
         )
-        .select_related("item", "agenda")
+        # Prefetched, not joined: most weeks have none, and then the query stays small and the prefetches never run.
+        .prefetch_related("item", "agenda")
         .order_by("due_date", "id")
     )
     effects = list(
@@ -118,7 +119,7 @@ def load_view(agenda: Agenda) -> AgendaView:
             | Q(measured_on__gte=week, target_week__lte=week)
             | Q(after__isnull=True, target_week__lt=week, target_week__gte=week - timedelta(weeks=PENDING_EFFECT_WEEKS))
         )
-        .select_related("item", "item__agenda")
+        .prefetch_related("item__agenda")
         .order_by("item__agenda__week_start", "item__person_sf_id", "weeks_after")
     )
     names = {rep["sf_id"]: rep["name"] for rep in agenda.content.get("reps", [])}
