@@ -55,14 +55,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: venv
-	@if [ -f bench/__main__.py ]; then \
-		$(PY) -m bench $(ARGS); \
-	elif [ -f scripts/bench.sh ]; then \
-		bash scripts/bench.sh $(ARGS); \
-	else \
-		echo "make bench: there are no benchmarks yet (neither bench/__main__.py nor scripts/bench.sh exists)." >&2; \
-		exit 1; \
-	fi
+	$(PY) -m bench $(ARGS)
 
 migrate: venv
 	$(PY) manage.py migrate
