@@ -4,7 +4,7 @@ page past the last one is a 404 that names the last page; DRF would silently cla
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Page
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -29,10 +29,13 @@ class Pagination(PageNumberPagination):
         )
         paginator = self.django_paginator_class(queryset, size)
         if number == 1:
-            # Most answers fit one page (a rep's week): read one row more than a page instead of COUNTing first.
+            # Most answers fit one page (a rep's week): read one row more than a page instead of COUNTing first;
+            # only when there is more is the total counted.
             rows = list(queryset[: size + 1])
             if len(rows) <= size:
                 paginator = self.django_paginator_class(rows, size)
+            self.page = Page(rows[:size], 1, paginator)
+            return rows[:size]
         try:
             self.page = paginator.page(number)
         except EmptyPage:
