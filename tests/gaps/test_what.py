@@ -1,11 +1,20 @@
 """The "what" rules: deal size, product mix, discounting and per-product win rates."""
 
+import sys
+from collections.abc import Callable
 from decimal import Decimal
+from types import FrameType
+from unittest.mock import patch
 
 import pytest
 
+from coaching.gaps import what
+from coaching.gaps.context import RuleContext, load_reps
+from coaching.gaps.stats import summarize
+from coaching.gaps.what import WHAT_RULES
 from coaching.metrics import names
-from tests.gaps.conftest import PRODUCT, codes, one
+from tests.factories import OrgFactory
+from tests.gaps.conftest import PRODUCT, OrgWeek, codes, one
 
 # DEAL_SIZE_SMALL
 
@@ -136,3 +145,162 @@ def test_product_win_rate_on_few_deals_does_not_fire(week):
     manager, _ = week.team(5)
     rep = week.rep(manager, **_product(0, 5))
     assert "PRODUCT_WIN_RATE_LOW" not in codes(week.evaluate(), rep)
+
+
+ANALYTICS, SUPPORT = "01t000000000002AAA", "01t000000000003AAA"
+
+
+def _sells(*rows: tuple[str, int, int]) -> dict:
+    """The rep's PRODUCT_WIN_RATE snapshot: (product, won, lost) per product."""
+    label = {PRODUCT: "Platform", ANALYTICS: "Analytics", SUPPORT: "Support"}
+    by_product = [
+        {"product_sf_id": product, "name": label[product], "won": won, "lost": lost, "win_rate": won / (won + lost)}
+        for product, won, lost in rows
+    ]
+    return {names.PRODUCT_WIN_RATE: {"details": {"by_product": by_product}}}
+
+
+def test_product_win_rate_low_across_teams_and_products(week):
+    # Team A sells Platform at 50 % and Analytics at 60 %; one rep of it loses both.
+    a = week.manager()
+    week.rep(a, **_sells((PRODUCT, 5, 5), (ANALYTICS, 6, 4), (SUPPORT, 6, 6)))
+    for _ in range(3):
+        week.rep(a, **_sells((PRODUCT, 5, 5), (ANALYTICS, 6, 4)))
+    two_weak = week.rep(a, **_sells((PRODUCT, 2, 10), (ANALYTICS, 3, 7)))
+    # Team B: two teammates sell Analytics, too few to compare with, so the org's median is the yardstick.
+    b = week.manager()
+    for _ in range(2):
+        week.rep(b, **_sells((ANALYTICS, 7, 3)))
+    org_ref = week.rep(b, **_sells((ANALYTICS, 0, 10)))
+    # Team C sells Platform at 90 %: a rep at 50 % is far below the team but not below the org's middle half.
+    c = week.manager()
+    for _ in range(3):
+        week.rep(c, **_sells((PRODUCT, 9, 1)))
+    floored = week.rep(c, **_sells((PRODUCT, 5, 5)))
+    # Support: one other rep in the org sells it, no yardstick at all.
+    lonely = week.rep(c, **_sells((SUPPORT, 0, 12)))
+
+    result = week.evaluate()
+    fired = {gap.person_sf_id for gap in result.gaps if gap.code == "PRODUCT_WIN_RATE_LOW"}
+    assert fired == {two_weak.sf_id, org_ref.sf_id}
+    assert "PRODUCT_WIN_RATE_LOW" not in codes(result, floored) | codes(result, lonely)
+
+    # Both products below the team; the worst (Platform, 33 points below) leads.
+    gap = one(result, two_weak, "PRODUCT_WIN_RATE_LOW")
+    assert (gap.value, gap.team_value, gap.org_value, gap.n) == (0.1667, 0.5, 0.5, 12)
+    assert (gap.severity, gap.confidence) == (0.76, 0.99)
+    # ((50 % - (2 + 5) / 22) x 12 + (60 % - (3 + 6) / 20) x 10) deals x 20,000.
+    assert gap.revenue_at_stake == Decimal("73636.36")
+    assert (gap.evidence["product_sf_id"], gap.evidence["reference"], gap.evidence["peer_median"]) == (
+        PRODUCT,
+        "team",
+        0.5,
+    )
+    assert gap.evidence["products"] == [
+        {
+            "product_sf_id": PRODUCT,
+            "name": "Platform",
+            "won": 2,
+            "lost": 10,
+            "decided": 12,
+            "win_rate": 0.1667,
+            "interval": [0.0568, 0.3992],
+            "shrunk": 0.3182,
+            "peer_median": 0.5,
+            "reference": "team",
+            "team_median": 0.5,
+            "org_median": 0.5,
+            "diff": 0.3333,
+            "confidence": 0.99,
+        },
+        {
+            "product_sf_id": ANALYTICS,
+            "name": "Analytics",
+            "won": 3,
+            "lost": 7,
+            "decided": 10,
+            "win_rate": 0.3,
+            "interval": [0.1269, 0.5583],
+            "shrunk": 0.45,
+            "peer_median": 0.6,
+            "reference": "team",
+            "team_median": 0.6,
+            "org_median": 0.6,
+            "diff": 0.3,
+            "confidence": 0.974,
+        },
+    ]
+
+    # Judged against the org's median (60 %) though the team's two are at 70 %.
+    gap = one(result, org_ref, "PRODUCT_WIN_RATE_LOW")
+    assert (gap.value, gap.team_value, gap.org_value, gap.n) == (0.0, 0.7, 0.6, 10)
+    assert (gap.severity, gap.confidence) == (1.0, 1.0)
+    assert gap.revenue_at_stake == Decimal("60000.00")
+    assert gap.evidence["products"] == [
+        {
+            "product_sf_id": ANALYTICS,
+            "name": "Analytics",
+            "won": 0,
+            "lost": 10,
+            "decided": 10,
+            "win_rate": 0.0,
+            "interval": [0.0, 0.213],
+            "shrunk": 0.3,
+            "peer_median": 0.6,
+            "reference": "org",
+            "team_median": 0.7,
+            "org_median": 0.6,
+            "diff": 0.6,
+            "confidence": 1.0,
+        }
+    ]
+
+
+def _rule_work(teams: int) -> tuple[int, int, int, int]:
+    """PRODUCT_WIN_RATE_LOW over an org of ``teams`` teams of five (one weak rep in each) selling two products:
+    (findings, summaries of the whole org's rates, rates fed to ``summarize`` in all, lines run in what.py)."""
+    org_week = OrgWeek(OrgFactory(name=f"scale-{teams}"))
+    for _ in range(teams):
+        manager = org_week.manager()
+        for _ in range(4):
+            org_week.rep(manager, **_sells((PRODUCT, 5, 5), (ANALYTICS, 6, 4)))
+        org_week.rep(manager, **_sells((PRODUCT, 1, 11), (ANALYTICS, 6, 4)))
+    org_week.store()
+    rule = next(rule for rule in WHAT_RULES if rule.code == "PRODUCT_WIN_RATE_LOW")
+    reps = load_reps(org_week.org, org_week.week_start, {rule.metric, names.AVG_WON_AMOUNT}, with_tenure=False)
+    context = RuleContext(org=org_week.org, week_start=org_week.week_start, as_of=org_week.as_of, reps=reps)
+
+    lines = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable | None:
+        # Only the rule's own module: its loops over reps and rates, comprehensions included.
+        if frame.f_code.co_filename != what.__file__:
+            return None
+
+        def count(frame: FrameType, event: str, arg: object) -> Callable:
+            nonlocal lines
+            lines += event == "line"
+            return count
+
+        return count
+
+    previous = sys.gettrace()  # a debugger's or coverage's, given back afterwards
+    with patch.object(what, "summarize", wraps=summarize) as summaries:
+        sys.settrace(trace)
+        try:
+            findings = rule.evaluate(context, rule.thresholds())
+        finally:
+            sys.settrace(previous)
+    sizes = [len(call.args[0]) for call in summaries.call_args_list]
+    return len(findings), sizes.count(len(reps)), sum(sizes), lines
+
+
+def test_product_win_rate_low_work_grows_linearly_with_reps(db):
+    # Counted, not timed: each team added must cost the same as the one before. Summarizing the org's rates
+    # for every rep, or scanning every rep's rate for teammates, makes each added team cost more than the last.
+    (f2, o2, s2, l2), (f3, o3, s3, l3), (f4, o4, s4, l4) = (_rule_work(teams) for teams in (2, 3, 4))
+    assert (f2, f3, f4) == (2, 3, 4)
+    # The org's rates on each of the two products are summarized once, not once per rep.
+    assert (o2, o3, o4) == (2, 2, 2)
+    assert s4 - s3 == s3 - s2
+    assert l4 - l3 == l3 - l2
