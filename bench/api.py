@@ -219,6 +219,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def measure(url: str, org: str, args: argparse.Namespace) -> dict[str, dict[str, Result]] | None:
     """{mode: {endpoint: result}} for one org, or None when it lacks ids to cycle over."""
+    manage(url, "migrate", "--verbosity", "0")  # a kept database follows the code's migrations
     ids = sample_ids(url, org)
     missing = [kind for kind, found in ids.items() if not found]
     if missing:
