@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coaching.agendas import add_commitment, build_agendas, set_item_status
+from coaching.api import filters
 from coaching.models import Snooze
 from integrations.models import SyncRun
 from tests.api.conftest import EARLIER, WEEK, error_of, gaps_for
@@ -343,3 +344,14 @@ def test_sync_run_filters(world):
     ):
         response = get(world, "/api/v1/sync-runs", **params)
         assert response.status_code == 400 and field in error_of(response)["fields"], params
+
+
+@pytest.mark.parametrize(
+    "query_class", [filters.WeekQuery, filters.MetricsQuery, filters.GapsQuery, filters.SyncRunsQuery]
+)
+def test_no_query_parameters_validate_to_nothing(query_class):
+    # filters.parse answers {} for a request without parameters without validating: that holds only while
+    # every parameter is optional and has no default.
+    query = query_class(data={})
+    assert query.is_valid() and query.validated_data == {}
+    assert filters.parse(query_class, {}) == {}
