@@ -12,6 +12,13 @@ class Org(models.Model):
         blank=True,
         help_text="Where links to CRM records start, e.g. https://acme.my.salesforce.com; set by the sync.",
     )
+    agenda_rebuild_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        # Claimed by one conditional UPDATE per finishing sync (integrations/sync/rebuilds.py).
+        help_text="When the latest sync-triggered agenda rebuild was queued to run; set by the sync.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
