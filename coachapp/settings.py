@@ -173,6 +173,12 @@ SALESFORCE_LOOKBACK_SECONDS = env.int("SALESFORCE_LOOKBACK_SECONDS", default=300
 SYNC_LOCK_SECONDS = env.int("SYNC_LOCK_SECONDS", default=15 * 60)
 SYNC_OBJECT_ATTEMPTS = env.int("SYNC_OBJECT_ATTEMPTS", default=4)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=30.0)
+# A sync that changed data rebuilds its org's week (metrics, gaps, agendas: tens of seconds for a large org) at
+# most once per this many minutes; what changes in between waits for one rebuild at the interval's end. 0: after
+# every such sync. The Monday beat build and build_agendas are never held back (integrations/sync/rebuilds.py).
+AGENDA_REBUILD_INTERVAL_MINUTES = env.int("AGENDA_REBUILD_INTERVAL_MINUTES", default=60)
+if AGENDA_REBUILD_INTERVAL_MINUTES < 0:
+    raise ImproperlyConfigured("AGENDA_REBUILD_INTERVAL_MINUTES must be 0 (no debounce) or a number of minutes.")
 
 # --- Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
