@@ -139,15 +139,7 @@ class RateRule(JudgedRule):
                 continue
             k = min(max(k, 0), n)
             rate = k / n
-            comparison = context.compare(
-                rep,
-                self.metric,
-                rate,
-                min_n=t["min_n"],
-                min_peers=t["min_peers"],
-                value_of=self.share_of,
-                activity=self.reads_activity,
-            )
+            comparison = self.compare(context, rep, rate, t, value_of=self.share_of)
             reference = comparison.reference_value
             if reference is None:
                 continue
@@ -238,15 +230,7 @@ class LevelRule(JudgedRule):
             value = self.value_of(snap)
             if value is None or snap.n < t["min_n"] or not self.extra_guard(context, rep, snap, t):
                 continue
-            comparison = context.compare(
-                rep,
-                self.metric,
-                value,
-                min_n=t["min_n"],
-                min_peers=t["min_peers"],
-                value_of=self.value_of,
-                activity=self.reads_activity,
-            )
+            comparison = self.compare(context, rep, value, t, value_of=self.value_of)
             reference = comparison.reference_value
             if reference is None:
                 continue

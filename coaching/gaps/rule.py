@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from coaching.gaps.context import RuleContext
+    from coaching.gaps.context import Comparison, RuleContext, ValueOf
 
 # What each threshold key means, for the docs, the admin and error messages.
 THRESHOLD_HELP: dict[str, str] = {
@@ -142,6 +142,16 @@ class Rule:
 
     def evaluate(self, context: "RuleContext", thresholds: Thresholds) -> list[Finding]:
         raise NotImplementedError
+
+    def compare(
+        self, context: "RuleContext", rep: str, value: float, t: Thresholds, value_of: "ValueOf | None" = None
+    ) -> "Comparison":
+        """The rep's ``value`` of this rule's metric beside their team (or the org), with this rule's sample
+        thresholds; ``value_of`` reads the peers' values from their snapshots (default: the snapshot's value)."""
+        extra = {"value_of": value_of} if value_of else {}
+        return context.compare(
+            rep, self.metric, value, min_n=t["min_n"], min_peers=t["min_peers"], activity=self.reads_activity, **extra
+        )
 
     def finding(self, context: "RuleContext", rep: str, **fields: Any) -> Finding:
         """A finding of this rule for ``rep``, with the rule's identity filled in."""

@@ -124,7 +124,7 @@ class PipelineConcentrated(LevelRule):
                 continue
             if deal[0] in context.deals_snoozed(self.code, rep):
                 continue
-            comparison = context.compare(rep, self.metric, share, min_n=t["min_n"], min_peers=t["min_peers"])
+            comparison = self.compare(context, rep, share, t)
             reference = comparison.reference_value
             # A team that works a few huge deals is concentrated by nature: fire only well above its median.
             if reference is not None and share < reference * t["ratio"]:
@@ -173,9 +173,8 @@ class NewPipelineLow(LevelRule):
             if snap.n < t["min_n"] or not self.extra_guard(context, rep, snap, t):
                 continue
             amount, count = snap.value or 0.0, snap.n
-            peers = {"min_n": t["min_n"], "min_peers": t["min_peers"]}
-            by_amount = context.compare(rep, self.metric, amount, **peers)
-            by_count = context.compare(rep, self.metric, count, value_of=self.count_of, **peers)
+            by_amount = self.compare(context, rep, amount, t)
+            by_count = self.compare(context, rep, count, t, value_of=self.count_of)
             ref_amount, ref_count = by_amount.reference_value or 0.0, by_count.reference_value or 0.0
             if ref_count <= 0:
                 continue
