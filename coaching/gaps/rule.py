@@ -7,10 +7,9 @@ and return findings; ``coaching.gaps.evaluate`` turns findings into ``Gap`` rows
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from coaching.gaps.context import Comparison, RuleContext, ValueOf
+from coaching.gaps.context import Comparison, RuleContext, ValueOf, plain_value
 
 # What each threshold key means, for the docs, the admin and error messages.
 THRESHOLD_HELP: dict[str, str] = {
@@ -140,20 +139,25 @@ class Rule:
     def thresholds(self, overrides: Mapping[str, Any] | None = None) -> Thresholds:
         return Thresholds(self.defaults, overrides)
 
-    def evaluate(self, context: "RuleContext", thresholds: Thresholds) -> list[Finding]:
+    def evaluate(self, context: RuleContext, thresholds: Thresholds) -> list[Finding]:
         raise NotImplementedError
 
     def compare(
-        self, context: "RuleContext", rep: str, value: float, t: Thresholds, value_of: "ValueOf | None" = None
-    ) -> "Comparison":
+        self, context: RuleContext, rep: str, value: float, t: Thresholds, value_of: ValueOf = plain_value
+    ) -> Comparison:
         """The rep's ``value`` of this rule's metric beside their team (or the org), with this rule's sample
-        thresholds; ``value_of`` reads the peers' values from their snapshots (default: the snapshot's value)."""
-        extra = {"value_of": value_of} if value_of else {}
+        thresholds; ``value_of`` reads the peers' values from their snapshots."""
         return context.compare(
-            rep, self.metric, value, min_n=t["min_n"], min_peers=t["min_peers"], activity=self.reads_activity, **extra
+            rep,
+            self.metric,
+            value,
+            min_n=t["min_n"],
+            min_peers=t["min_peers"],
+            value_of=value_of,
+            activity=self.reads_activity,
         )
 
-    def finding(self, context: "RuleContext", rep: str, **fields: Any) -> Finding:
+    def finding(self, context: RuleContext, rep: str, **fields: Any) -> Finding:
         """A finding of this rule for ``rep``, with the rule's identity filled in."""
         return Finding(
             code=self.code,
