@@ -63,13 +63,15 @@ class TeamTopics:
 
 def team_topics(candidates: list[Candidate], manager_sf_id: str, history: History) -> TeamTopics:
     """Which of a team's gap candidates (one per rep and code) become team topics."""
-    by_code: dict[str, list[Candidate]] = defaultdict(list)
+    by_code: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        by_code[candidate.code].append(candidate)
+        by_code[shared_key(candidate)].append(candidate)
     topics = []
-    for code, members in by_code.items():
-        if len({member.person_sf_id for member in members}) < TEAM_MIN_REPS:
+    taken: set[str] = set()
+    for (code, _subject), members in sorted(by_code.items(), key=lambda pair: (-len(pair[1]), pair[0])):
+        if len({member.person_sf_id for member in members}) < TEAM_MIN_REPS or code in taken:
             continue
+        taken.add(code)
         members.sort(key=lambda c: (-c.score, c.person_sf_id))
         topics.append(
             TeamTopic(
@@ -94,6 +96,13 @@ def team_topics(candidates: list[Candidate], manager_sf_id: str, history: Histor
             topic.rest_note = "for the next team meeting"
             result.also_shared.append(topic)
     return result
+
+
+def shared_key(candidate: Candidate) -> tuple[str, str]:
+    """What reps must have in common to share a gap: its code and, for a per-product gap, the product
+    ("weakest product win rate" is no team topic when each rep's weakest product is a different one)."""
+    evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
+    return candidate.code, str(evidence.get("product_sf_id") or evidence.get("product") or "")
 
 
 @dataclass(frozen=True)
