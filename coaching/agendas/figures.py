@@ -13,7 +13,6 @@ from coaching.agendas.units import metric_label, metric_value
 from coaching.metrics.names import METRICS
 from coaching.models import Gap
 
-
 # Rules that judge a share of deals on a metric measured in another unit (STAGE_STALL reads days in stage
 # but flags the share of open deals stalled): the share's own name, so "0.5" never reads as "0.5 days".
 SHARE_LABELS = {"STAGE_STALL": "Open deals stalled in their stage"}

@@ -129,9 +129,7 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
         candidate.adjusted = candidate.score
         candidate.rested = False
         label = family_label(candidate.family)
-        if protected and candidate is top:
-            kept.append(candidate)
-        elif candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
+        if (protected and candidate is top) or candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
             kept.append(candidate)
         elif candidate.severity >= SEVERE:
             _note(candidate, f"kept although {label.lower()} was on the agenda last week: it is severe")
