@@ -6,7 +6,8 @@ questions are open and about customers and deals, the actions are concrete and s
 deals), and nothing counts a rep's keystrokes. Placeholders are filled from the gap and its evidence, all
 pre-formatted in the metric's unit: {rep} {value} {team_value} {org_value} {ref} {ref_value} {n} {stake}
 {deals} {top_deal} {weeks_open} {label} {label_lower} {peer_hint}, from the evidence {flagged} {won} {decided}
-{deals_pushed} {stalled} {typical_vs_team} {product} {top_product_share}; for team topics also {reps} {count} {team_size}.
+{deals_pushed} {stalled} {typical_vs_team} {product} {top_product_share}; for team topics also
+{reps} {count} {team_size}.
 A template whose placeholder has no value falls back to the generic wording, never to a broken sentence.
 Titles compare with {ref} {ref_value}: the reference the rule really used ("team" or "org"), never "team"
 when the rep was judged against the org.
