@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Membership, Org, Person
+from coaching.portal.zones import local_time
 from coaching.visibility import Scope, scope_for
 from integrations.models import SyncRun
 
@@ -26,7 +27,12 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.scope = scope_for(request.user)
         request.org = Org.objects.filter(pk=request.scope.org_id).first() if request.scope else None
-        return view(request, *args, **kwargs)
+        with local_time(request.scope):
+            response = view(request, *args, **kwargs)
+            # A TemplateResponse renders later: render it while the person's zone is active.
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
 
     return wrapper
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from coaching.portal.views import accounts, items, rep, settings, sync, team, week
+from coaching.portal.views import accounts, items, rep, settings, sync, team, todo, week
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("agendas/<int:pk>/print/", week.agenda_print, name="agenda_print"),
     path("agendas/<int:pk>/notes/", items.agenda_note, name="agenda_note"),
     path("agendas/<int:pk>/commitments/", items.agenda_commitment, name="agenda_commitment"),
+    path("agendas/<int:pk>/reps/<str:sf_id>/handled/", todo.one_on_one_handled, name="one_on_one_handled"),
     path("items/<int:pk>/", items.item_fragment, name="item"),
     path("items/<int:pk>/status/", items.item_status, name="item_status"),
     path("items/<int:pk>/notes/", items.item_note, name="item_note"),

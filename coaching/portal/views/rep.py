@@ -18,7 +18,9 @@ def rep(request: HttpRequest, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     person = person_or_404(scope, sf_id)
     week = asked_week(request) or latest_data_week(scope.org_id)
-    page = rep_page(person, week, today(), with_notes=scope.role != Membership.Role.REP)
+    page = rep_page(
+        person, week, today(), with_notes=scope.role != Membership.Role.REP, full_list=request.GET.get("gap", "")
+    )
     charts = metric_charts(page)
     # The figures behind a gap and the team's headline figures first; the rest one click away.
     main = [chart for chart in charts if chart[2] or chart[0].metric in TREND_METRICS]

@@ -11,6 +11,7 @@ from coaching.models import Agenda, Membership, Person
 from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
+from coaching.portal.queries.todo import todo_list
 from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
 from coaching.portal.views.base import org_state, render_page, today
 
@@ -89,7 +90,16 @@ def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
     day = today()
     page = agenda_page(found, day)
-    context = {**item_defaults(found, day), "page": page, "names": page.view.names}
+    rep_filter = request.GET.get("rep", "")
+    if rep_filter and rep_filter not in {rep.sf_id for rep in page.reps}:
+        rep_filter = ""  # a rep no longer on this agenda: show everyone rather than an empty page
+    context = {
+        **item_defaults(found, day),
+        "page": page,
+        "names": page.view.names,
+        "todo": todo_list(page, rep_filter),
+        "rep_filter": rep_filter,
+    }
     return render_page(request, "portal/agenda.html", context, active="week")
 
 

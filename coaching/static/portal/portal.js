@@ -70,3 +70,11 @@
     if (field) field.select();
   });
 })();
+
+// A <select data-autosubmit> (the to-do list's rep filter) applies on change; its button stays for no-JS.
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) {
+    target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+  }
+});
