@@ -13,6 +13,7 @@ from coaching.agendas.lookup import AgendaView, load_view
 from coaching.agendas.movement import direction
 from coaching.agendas.units import difference, metric_label, metric_value
 from coaching.gaps.catalogue import RULES_BY_CODE
+from coaching.metrics.team_figures import team_label
 from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Snooze
 
 KIND = AgendaItem.Kind
@@ -40,6 +41,7 @@ class ItemCard:
 
 @dataclass(frozen=True)
 class TrendRow:
+    metric: str
     label: str
     last_week: str
     this_week: str
@@ -134,7 +136,8 @@ class AgendaPage:
             metric, before, now = trend["metric"], trend["last_week"], trend["this_week"]
             rows.append(
                 TrendRow(
-                    label=metric_label(metric),
+                    metric=metric,
+                    label=team_label(metric),
                     last_week=metric_value(metric, before),
                     this_week=metric_value(metric, now),
                     change=difference(metric, before, now),

@@ -31,7 +31,7 @@ def test_the_first_screen_is_the_todo_list_and_handling_a_one_on_one_folds_it(
     sign_in(page, live_server.url, "fsm_a")
 
     todo = page.locator("#todo")
-    expect(todo.get_by_role("heading", name="This week’s 1:1s")).to_be_visible()
+    expect(todo.get_by_role("heading", name="This week\u2019s 1:1s")).to_be_visible()
     # The to-do list is what the first screen shows: its top is inside the first viewport.
     assert todo.bounding_box()["y"] < WIDTHS[width]["height"] / 2
     count = page.locator("#todo-count")
