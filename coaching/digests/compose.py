@@ -17,13 +17,27 @@ from datetime import date, timedelta
 from coaching.agendas.units import money
 from coaching.digests.links import portal_url
 from coaching.digests.schedule import Recipient
-from coaching.models import Agenda, AgendaItem, Commitment, Membership, Org, Person
+from coaching.models import Agenda, AgendaItem, Commitment, Membership, Org, Person, Snooze
 from coaching.visibility import Scope, scope_for
 
 TOPICS_PER_REP = 3
 TOP_TOPICS_PER_TEAM = 3
 DEALS_NAMED = 2
-SHOWN_STATUSES = (AgendaItem.Status.OPEN, AgendaItem.Status.DEFERRED)
+# Every status is shown as such, as in the portal: a severe gap marked discussed is "discussed", never
+# "no gap flagged" (issue 13). Handled topics come after the open ones.
+SHOWN_STATUSES = tuple(AgendaItem.Status.values)
+STATUS_WORDS = {"discussed": "discussed", "deferred": "deferred", "dismissed": "dismissed", "open": ""}
+
+
+@dataclass(frozen=True)
+class DealLink:
+    name: str
+    amount: str
+    url: str  # into the CRM; "" when the org has no instance address
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} ({self.amount})" if self.amount else self.name
 
 
 @dataclass
@@ -35,6 +49,23 @@ class Topic:
     rep_name: str = ""
     deferred: bool = False
     score: float = 0.0
+    status: str = "open"
+    snoozed_until: date | None = None
+    deal_links: list[DealLink] = field(default_factory=list)
+    more_deals: int = 0
+
+    @property
+    def handled(self) -> bool:
+        return self.status != AgendaItem.Status.OPEN
+
+    @property
+    def state(self) -> str:
+        """What the portal shows for it: discussed, deferred, dismissed, snoozed until …, or nothing."""
+        words = STATUS_WORDS.get(self.status, self.status)
+        if self.snoozed_until is not None:
+            snoozed = f"snoozed until {self.snoozed_until.day} {self.snoozed_until:%b}"
+            return f"{words}, {snoozed}" if words else snoozed
+        return words
 
 
 @dataclass
@@ -166,6 +197,7 @@ class _Week:
     items: dict[int, list[AgendaItem]]
     commitments: dict[str, list[Commitment]]
     names: dict[str, str]
+    snoozes: dict[tuple[str, str], date] = field(default_factory=dict)  # (rep, code) -> until
 
 
 def compose_digests(org: Org, week_start: date, recipients: list[Recipient]) -> dict[str, Digest]:
@@ -208,7 +240,12 @@ def _load_week(org: Org, week_start: date) -> _Week:
     owners = {c.owner_sf_id for rows in commitments.values() for c in rows} - names.keys()
     if owners:
         names.update(Person.objects.filter(org=org, sf_id__in=owners).values_list("sf_id", "name"))
-    return _Week(agendas, items, commitments, names)
+    snoozes: dict[tuple[str, str], date] = {}
+    for person, code, until in Snooze.objects.filter(org=org, until__gte=week_start, opportunity_sf_id="").values_list(
+        "person_sf_id", "code", "until"
+    ):
+        snoozes[(person, code)] = max(until, snoozes.get((person, code), until))
+    return _Week(agendas, items, commitments, names, snoozes)
 
 
 def _teams(week: _Week, scope: Scope, week_start: date) -> list[TeamDigest]:
@@ -233,9 +270,12 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
             continue
         mine = [item for item in items if item.person_sf_id == rep["sf_id"]]
         digest = RepDigest(rep["sf_id"], rep["name"], rep.get("minutes", 0), agenda.one_on_one_minutes)
-        digest.topics = [
-            _topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.GAP and item.is_current
-        ][:TOPICS_PER_REP]
+        topics = [
+            _topic(item, rep["name"], week.snoozes)
+            for item in mine
+            if item.kind == AgendaItem.Kind.GAP and item.is_current
+        ]
+        digest.topics = sorted(topics, key=lambda topic: topic.handled)[:TOPICS_PER_REP]
         strengths = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.STRENGTH]
         digest.strength = strengths[0] if strengths else None
         digest.from_last_week = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.FOLLOW_UP]
@@ -256,10 +296,18 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
     return team
 
 
-def _topic(item: AgendaItem, rep_name: str) -> Topic:
+def _topic(item: AgendaItem, rep_name: str, snoozes: dict[tuple[str, str], date] | None = None) -> Topic:
     named = [_deal(deal) for deal in item.deals[:DEALS_NAMED]]
     more = len(item.deals) - len(named) + (item.details.get("more_deals") or 0)
     deals = ", ".join(named) + (f" and {more} more" if named and more else "")
+    links = [
+        DealLink(
+            deal.get("name") or deal.get("sf_id", ""),
+            money(deal["amount"]) if deal.get("amount") is not None else "",
+            deal.get("url") or "",
+        )
+        for deal in item.deals[:DEALS_NAMED]
+    ]
     return Topic(
         title=item.title,
         detail=item.evidence[0] if item.evidence else "",
@@ -268,6 +316,10 @@ def _topic(item: AgendaItem, rep_name: str) -> Topic:
         rep_name=rep_name,
         deferred=item.status == AgendaItem.Status.DEFERRED,
         score=item.score,
+        status=item.status,
+        snoozed_until=(snoozes or {}).get((item.person_sf_id, item.code)) if item.person_sf_id else None,
+        deal_links=links,
+        more_deals=more if links else 0,
     )
 
 

@@ -70,6 +70,9 @@ def sync_status(org_id: int) -> SyncStatus:
         )
         .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )
+    first = SyncRun.objects.filter(org_id=org_id).order_by("started_at", "id").values_list("pk", flat=True).first()
+    for run in runs:
+        run.kind_label = kind_label(run, first)
     current = next((run for run in runs if run.status in ACTIVE), runs[0] if runs else None)
     return SyncStatus(connection, runs, run_detail(current) if current else None)
 
@@ -82,3 +85,10 @@ def run_detail(run: SyncRun) -> RunDetail:
         record_errors=list(errors[:RECORD_ERRORS_SHOWN]),
         record_error_count=errors.count(),
     )
+
+
+def kind_label(run: SyncRun, first_pk: int | None) -> str:
+    """What the run did: the org's first sync reads everything whatever it was asked, so it is a full one."""
+    if run.pk == first_pk and run.kind == SyncRun.Kind.INCREMENTAL:
+        return "full (first sync)"
+    return run.kind
