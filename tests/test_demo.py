@@ -126,7 +126,7 @@ def test_ready_waits_until_the_server_answers_not_until_it_was_started():
     assert wait_http.wait(url, timeout=0.5) is False  # nothing listens yet
 
     class NotFound(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             self.send_error(404)
 
         def log_message(self, *args):
