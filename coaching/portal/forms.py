@@ -82,14 +82,33 @@ class RuleForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if key != "enabled" and value is not None}
 
 
+FROM_THE_TREE = ""
+
+
 class InviteForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    """Its defaults make a valid invite: the first CRM user without a login, with the role their place in
+    the manager tree implies (the rule of linking by email on a first sign-in)."""
+
+    role = forms.ChoiceField(
+        choices=[
+            (FROM_THE_TREE, "As their place in Salesforce says (director, frontline manager or rep)"),
+            *Membership.Role.choices,
+        ],
+        required=False,
+    )
     person_sf_id = forms.ChoiceField(label="CRM user", required=False)
     email = forms.EmailField(required=False, help_text="Blank: the CRM user's email.")
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person_sf_id"].choices = [("", "— none (an org admin outside the CRM) —"), *people]
+        self.fields["person_sf_id"].choices = [*people, ("", "— none (an org admin outside the CRM) —")]
+        self.fields["person_sf_id"].initial = people[0][0] if people else ""
+        self.fields["role"].initial = FROM_THE_TREE if people else Membership.Role.ADMIN
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("role") == FROM_THE_TREE and not cleaned.get("person_sf_id"):
+            cleaned["role"] = Membership.Role.ADMIN  # nobody in the tree to read a role from: an admin
 
 
 class AcceptInviteForm(UserCreationForm):
