@@ -32,7 +32,7 @@ def _database_url() -> str:
 
 
 def _org_directory(reps: int, end: date) -> Path:
-    from integrations.emulator.generator import GeneratorConfig, write_org
+    from sfemulator.generator import GeneratorConfig, write_org
 
     directory = ROOT / "bench-data" / f"coaching-{reps}"
     wanted = {"reps": reps, "months": 12, "seed": 7, "end": end.isoformat()}

@@ -182,7 +182,7 @@ def org_size(org: Any) -> dict[str, int]:
 
 
 def _configs(args: argparse.Namespace) -> dict[str, Any]:
-    from integrations.emulator.generator import GeneratorConfig
+    from sfemulator.generator import GeneratorConfig
 
     def config(reps: int) -> GeneratorConfig:
         return GeneratorConfig(

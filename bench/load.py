@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from integrations.emulator.generator import GeneratorConfig, generate
+from sfemulator.generator import GeneratorConfig, generate
 from integrations.salesforce.catalogue import BY_NAME, CATALOGUE, SObjectSpec
 from integrations.salesforce.mapping import RecordMapper, plan_fields
 

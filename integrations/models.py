@@ -23,10 +23,9 @@ class SalesforceConnection(models.Model):
     instance_url = models.URLField(blank=True)
     username = models.CharField(max_length=255, blank=True)
     consumer_key = models.CharField(max_length=255, blank=True)
-    # private_key / password / security_token / consumer_secret / session_id, as the method needs.
+    # private_key / password / security_token / consumer_secret / session_id, as the method needs; an emulated
+    # org's directory and server address too (emulator_dir, emulator_url), so the model never names the double.
     credentials = EncryptedJSONField(default=dict, blank=True)
-    emulator_dir = models.CharField(max_length=1024, blank=True, help_text="Org directory served in-process.")
-    emulator_url = models.URLField(blank=True, help_text="A running `run_emulator` server, e.g. http://127.0.0.1:8765.")
     api_reserve_percent = models.PositiveSmallIntegerField(
         default=settings.SALESFORCE_API_RESERVE_PERCENT,
         help_text="Stop syncing when less than this share of the org's daily API allowance remains.",

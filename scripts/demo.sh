@@ -66,7 +66,7 @@ manage migrate --noinput
 require_command generate_org "generate the demo org"
 # The generator is deterministic for the same arguments and end day, so a matching stamp means the files
 # are already what it would write.
-generator_hash=$(find integrations/emulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
+generator_hash=$(find sfemulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
     sort | xargs cat | sha256sum | cut -c1-16)
 wanted="${org_args[*]} end=$(date +%F) generator=$generator_hash"
 regenerated=false

@@ -217,11 +217,12 @@ def connection_settings(method: str, **given: Any) -> dict[str, Any]:
         directory = _required(given.get("emulator_dir"), "the emulator's org directory")
         fields = emulator_settings(directory, given.get("emulator_login"), given.get("username"))
         url = given.get("emulator_url")
-        return {
-            **fields,
+        fields["credentials"] = {
+            **fields["credentials"],
             "emulator_dir": str(Path(directory).expanduser().resolve()),
             "emulator_url": check_url(url, what="emulator URL", schemes=("http", "https")) if url else "",
         }
+        return fields
     raise ValueError(f"method must be one of {', '.join(Method.values)}, not {method!r}")
 
 
@@ -231,8 +232,6 @@ _RESET = {
     "username": "",
     "consumer_key": "",
     "credentials": {},
-    "emulator_dir": "",
-    "emulator_url": "",
 }
 
 

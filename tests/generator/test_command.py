@@ -12,14 +12,14 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from integrations.emulator.generator import (
+from sfemulator.generator import (
     GeneratorConfig,
     GeneratorConfigError,
     OrgBuild,
     OrgDirectoryError,
     write_org,
 )
-from integrations.emulator.generator import writer as writer_module
+from sfemulator.generator import writer as writer_module
 from integrations.salesforce.ids import is_valid_id
 from tests.generator.conftest import END
 

@@ -1,7 +1,7 @@
 import re
 from datetime import datetime, timedelta
 
-from integrations.emulator.generator.record_ids import KEY_PREFIXES
+from sfemulator.generator.record_ids import KEY_PREFIXES
 from integrations.salesforce.ids import is_valid_id
 from tests.generator.conftest import Records
 

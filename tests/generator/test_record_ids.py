@@ -1,6 +1,6 @@
 import pytest
 
-from integrations.emulator.generator.record_ids import KEY_PREFIXES, IdAllocator, _Counter
+from sfemulator.generator.record_ids import KEY_PREFIXES, IdAllocator, _Counter
 from integrations.salesforce.ids import salesforce_id
 
 

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from coaching.models import Org
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.registry import emulator_for, reset_emulators
+from sfemulator.app import OrgEmulator
+from sfemulator.registry import emulator_for, reset_emulators
 from integrations.models import SalesforceConnection
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.connect import register_org

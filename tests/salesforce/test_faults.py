@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
+from sfemulator.app import OrgEmulator
 from integrations.salesforce.errors import (
     AuthenticationError,
     ObjectNotAvailable,

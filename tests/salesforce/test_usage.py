@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
+from sfemulator.app import OrgEmulator
 from integrations.salesforce.errors import ApiReserveReached
 from tests.salesforce.conftest import ACCOUNTS
 

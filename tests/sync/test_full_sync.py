@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from coaching.models import Opportunity
-from integrations.emulator.generator import GeneratorConfig, write_org
+from sfemulator.generator import GeneratorConfig, write_org
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE, SOBJECT_NAMES
 from integrations.salesforce.connect import register_org

@@ -204,7 +204,7 @@ class Command(BaseCommand):
 
     def _describe(self, connection: SalesforceConnection) -> str:
         if connection.auth_method == Method.EMULATOR:
-            where = connection.emulator_url or connection.emulator_dir
+            where = connection.credentials.get("emulator_url") or connection.credentials.get("emulator_dir")
             login = connection.credentials.get("login")
             return f"org emulator at {where}, {login} login" + (
                 f" as {connection.username}" if connection.username else ""
