@@ -22,9 +22,9 @@ from typing import Any
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from sfemulator.generator import GeneratorConfig, generate
 from integrations.salesforce.catalogue import BY_NAME, CATALOGUE, SObjectSpec
 from integrations.salesforce.mapping import RecordMapper, plan_fields
+from sfemulator.generator import GeneratorConfig, generate
 
 MARKER_TABLE = "bench_loaded_org"
 PAGE = 20_000  # rows per COPY: large enough that per-statement costs vanish, small enough to hold in memory

@@ -15,8 +15,8 @@ from bench.load import LoadError, load_org, loaded_org
 from coaching.agendas.weeks import monday_of
 from coaching.metrics.names import METRIC_NAMES
 from coaching.models import Activity, Agenda, Gap, MetricSnapshot, Opportunity, Org, Person
-from sfemulator.generator import GeneratorConfig, generate
 from integrations.salesforce.catalogue import BY_NAME
+from sfemulator.generator import GeneratorConfig, generate
 
 END = date(2026, 3, 1)  # a Sunday
 WEEK = monday_of(END)

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from integrations.salesforce.ids import is_valid_id
 from sfemulator.generator import (
     GeneratorConfig,
     GeneratorConfigError,
@@ -20,7 +21,6 @@ from sfemulator.generator import (
     write_org,
 )
 from sfemulator.generator import writer as writer_module
-from integrations.salesforce.ids import is_valid_id
 from tests.generator.conftest import END
 
 ARGS = ["--reps", "4", "--months", "2", "--seed", "5", "--end", "2026-11-28"]

@@ -58,8 +58,8 @@ def test_a_running_sync_polls_its_progress(world):
 
 
 def test_an_admin_starts_a_real_sync_against_the_emulator(db, tmp_path, settings):
-    from sfemulator.registry import reset_emulators
     from integrations.salesforce.connect import register_org
+    from sfemulator.registry import reset_emulators
     from tests.sync.org_files import sample_objects, write_org
 
     settings.SALESFORCE_BACKOFF_BASE_SECONDS = 0.001

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sfemulator.app import OrgEmulator
-from sfemulator.server import make_server
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.errors import AuthenticationError, TransientError
+from sfemulator.app import OrgEmulator
+from sfemulator.server import make_server
 from tests.salesforce.conftest import ACCOUNTS, INSTANCE_URL, RETRIES, USERNAME
 
 pytestmark = pytest.mark.django_db
