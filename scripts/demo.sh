@@ -68,7 +68,7 @@ manage migrate --noinput
 require_command generate_org "generate the demo org"
 # The generator is deterministic for the same arguments and end day, so a matching stamp means the files
 # are already what it would write.
-generator_hash=$(find integrations/emulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
+generator_hash=$(find sfemulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
     sort | xargs cat | sha256sum | cut -c1-16)
 wanted="${org_args[*]} end=$(date +%F) generator=$generator_hash"
 regenerated=false
@@ -84,7 +84,7 @@ fi
 
 require_command add_org "connect the demo org"
 org_exists() {
-    manage shell --verbosity 0 -c "import sys; from coaching.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
+    manage shell --verbosity 0 -c "import sys; from crm.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
 }
 first_sync=false
 if org_exists; then
@@ -96,16 +96,17 @@ else
 fi
 
 require_command sync_salesforce "sync the demo org"
+# --no-rebuild: the agendas are built just below, with their history.
 if $regenerated && ! $first_sync; then
     # New files under an existing org: a full pass also retires what the new generation no longer has.
     step "Sync: full (the demo org was regenerated)"
-    manage sync_salesforce "$org_name" --full
+    manage sync_salesforce "$org_name" --full --no-rebuild
 elif $first_sync; then
     step "Sync: full (the org's first sync reads everything)"
-    manage sync_salesforce "$org_name"
+    manage sync_salesforce "$org_name" --no-rebuild
 else
     step "Sync: incremental (changes since the last sync)"
-    manage sync_salesforce "$org_name"
+    manage sync_salesforce "$org_name" --no-rebuild
 fi
 
 agendas=$(command_state build_agendas)

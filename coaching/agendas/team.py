@@ -16,7 +16,7 @@ from coaching.agendas.ranking import Candidate
 from coaching.agendas.rotation import REST_AFTER_WEEKS, SEVERE, History
 from coaching.metrics import names as m
 from coaching.metrics.team_figures import team_figures
-from coaching.models import Org
+from crm.models import Org
 
 TEAM_MIN_REPS = 3
 TEAM_TOPICS_MAX = 2

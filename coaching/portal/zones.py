@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 from django.utils import timezone
 
+from coaching.digests.models import DigestSettings
 from coaching.digests.schedule import zone_name
-from coaching.models import DigestSettings, Person
 from coaching.visibility import Scope
+from crm.models import Person
 
 
 def zone_for(scope: Scope | None) -> str:

@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from coaching.agendas import build_agendas
 from coaching.agendas.units import metric_value
+from coaching.api.models import ApiKey
 from coaching.metrics.team_figures import team_figures, team_label
-from coaching.models import Agenda, ApiKey
+from coaching.models import Agenda
 from tests.factories import MetricSnapshotFactory
 from tests.portal.conftest import WEEK
 

@@ -14,9 +14,10 @@ from coaching.agendas.team import TREND_METRICS
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRICS
 from coaching.metrics.team_figures import team_figures, team_label
-from coaching.models import Agenda, AgendaItem, Family, Gap, Person
+from coaching.models import Agenda, AgendaItem, Family, Gap
 from coaching.portal.queries.weeks import trailing_weeks
 from coaching.visibility import Scope
+from crm.models import Person
 
 FAMILIES = [Family.WHERE, Family.HOW, Family.WHAT]
 
