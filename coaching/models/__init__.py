@@ -6,6 +6,7 @@ from coaching.models.access import Membership
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
+from coaching.models.sharing import OneOnOneShare
 
 __all__ = [
     "Agenda",
@@ -19,5 +20,6 @@ __all__ = [
     "ManagerPreference",
     "Membership",
     "MetricSnapshot",
+    "OneOnOneShare",
     "Snooze",
 ]

@@ -48,6 +48,7 @@ def one_on_one_handled(request: HttpRequest, pk: int, sf_id: str) -> HttpRespons
     context = {
         **item_defaults(agenda, today()),
         "page": page,
+        "agenda": agenda,
         "todo": todo_list(page),
         "rep": rep,
         "may_act": True,
