@@ -262,8 +262,9 @@ def team_item(topic: TeamTopic, team_size: int, inputs: WeekInputs, teachers: li
     )
     evidence = [f"{metric_label(topic.metric)} by rep: {per_rep}"]
     if lead.lead.team_value is not None:
-        org = f", org {shown(lead.lead, lead.lead.org_value)}" if lead.lead.org_value is not None else ""
-        evidence.append(f"Team {shown(lead.lead, lead.lead.team_value)}{org}")
+        # The rules' yardstick for the first rep: their teammates' median (the rep left out), named as such.
+        org = f"; org median {shown(lead.lead, lead.lead.org_value)}" if lead.lead.org_value is not None else ""
+        evidence.append(f"Teammates' median {shown(lead.lead, lead.lead.team_value)}{org}")
     if stake_total:
         evidence.append(f"Together {money(stake_total)} at stake")
     action = fill(words.team_action, GENERIC.team_action, context)

@@ -14,9 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from coaching.agendas.units import money
+from coaching.agendas.causes import diagnose
+from coaching.agendas.units import metric_value, money
 from coaching.digests.links import portal_url
 from coaching.digests.schedule import Recipient
+from coaching.metrics.names import METRICS
+from coaching.metrics.team_figures import team_label
 from coaching.models import Agenda, AgendaItem, Commitment, Membership, Snooze
 from coaching.visibility import Scope, scope_for
 from crm.models import Org, Person
@@ -87,6 +90,7 @@ class RepDigest:
     strength: Topic | None = None
     from_last_week: list[Topic] = field(default_factory=list)
     in_team_meeting: list[str] = field(default_factory=list)
+    diagnosis: str = ""  # the cause several topics share (coaching.agendas.causes), as on the portal's list
 
     @property
     def bar_percent(self) -> int:
@@ -111,6 +115,9 @@ class TeamDigest:
     team_topics: list[Topic] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     bar_percent: int = 0
+    # (metric, label, value) as the agenda's team table shows them: the agenda content's trends, written from
+    # coaching.metrics.team_figures, under the same labels.
+    figures: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def topic_count(self) -> int:
@@ -265,6 +272,11 @@ def _teams(week: _Week, scope: Scope, week_start: date) -> list[TeamDigest]:
 def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDigest:
     names = week.names
     team = TeamDigest(agenda.manager_sf_id, names.get(agenda.manager_sf_id, ""), agenda.one_on_one_minutes)
+    team.figures = [
+        (trend["metric"], team_label(trend["metric"]), metric_value(trend["metric"], trend["this_week"]))
+        for trend in (agenda.content.get("team") or {}).get("trends", [])
+        if trend.get("metric") in METRICS and trend.get("this_week") is not None
+    ]
     items = [item for item in week.items.get(agenda.pk, []) if not item.person_sf_id or scope.allows(item.person_sf_id)]
     for rep in agenda.content.get("reps", []):
         if not scope.allows(rep["sf_id"]):
@@ -277,6 +289,8 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
             if item.kind == AgendaItem.Kind.GAP and item.is_current
         ]
         digest.topics = sorted(topics, key=lambda topic: topic.handled)[:TOPICS_PER_REP]
+        found = diagnose([item for item in mine if item.kind == AgendaItem.Kind.GAP and item.is_current])
+        digest.diagnosis = found.title if found is not None and found.cause else ""
         strengths = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.STRENGTH]
         digest.strength = strengths[0] if strengths else None
         digest.from_last_week = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.FOLLOW_UP]

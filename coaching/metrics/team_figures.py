@@ -5,8 +5,8 @@ team figure from ``team_figures`` (or from the agenda content it was written int
 value everywhere. Counts and amounts add up over the team ("…, team total"); rates and per-rep figures are
 the median of the reps who have one ("…, median rep"), which one rep with a tiny quota and a 40x coverage
 cannot drag. A different aggregate gets a different label: the gap rules' yardstick is the "teammates'
-median" (the rep left out, only teammates with enough data), and the rep page's chart compares with the
-"median rep" of the team and of the org.
+median" (the rep left out, only teammates with enough data), and the rep page's chart lines are the "team
+mean of reps" and the "org mean of reps" (``TEAM_MEAN_LABEL``, ``ORG_MEAN_LABEL``).
 
 Activity-based figures are left out for a team whose reps logged no activity in the window at all: an org
 that does not log activities in the CRM has "0/week" and every deal "stale", which is not a trend.
@@ -20,6 +20,9 @@ from coaching.metrics import names as m
 from coaching.models import MetricSnapshot
 
 SUMMED_UNITS = {"count", "amount"}
+# The rep page's chart lines: a plain mean of the reps' values, under labels no other aggregate uses.
+TEAM_MEAN_LABEL = "Team mean of reps"
+ORG_MEAN_LABEL = "Org mean of reps"
 # Figures that only mean something where activities are logged.
 ACTIVITY_BASED = {m.ACTIVITIES_PER_WEEK, m.STALE_OPEN_COUNT}
 

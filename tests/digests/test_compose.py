@@ -214,3 +214,19 @@ def test_deals_in_the_digest_link_into_the_crm(busy_week, mailoutbox):
     [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
     assert f'<a href="{url}" style="color:#1d4ed8;">Big renewal ($120k)</a>' in body(message)
     assert f"Big renewal ($120k) <{url}>" in message.body
+
+
+def test_flags_sharing_a_cause_read_as_one_diagnosis_in_the_digest(busy_week, mailoutbox):
+    agenda = busy_week.agenda(busy_week.maria)
+    ana = busy_week.reps[0]
+    topics = list(AgendaItem.objects.filter(agenda=agenda, person_sf_id=ana.sf_id, kind="gap").order_by("position"))
+    for item, code in zip(topics, ("NO_NEXT_STEP", "STALE_DEALS"), strict=False):
+        item.code = code
+        item.save(update_fields=["code"])
+    send_due(busy_week.org, DUE)
+    [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
+    ana_part = message.body[message.body.index("Ana Ruiz (about") :]
+    assert len(topics) >= 2
+    assert "The one thing: " in ana_part.split("\n\n")[0] and "look dead" in ana_part.split("\n\n")[0]
+    ben_part = message.body[message.body.index("Ben Okafor (about") :].split("\n\n")[0]
+    assert "The one thing" not in ben_part  # a single flag needs no cause line

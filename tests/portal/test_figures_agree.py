@@ -1,6 +1,7 @@
 """One number per label (issue 13): every surface that shows a team figure for one org and week shows the
-same value under the same label — the agenda's team table, the team page, and the API's agenda — because
-they all read ``coaching.metrics.team_figures``."""
+same value under the same label — the agenda's team table, the team page, the digest (HTML and text) and
+the API's agenda — because they all read ``coaching.metrics.team_figures``; the rep page, which compares
+with a different aggregate, uses labels of its own."""
 
 import re
 from datetime import timedelta
@@ -12,7 +13,10 @@ from rest_framework.test import APIClient
 from coaching.agendas import build_agendas
 from coaching.agendas.units import metric_value
 from coaching.api.models import ApiKey
-from coaching.metrics.team_figures import team_figures, team_label
+from coaching.digests.compose import compose_digests
+from coaching.digests.message import render_digest
+from coaching.digests.schedule import recipients
+from coaching.metrics.team_figures import ORG_MEAN_LABEL, TEAM_MEAN_LABEL, team_figures, team_label
 from coaching.models import Agenda
 from tests.factories import MetricSnapshotFactory
 from tests.portal.conftest import WEEK
@@ -59,13 +63,23 @@ def test_each_labelled_team_figure_is_identical_on_every_surface(world):
     stored = team_figures(world.org.pk, [WEEK], ("win_rate", "stale_open_count", "activities_per_week"))
     expected = {metric: metric_value(metric, value) for (_, _, metric), value in stored.items() if _ == WEEK}
 
-    on_week, on_team = figures(week_html), figures(team_html)
+    digest = compose_digests(world.org, WEEK, recipients(world.org, {world.fsm_a.sf_id}))[world.fsm_a.sf_id]
+    _, digest_text, digest_html, _ = render_digest(digest)
+    rep_html = client.get(reverse("portal:rep", args=[world.reps_a[0].sf_id]), {"week": WEEK.isoformat()}).content
+    rep_html = rep_html.decode()
+
+    on_week, on_team, on_digest = figures(week_html), figures(team_html), figures(digest_html)
     assert set(on_week) >= {"win_rate", "stale_open_count", "activities_per_week"}
     for metric, value in on_week.items():
         assert on_team[metric] == value, metric
         assert api_figures[metric] == value, metric
+        assert on_digest[metric] == value, metric
+        assert f"{team_label(metric)}: {value}" in digest_text
         # Same label on both pages, and it says how the team is combined.
         assert team_label(metric) in week_html and team_label(metric) in team_html
+    # The rep page compares with another aggregate (a mean of the reps): under its own label, never a team one.
+    assert TEAM_MEAN_LABEL.lower() in rep_html and ORG_MEAN_LABEL.lower() in rep_html
+    assert not any(team_label(metric) in rep_html for metric in on_week)
     assert team_label("win_rate") == "Win rate, median rep"
     assert team_label("stale_open_count").endswith(", team total")
     assert expected  # the figures exist in the one place they are computed
