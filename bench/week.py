@@ -129,7 +129,9 @@ def main(argv: list[str]) -> int:
     result = measure(args.requests)
     median, baseline = statistics.median(result["page"]), statistics.median(result["trivial"])
     kb = result["bytes"] / 1024
-    print(f"week page {result['path']} for a team of {result['reps']} reps, {args.requests} requests each:")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"week page {result['path']} for a team of {result['reps']} reps, {args.requests} requests each")
+    print(f"  (load average {load} on {os.cpu_count()} cores: compare with the trivial page, not alone)")
     print(f"  HTML          {kb:8.1f} KB   (target < {MAX_BYTES // 1024} KB)")
     print(f"  median        {median:8.1f} ms   (target < {MAX_MEDIAN_MS:.0f} ms)")
     print(f"  p90           {sorted(result['page'])[int(0.9 * len(result['page'])) - 1]:8.1f} ms")

@@ -7,6 +7,7 @@ same rule the digest's schedule uses, so "built 07:12" on the page and "sent at 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from coaching.digests.models import DigestSettings
@@ -18,13 +19,14 @@ from crm.models import Person
 def zone_for(scope: Scope | None) -> str:
     if scope is None or not scope.person_sf_id:
         return zone_name("")
-    chosen = (
-        DigestSettings.objects.filter(org_id=scope.org_id, manager_sf_id=scope.person_sf_id)
-        .values_list("time_zone", flat=True)
+    chosen = DigestSettings.objects.filter(org_id=scope.org_id, manager_sf_id=scope.person_sf_id).values("time_zone")
+    row = (
+        Person.live.filter(org_id=scope.org_id, sf_id=scope.person_sf_id)
+        .annotate(chosen=Subquery(chosen[:1]))
+        .values_list("chosen", "time_zone")
         .first()
     )
-    own = Person.live.filter(org_id=scope.org_id, sf_id=scope.person_sf_id).values_list("time_zone", flat=True).first()
-    return zone_name(chosen or "", own or "")
+    return zone_name(*(row or ("", "")))  # one query: the digest's zone, else the CRM user's, else UTC
 
 
 @contextmanager

@@ -8,6 +8,9 @@ effects scheduled for this week's discussed items, and the manager's other weeks
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
+
+from django.urls import reverse
 
 from coaching.agendas.lookup import AgendaView, load_view
 from coaching.agendas.movement import direction
@@ -37,6 +40,11 @@ class ItemCard:
     @property
     def anchor(self) -> str:
         return f"item-{self.item.pk}"
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """The card's action URLs (a card has ten forms: reversed once per name, not once per form)."""
+        return {name: item_url(name, self.item.pk) for name in ("status", "note", "commitment", "snooze")}
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,20 @@ class AgendaPage:
             who = self.view.first_name(person) if person else "Team"
             rows.append(EffectRow(effect, who, metric_label(effect.metric), verdict))
         return rows
+
+
+_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=32)
+def _url_shape(name: str) -> str:
+    return reverse(f"portal:{name}", args=[_SENTINEL])
+
+
+def item_url(name: str, pk: int) -> str:
+    """``reverse("portal:item_<name>", args=[pk])`` for the item routes, without reversing each time: a
+    week page has a few hundred of them, and each reverse costs more than the rest of the card."""
+    return _url_shape(f"item_{name}").replace(str(_SENTINEL), str(pk))
 
 
 def owners_of(agenda: Agenda) -> list[tuple[str, str]]:
