@@ -78,6 +78,26 @@ def diagnose(items: Sequence[ItemLike]) -> Diagnosis | None:
     return Diagnosis(title, cause.key, members, deals)
 
 
+def lead_with_causes(items: list) -> list:
+    """The rep's topics in agenda order, except that flags of one cause take the places they hold in the
+    cause's own order: "new pipeline" before "customer touches" when both are on the agenda, whichever
+    ranked higher. Topics of no cause, and causes with one flag, keep their places."""
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        cause = _BY_CODE.get(item.code)
+        if cause is not None:
+            groups.setdefault(cause.key, []).append(index)
+    ordered = list(items)
+    for key, places in groups.items():
+        if len(places) < 2:
+            continue
+        codes = next(c for c in CAUSES if c.key == key).codes
+        members = sorted((items[i] for i in places), key=lambda item: codes.index(item.code))
+        for place, item in zip(places, members, strict=True):
+            ordered[place] = item
+    return ordered
+
+
 def _deals(items: Sequence[ItemLike]) -> list[dict]:
     seen: dict[str, dict] = {}
     for item in items:

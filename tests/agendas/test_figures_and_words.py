@@ -172,3 +172,33 @@ def test_a_per_product_team_topic_for_reps_weak_on_the_same_product(team):
     for rep in team.reps[:3]:
         _product_gap(team, rep, "Starter")
     assert build(team).items.filter(kind="team", code="PRODUCT_WIN_RATE_LOW").count() == 1
+
+
+def test_the_cause_leads_its_symptoms_on_the_agenda(team):
+    """Issue 13: a rep led with "customer touches 4.5/week" while the cause, new pipeline, came second."""
+    ana = team.reps[0]
+    team.gap(
+        ana,
+        "ACTIVITY_LOW",
+        family=Family.HOW,
+        metric="activities_per_week",
+        value=4.5,
+        team_value=20,
+        severity=0.9,
+        revenue_at_stake=Decimal(300_000),
+        evidence={"reference": "team"},
+    )
+    team.gap(
+        ana,
+        "NEW_PIPELINE_LOW",
+        family=Family.WHERE,
+        metric="new_pipeline_amount",
+        value=207_000,
+        team_value=1_100_000,
+        severity=0.5,
+        revenue_at_stake=Decimal(200_000),
+        evidence={"reference": "team"},
+    )
+    topics = items(build(team), rep=ana)
+    assert [topic.code for topic in topics] == ["NEW_PIPELINE_LOW", "ACTIVITY_LOW"]
+    assert [topic.position for topic in topics] == [1, 2]
