@@ -9,8 +9,8 @@ pre-formatted in the metric's unit: {rep} {value} {team_value} {org_value} {ref}
 {deals_pushed} {stalled} {typical_vs_team} {product} {top_product_share}; for team topics also
 {reps} {count} {team_size}.
 A template whose placeholder has no value falls back to the generic wording, never to a broken sentence.
-Titles compare with {ref} {ref_value}: the reference the rule really used ("team" or "org"), never "team"
-when the rep was judged against the org.
+Titles compare with {ref} {ref_value}: the yardstick the rule really used ("teammates' median" or "org
+median"), never the team when the rep was judged against the org.
 """
 
 from dataclasses import dataclass

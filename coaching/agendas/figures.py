@@ -48,13 +48,19 @@ def reference_of(gap: Gap) -> str:
     return "team" if gap.team_value is not None else ("org" if gap.org_value is not None else "")
 
 
+REFERENCE_WORDS = {"team": "teammates' median", "org": "org median"}
+
+
 def reference_keys(gap: Gap) -> dict[str, str]:
-    """{ref} ("team" / "org") and {ref_value}: the figure the rule really compared with, for titles."""
+    """{ref} ("teammates' median" / "org median") and {ref_value}: the figure the rule really compared with,
+    for titles."""
     reference = reference_of(gap)
     value = {"team": gap.team_value, "org": gap.org_value}.get(reference)
     if not reference or value is None:
         return {"ref": "", "ref_value": ""}
-    return {"ref": reference, "ref_value": shown(gap, value)}
+    # The words of the gap line ("vs teammates' median …"), so that a title's yardstick never reads as the
+    # team figure of the agenda's table ("Win rate, median rep"), which is another number.
+    return {"ref": REFERENCE_WORDS[reference], "ref_value": shown(gap, value)}
 
 
 def shown(gap: Gap, value: float | None) -> str:
@@ -106,7 +112,7 @@ def peer_line(gap: Gap) -> str:
     if gap.value is None or not gap.metric:
         return ""
     reference = reference_of(gap)
-    figures = {"team": ("teammates' median", gap.team_value), "org": ("org median", gap.org_value)}
+    figures = {"team": (REFERENCE_WORDS["team"], gap.team_value), "org": (REFERENCE_WORDS["org"], gap.org_value)}
     order = [reference] if reference else []
     order += [name for name in ("team", "org") if name not in order]
     peers = [

@@ -46,7 +46,7 @@ def test_a_title_names_the_org_when_the_org_was_the_yardstick(team):
         },
     )
     item = items(build(team), rep=ana)[0]
-    assert item.title == "Win rate on Platform Starter 10% vs org 38%"
+    assert item.title == "Win rate on Platform Starter 10% vs org median 38%"
     assert item.evidence[0].startswith("Weakest product win rate: 10% (vs org median 38%")
 
 

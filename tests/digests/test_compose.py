@@ -58,7 +58,7 @@ def test_a_directors_digest_summarises_each_team_below_them(busy_week, mailoutbo
     assert message.subject == "Coaching across your teams, week of 2 Mar: 6 topics for 6 reps in 2 teams"
     assert "Maria Lopez's team: 4 reps, 4 topics, 0 follow-ups due" in message.body
     assert "Omar Grant's team: 2 reps, 2 topics, 0 follow-ups due" in message.body
-    assert "  - Zed One: Win rate 18% vs team 31%" in message.body
+    assert "  - Zed One: Win rate 18% vs teammates' median 31%" in message.body
     assert "Ask:" not in message.body  # a summary, not the managers' 1:1 notes
 
 
@@ -113,7 +113,7 @@ def test_the_digest_mirrors_the_portal_state_of_each_item(busy_week, mailoutbox)
     text = message.body
     ben_part = text[text.index("Ben Okafor (about") :]
     ben_part = ben_part[: ben_part.index("\n\n")]
-    assert "Typical won deal $8k vs team $21k (dismissed)" in ben_part
+    assert "Typical won deal $8k vs teammates' median $21k (dismissed)" in ben_part
     assert "No gap flagged" not in ben_part
     assert "new territory" not in text and "new territory" not in body(message)
     assert f"{ana_item.title} (discussed, snoozed until" in text
