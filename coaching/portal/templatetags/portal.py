@@ -102,3 +102,9 @@ def took(start: datetime | None, end: datetime | None) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def readable(lines: list[str] | None) -> list[str]:
+    """An item's evidence without the ranking arithmetic that agendas built before issue 13 stored in it."""
+    return [line for line in lines or [] if not str(line).startswith("Rank score")]
