@@ -115,3 +115,11 @@ def test_flags_sharing_a_cause_are_one_diagnosis_led_by_the_cause():
     single = diagnose([_Item("CYCLE_LONG", "Deals take long"), _Item("WIN_RATE_LOW", "Win rate")])
     assert single.cause == "" and single.title == "Deals take long"
     assert diagnose([]) is None
+
+
+def test_the_list_is_the_swap_target_and_only_the_reps_section_is_out_of_band(world):
+    rep = world.reps_a[0]
+    url = reverse("portal:one_on_one_handled", args=[world.agenda_a.pk, rep.sf_id])
+    html = world.client("fsm_a").post(url, **HTMX).content.decode()
+    assert html.count('hx-swap-oob="true"') == 1
+    assert re.search(r'<section class="card todo" id="todo"[^>]*>', html).group(0).count("hx-swap-oob") == 0

@@ -52,6 +52,5 @@ def one_on_one_handled(request: HttpRequest, pk: int, sf_id: str) -> HttpRespons
         "todo": todo_list(page),
         "rep": rep,
         "may_act": True,
-        "oob": True,
     }
     return render(request, "portal/_todo_swap.html", context)
