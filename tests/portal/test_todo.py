@@ -123,3 +123,18 @@ def test_the_list_is_the_swap_target_and_only_the_reps_section_is_out_of_band(wo
     html = world.client("fsm_a").post(url, **HTMX).content.decode()
     assert html.count('hx-swap-oob="true"') == 1
     assert re.search(r'<section class="card todo" id="todo"[^>]*>', html).group(0).count("hx-swap-oob") == 0
+
+
+def test_the_commitment_form_preselects_the_items_rep_and_escapes_names(world):
+    from coaching.portal.views.week import owner_options
+
+    options = owner_options([("005A", "Ana <b>Ruiz</b>"), ("005B", "Ben")])
+    assert (
+        options["005A"]
+        == '<option value="005A" selected>Ana &lt;b&gt;Ruiz&lt;/b&gt;</option><option value="005B">Ben</option>'
+    )
+    assert "selected" not in options[""]
+    item = AgendaItem.objects.filter(agenda=world.agenda_a, kind="gap").exclude(person_sf_id="").first()
+    html = world.client("fsm_a").get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    card = html[html.index(f'id="item-{item.pk}"') :]
+    assert f'<option value="{item.person_sf_id}" selected>' in card[: card.index("</article>")]

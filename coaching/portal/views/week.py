@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from coaching.models import Agenda, Membership
 from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
@@ -105,11 +107,35 @@ def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
 
 
 def item_defaults(found: Agenda, day: date) -> dict:
-    """Defaults the item forms start from: who a commitment can be for, its due date, a snooze's end."""
+    """Defaults the item forms start from: who a commitment can be for, its due date, a snooze's end.
+
+    Every card has these forms, so what they show is prepared once per page: the owner ``<option>`` lists
+    (one per rep who can be preselected) and the dates as the inputs want them.
+    """
+    owners = owners_of(found)
+    due, until = found.week_start + timedelta(days=11), day + timedelta(weeks=4)
     return {
-        "owners": owners_of(found),
+        "owners": owners,
+        "owner_options": owner_options(owners),
         "names": names_of(found),
-        "default_due": found.week_start + timedelta(days=11),
-        "default_until": day + timedelta(weeks=4),
+        "default_due": due,
+        "default_until": until,
         "min_until": day,
+        "default_due_iso": due.isoformat(),
+        "default_until_iso": until.isoformat(),
+        "min_until_iso": day.isoformat(),
     }
+
+
+def owner_options(owners: list[tuple[str, str]]) -> dict[str, str]:
+    """{person preselected: the <option>s of the commitment form's "Who"} ("" preselects nobody)."""
+
+    def options(chosen: str) -> str:
+        return "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>', sf_id, mark_safe(" selected") if sf_id == chosen else "", name
+            )
+            for sf_id, name in owners
+        )
+
+    return {chosen: mark_safe(options(chosen)) for chosen in ["", *(sf_id for sf_id, _ in owners)]}
