@@ -135,3 +135,44 @@ def best_on_team(gap: Gap) -> tuple[str, float | None] | None:
         value = best.get("value")
         return best["sf_id"], float(value) if isinstance(value, int | float) else None
     return None
+
+
+# What a metric's n counts (docs/metrics.md), so "based on 4" never leaves the reader asking "4 what?".
+SAMPLE_NOUNS = {
+    "won_count": "closed deals",
+    "lost_count": "closed deals",
+    "win_rate": "closed deals",
+    "avg_won_amount": "won deals",
+    "median_won_amount": "won deals",
+    "median_cycle_days": "won deals",
+    "open_pipeline_amount": "open deals",
+    "open_count": "open deals",
+    "pipeline_coverage": "open deals this quarter",
+    "pipeline_concentration": "open deals",
+    "activities_per_week": "logged activities",
+    "conversation_share": "logged activities",
+    "stale_open_count": "open deals",
+    "forecast_overdue_count": "open deals",
+    "no_next_step_count": "open deals",
+    "close_date_pushes": "deals",
+    "new_pipeline_amount": "new deals",
+    "new_opportunity_count": "new deals",
+    "avg_discount": "line items",
+    "products_won_count": "won deals",
+    "product_win_rate": "closed deals",
+    "top_product_share": "won line items",
+    "stage_regressions": "stage moves",
+    "stage_conversion": "closed deals",
+    "time_in_stage": "open deals",
+    "late_stage_meeting_share": "late-stage deals",
+    "contact_roles_per_deal": "late-stage deals",
+    "single_threaded_count": "late-stage deals",
+    "quota_attainment": "won deals this quarter",
+}
+
+
+def sample(metric: str, n: int | None) -> str:
+    """ "29 closed deals": what a figure rests on, with its noun."""
+    if not n:
+        return ""
+    return f"{n} {SAMPLE_NOUNS.get(metric, 'records')}"

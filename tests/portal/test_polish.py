@@ -63,3 +63,13 @@ def test_the_orgs_first_sync_is_called_a_full_one(world):
     labels = {run.pk: run.kind_label for run in sync_status(world.org.pk).runs}
     assert labels == {first.pk: "full (first sync)", later.pk: "incremental"}
     assert "full (first sync)" in world.client("fsm_a").get(reverse("portal:sync")).content.decode()
+
+
+def test_a_reps_why_card_says_what_a_figure_rests_on_in_words(world):
+    gap = Gap.objects.filter(org=world.org, person_sf_id=world.reps_a[1].sf_id, code="WIN_RATE_LOW").first()
+    gap.n = 29
+    gap.evidence = {**(gap.evidence or {}), "window": ["2025-09-01", "2026-03-01"]}
+    gap.save(update_fields=["n", "evidence"])
+    html = world.client("fsm_a").get(reverse("portal:rep", args=[gap.person_sf_id])).content.decode()
+    assert "Measured over 1 Sep 2025 to 1 Mar 2026, from 29 closed deals." in html
+    assert "based on 29" not in html and "severity 0." not in html and "confidence 0." not in html

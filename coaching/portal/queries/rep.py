@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Avg, Prefetch, Q
 
-from coaching.agendas.figures import peer_line
+from coaching.agendas.figures import peer_line, sample
 from coaching.agendas.units import metric_value, money
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRIC_NAMES, METRICS
@@ -212,12 +212,13 @@ def why_lines(gap: Gap) -> list[str]:
         lines.append(f"Ranks at the {_ordinal(rank)} percentile of the org's reps on this figure (100th: the highest).")
     window = _window(evidence.get("window"))
     if window:
-        lines.append(f"Measured over {window}; based on {gap.n}.")
+        basis = sample(gap.metric, gap.n)
+        lines.append(f"Measured over {window}" + (f", from {basis}." if basis else "."))
     if gap.weeks_open > 1:
         lines.append(f"Open for {gap.weeks_open} weeks (since the week of {gap.first_week.day} {gap.first_week:%b}).")
     if gap.revenue_at_stake:
         stake = money(gap.revenue_at_stake)
-        lines.append(f"About {stake} at stake; severity {gap.severity:.2f}, confidence {gap.confidence:.2f}.")
+        lines.append(f"About {stake} of business depends on it.")
     return lines
 
 
