@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from coaching.digests.models import DEFAULT_SEND_TIME, DEFAULT_SEND_WEEKDAY, DigestSettings
 from coaching.models import Membership
@@ -30,7 +30,7 @@ FALLBACK_ZONE = "UTC"
 class Recipient:
     org_id: int
     manager_sf_id: str
-    user: AbstractBaseUser
+    user: User
     role: str
     name: str
     email: str
