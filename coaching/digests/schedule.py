@@ -78,12 +78,10 @@ def zone_name(*candidates: str) -> str:
 
 def recipients(org: Org, manager_sf_ids: set[str] | None = None) -> list[Recipient]:
     """Every manager of the org who may get a digest (enabled or not), in three queries."""
-    memberships = Membership.objects.filter(org=org, role__in=DIGEST_ROLES, user__is_active=True).exclude(
-        person_sf_id=""
-    )
+    wanted = Membership.objects.filter(org=org, role__in=DIGEST_ROLES, user__is_active=True).exclude(person_sf_id="")
     if manager_sf_ids is not None:
-        memberships = memberships.filter(person_sf_id__in=manager_sf_ids)
-    memberships = list(memberships.select_related("user").order_by("person_sf_id"))
+        wanted = wanted.filter(person_sf_id__in=manager_sf_ids)
+    memberships = list(wanted.select_related("user").order_by("person_sf_id"))
     sf_ids = [membership.person_sf_id for membership in memberships]
     people = {
         person.sf_id: person
