@@ -1,6 +1,7 @@
 """The portal's forms: they check shape (required, dates, numbers); the engine's functions check meaning."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -32,7 +33,9 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, owners: list[tuple[str, str]], week_start: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_sf_id"].choices = owners
+        owner = self.fields["owner_sf_id"]
+        assert isinstance(owner, forms.ChoiceField)  # declared above
+        owner.choices = owners
         # Friday of the following week: the next 1:1 is when it gets checked.
         self.fields["due_date"].initial = week_start + timedelta(days=11)
 
@@ -101,17 +104,20 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person_sf_id"].choices = [*people, ("", "— none (an org admin outside the CRM) —")]
-        self.fields["person_sf_id"].initial = people[0][0] if people else ""
+        person = self.fields["person_sf_id"]
+        assert isinstance(person, forms.ChoiceField)  # declared above
+        person.choices = [*people, ("", "— none (an org admin outside the CRM) —")]
+        person.initial = people[0][0] if people else ""
         self.fields["role"].initial = FROM_THE_TREE if people else Membership.Role.ADMIN
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if cleaned.get("role") == FROM_THE_TREE and not cleaned.get("person_sf_id"):
             cleaned["role"] = Membership.Role.ADMIN  # nobody in the tree to read a role from: an admin
+        return cleaned
 
 
 class AcceptInviteForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stub leaves out the form's Meta
         model = get_user_model()
         fields = ("username",)

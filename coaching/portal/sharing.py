@@ -7,6 +7,7 @@ sharer may act on and a rep in their scope, and opening the link checks again th
 scope still reaches the rep and the agenda — a manager who lost the team loses their links with it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +43,9 @@ def may_share(scope: Scope | None, agenda: Agenda, person_sf_id: str) -> bool:
     return person_sf_id in {rep["sf_id"] for rep in agenda.content.get("reps", [])}
 
 
-def share_one_on_one(scope: Scope | None, agenda: Agenda, person_sf_id: str, item_ids: list[int], user=None):
+def share_one_on_one(
+    scope: Scope | None, agenda: Agenda, person_sf_id: str, item_ids: Sequence[int | str], user=None
+) -> tuple[OneOnOneShare, str]:
     """Share the chosen items of a rep's 1:1; returns (share, token). ValueError says what is wrong."""
     if not may_share(scope, agenda, person_sf_id):
         raise ValueError("You may not share this 1:1.")

@@ -60,7 +60,7 @@ def test_and_n_more_opens_the_reps_full_list(world):
 def test_the_orgs_first_sync_is_called_a_full_one(world):
     first = SyncRun.objects.create(org=world.org, kind=SyncRun.Kind.INCREMENTAL, status=SyncRun.Status.SUCCEEDED)
     later = SyncRun.objects.create(org=world.org, kind=SyncRun.Kind.INCREMENTAL, status=SyncRun.Status.SUCCEEDED)
-    labels = {run.pk: run.kind_label for run in sync_status(world.org.pk).runs}
+    labels = sync_status(world.org.pk).kind_labels
     assert labels == {first.pk: "full (first sync)", later.pk: "incremental"}
     assert "full (first sync)" in world.client("fsm_a").get(reverse("portal:sync")).content.decode()
 

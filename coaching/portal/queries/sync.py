@@ -3,9 +3,10 @@ errors and API usage. The sync engine writes these rows (``integrations.models``
 them (starting a run is ``coaching.portal.actions.start_sync``).
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
@@ -50,8 +51,9 @@ class RunDetail:
 @dataclass
 class SyncStatus:
     connection: SalesforceConnection | None
-    runs: list[SyncRun]
+    runs: Sequence[SyncRun]
     detail: RunDetail | None  # the running run, else the latest
+    kind_labels: dict[int, str] = field(default_factory=dict)  # what each run did ("full (first sync)")
 
     @property
     def running(self) -> bool:
@@ -66,15 +68,13 @@ def sync_status(org_id: int) -> SyncStatus:
             upserted=Sum("object_runs__upserted"),
             deleted=Sum("object_runs__deleted"),
             failed=Sum("object_runs__failed"),
-            objects=Count("object_runs"),
         )
         .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )
     first = SyncRun.objects.filter(org_id=org_id).order_by("started_at", "id").values_list("pk", flat=True).first()
-    for run in runs:
-        run.kind_label = kind_label(run, first)
+    labels = {run.pk: kind_label(run, first) for run in runs}
     current = next((run for run in runs if run.status in ACTIVE), runs[0] if runs else None)
-    return SyncStatus(connection, runs, run_detail(current) if current else None)
+    return SyncStatus(connection, runs, run_detail(current) if current else None, labels)
 
 
 def run_detail(run: SyncRun) -> RunDetail:

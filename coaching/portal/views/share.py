@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coaching.models import OneOnOneShare
-from coaching.portal.access import agenda_or_404, portal_page, require_scope
+from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope
 from coaching.portal.calendar import one_on_one_ics
 from coaching.portal.queries.agenda import agenda_page
 from coaching.portal.queries.todo import todo_list
@@ -28,7 +28,7 @@ def _row(agenda, sf_id: str):
 
 
 @portal_page
-def calendar_file(request: HttpRequest, pk: int, sf_id: str) -> HttpResponse:
+def calendar_file(request: PortalRequest, pk: int, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     agenda = agenda_or_404(scope, pk)
     page, row = _row(agenda, sf_id)
@@ -47,7 +47,7 @@ def calendar_file(request: HttpRequest, pk: int, sf_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page
-def share_create(request: HttpRequest, pk: int, sf_id: str) -> HttpResponse:
+def share_create(request: PortalRequest, pk: int, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     agenda = agenda_or_404(scope, pk)
     try:
@@ -64,7 +64,7 @@ def share_create(request: HttpRequest, pk: int, sf_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page
-def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def share_revoke(request: PortalRequest, pk: int) -> HttpResponse:
     scope = require_scope(request)
     share = OneOnOneShare.objects.select_related("agenda").filter(pk=pk, agenda__org_id=scope.org_id).first()
     if share is None:

@@ -4,14 +4,14 @@ Works as a plain form (redirects back to the list) and, from htmx, answers with 
 rep's section of the agenda swapped out of band, so the count, the collapsed row and the cards agree.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coaching.agendas import set_item_status
 from coaching.models import AgendaItem
-from coaching.portal.access import agenda_or_404, may_act, portal_page, require_scope
+from coaching.portal.access import PortalRequest, agenda_or_404, may_act, portal_page, require_scope
 from coaching.portal.queries.agenda import agenda_page
 from coaching.portal.queries.todo import todo_list
 from coaching.portal.views.base import is_htmx, today
@@ -32,7 +32,7 @@ def handle_one_on_one(agenda, rep_sf_id: str, user=None) -> int:
 
 @require_POST
 @portal_page
-def one_on_one_handled(request: HttpRequest, pk: int, sf_id: str) -> HttpResponse:
+def one_on_one_handled(request: PortalRequest, pk: int, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     if not may_act(scope):
         raise Http404("Nothing to change here.")
