@@ -101,3 +101,16 @@ def test_a_link_dies_when_its_sharer_no_longer_sees_the_rep(world):
     _, token = share_one_on_one(scope, world.agenda_a, ana.sf_id, [_items(world, ana)[0].pk], world.users["fsm_a"])
     Membership.objects.filter(user=world.users["fsm_a"]).update(role=Membership.Role.REP)
     assert shared_page(token) is None
+
+
+def test_the_share_form_without_an_item_says_so_and_shares_nothing(world):
+    ana = world.reps_a[0]
+    client = world.client("fsm_a")
+    url = reverse("portal:share_one_on_one", args=[world.agenda_a.pk, ana.sf_id])
+    response = client.post(url, {}, follow=True)
+    assert response.status_code == 200
+    assert "Choose at least one item to share." in response.content.decode()
+    assert OneOnOneShare.objects.count() == 0
+    # Another team's manager: the same 404 as for an agenda that does not exist.
+    assert world.client("fsm_b").post(url, {"item": [_items(world, ana)[0].pk]}).status_code == 404
+    assert world.client("fsm_a").post(reverse("portal:share_revoke", args=[999999])).status_code == 404
