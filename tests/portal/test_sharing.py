@@ -114,3 +114,16 @@ def test_the_share_form_without_an_item_says_so_and_shares_nothing(world):
     # Another team's manager: the same 404 as for an agenda that does not exist.
     assert world.client("fsm_b").post(url, {"item": [_items(world, ana)[0].pk]}).status_code == 404
     assert world.client("fsm_a").post(reverse("portal:share_revoke", args=[999999])).status_code == 404
+
+
+def test_the_agenda_lists_the_working_links_of_a_one_on_one_to_revoke_them_later(world):
+    ana = world.reps_a[0]
+    scope = scope_for(world.users["fsm_a"])
+    share, token = share_one_on_one(scope, world.agenda_a, ana.sf_id, [_items(world, ana)[0].pk], world.users["fsm_a"])
+    client = world.client("fsm_a")
+    html = client.get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    revoke = reverse("portal:share_revoke", args=[share.pk])
+    assert f'action="{revoke}"' in html
+    client.post(revoke)
+    assert shared_page(token) is None
+    assert f'action="{revoke}"' not in client.get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()

@@ -17,7 +17,7 @@ from coaching.agendas.movement import direction
 from coaching.agendas.units import difference, metric_label, metric_value
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.team_figures import team_label
-from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Snooze
+from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, OneOnOneShare, Snooze
 
 KIND = AgendaItem.Kind
 
@@ -85,6 +85,7 @@ class RepSection:
     commitments: list[Commitment]
     held_back: list[dict]
     in_team_session: list[str]
+    shares: list[OneOnOneShare] = field(default_factory=list)  # links to this 1:1 still working
 
     @property
     def over(self) -> bool:
@@ -233,6 +234,9 @@ def agenda_page(agenda: Agenda, today: date) -> AgendaPage:
         """Commitments not already shown under one of this agenda's items."""
         return [c for c in commitments if c.item_id not in item_ids]
 
+    shares: dict[str, list[OneOnOneShare]] = defaultdict(list)
+    for share in OneOnOneShare.objects.filter(agenda=agenda, revoked_at__isnull=True).order_by("created_at"):
+        shares[share.person_sf_id].append(share)
     reps = [
         RepSection(
             sf_id=rep["sf_id"],
@@ -245,6 +249,7 @@ def agenda_page(agenda: Agenda, today: date) -> AgendaPage:
             commitments=loose(view.commitments_of(rep["sf_id"])),
             held_back=rep.get("held_back", []),
             in_team_session=rep.get("in_team_session", []),
+            shares=shares.get(rep["sf_id"], []),
         )
         for rep in agenda.content.get("reps", [])
     ]
