@@ -11,10 +11,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from coaching.models import (
+    AccessEvent,
     Account,
     Activity,
     ContactRole,
     LineItem,
+    Membership,
     Opportunity,
     OpportunityChange,
     Org,
@@ -159,3 +161,35 @@ class QuotaAdmin(admin.ModelAdmin):
         obj.source = Quota.Source.MANUAL
         obj.sf_id = manual_quota_key(obj.owner_sf_id, obj.start_date)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Operators see and fix who belongs to which org; suspending is the org admin's job in the portal (it
+    revokes keys and writes the access log). Deleting a membership here does not let the login be re-linked
+    by email later: that only happens on a login's first sign-in."""
+
+    list_display = ("user", "org", "role", "person_sf_id", "suspended_at", "created_at")
+    list_filter = ("org", "role", ("suspended_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__username", "user__email", "person_sf_id")
+    list_select_related = ("user", "org")
+    readonly_fields = ("suspended_at", "suspended_by", "created_at")
+    raw_id_fields = ("user",)
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The access log, read-only: it is a record."""
+
+    list_display = ("at", "org", "actor_name", "action", "subject_name", "person_sf_id", "detail")
+    list_filter = ("org", "action")
+    search_fields = ("actor_name", "subject_name", "person_sf_id", "detail")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

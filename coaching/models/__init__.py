@@ -11,6 +11,7 @@ from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.api_keys import ApiKey
+from coaching.models.audit import AccessEvent
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
 from coaching.models.digests import DigestDelivery, DigestSettings
@@ -21,6 +22,7 @@ from coaching.models.people import Person
 from coaching.models.quotas import Quota
 
 __all__ = [
+    "AccessEvent",
     "Account",
     "Activity",
     "Agenda",

@@ -24,6 +24,7 @@ from django.conf import settings
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 
+from integrations.crypto import UNREADABLE_MESSAGE
 from integrations.models import SalesforceConnection
 from integrations.salesforce import auth
 from integrations.salesforce.classify import TRANSPORT_ERRORS, Action, classify_call, classify_login, expired_session
@@ -236,6 +237,8 @@ class SalesforceClient:
                 self._sf = None
 
     def _log_in(self, session: ApiSession) -> tuple[str, str]:
+        if getattr(self.connection.credentials, "unreadable", False):
+            raise AuthenticationError(f"{self.connection.org}: {UNREADABLE_MESSAGE}", code="UNREADABLE_CREDENTIALS")
         who = auth.describe_login(self.connection)
         failures = 0
         while True:

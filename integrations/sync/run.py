@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from coaching.models import Org
@@ -18,9 +19,10 @@ from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
-from integrations.sync import lock
+from integrations.sync import lock, people
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
+from integrations.sync.signals import sync_finished
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,8 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
         return run, None
     _abandon_stale_runs(org, run)
     run.status = Status.RUNNING
-    run.save(update_fields=["status"])
+    run.people_before = people.snapshot(org.pk)
+    run.save(update_fields=["status", "people_before"])
     return run, token
 
 
@@ -174,10 +177,28 @@ def finish_run(run_id: int, token: str | None) -> SyncRun:
     run.finished_at = run.finished_at or timezone.now()
     run.current_object = ""
     run.api_calls = sum(item.api_calls for item in objects)
-    run.save(update_fields=["status", "finished_at", "current_object", "api_calls"])
+    fields = ["status", "finished_at", "current_object", "api_calls"]
+    if run.people_before is not None:
+        # Compared while the lock is held: nothing else writes this org's people meanwhile. Once: a redelivered
+        # finish reads the stored result.
+        run.tree_changes = people.compare(run.people_before, people.tree_of(run.org_id)).as_json()
+        run.people_before = None
+        fields += ["tree_changes", "people_before"]
+    run.save(update_fields=fields)
     if token:
         lock.release(run.org_id, token)
+    # Sent by every finish, a redelivered one too (at least once: a worker lost right after the save must not
+    # lose the rebuild); the receivers tell a repeat from news.
+    tree = people.TreeChanges.from_json(run.tree_changes)
+    sync_finished.send(sender=SyncRun, run=run, changed_data=changed_data(run), tree=tree)
     return run
+
+
+def changed_data(run: SyncRun) -> bool:
+    """The run landed (succeeded or partial) and wrote or deleted rows."""
+    if run.status not in (Status.SUCCEEDED, Status.PARTIAL):
+        return False
+    return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
 
 
 def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: ProgressCallback | None = None) -> SyncRun:

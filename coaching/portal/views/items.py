@@ -21,6 +21,7 @@ from coaching.portal.access import (
     may_act,
     note_or_404,
     portal_page,
+    require_current_rep,
     require_scope,
 )
 from coaching.portal.actions import delete_note, snooze_item
@@ -124,7 +125,7 @@ def item_note(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_page
 def item_commitment(request: HttpRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
-    error = _commit(request, found, found.agenda)
+    error = _commit(request, found, found.agenda, subject=found.person_sf_id)
     return item_response(request, found, error=error, drawer="commitment")
 
 
@@ -136,6 +137,7 @@ def item_snooze(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return item_response(request, found, error=_first_error(form), drawer="snooze")
     try:
+        require_current_rep(request.scope, found.person_sf_id, "snoozing")
         snooze_item(found, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"], user=request.user)
     except ValidationError as error:
         return item_response(request, found, error=_messages_of(error), drawer="snooze")
@@ -168,12 +170,15 @@ def agenda_commitment(request: HttpRequest, pk: int) -> HttpResponse:
     return _agenda_part(request, found, "portal/_agenda_commitments.html", "commitments", error=error)
 
 
-def _commit(request: HttpRequest, target: AgendaItem | Agenda, agenda: Agenda) -> str:
+def _commit(request: HttpRequest, target: AgendaItem | Agenda, agenda: Agenda, subject: str = "") -> str:
     """Add a commitment to an item or an agenda; the error message, or "" when it was saved."""
     form = CommitmentForm(request.POST, owners=item_defaults(agenda, today())["owners"], week_start=agenda.week_start)
     if not form.is_valid():
         return _first_error(form)
     try:
+        # About the item's rep, or (an agenda's commitment) whoever owns it: both must be on the team today.
+        require_current_rep(request.scope, subject, "a commitment")
+        require_current_rep(request.scope, form.cleaned_data["owner_sf_id"], "a commitment")
         add_commitment(
             target,
             form.cleaned_data["text"],
@@ -208,6 +213,8 @@ def commitment_status(request: HttpRequest, pk: int) -> HttpResponse:
     error = "" if form.is_valid() else _first_error(form)
     if not error:
         try:
+            subject = commitment.item.person_sf_id if commitment.item_id else commitment.owner_sf_id
+            require_current_rep(request.scope, subject, "a commitment")
             set_commitment_status(commitment, form.cleaned_data["status"], user=request.user)
         except ValueError as exc:
             error = str(exc)
