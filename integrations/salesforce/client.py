@@ -51,6 +51,9 @@ class SalesforceClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
+        if getattr(connection.credentials, "unreadable", False):
+            # Before any transport is set up: nothing can log in, and the message says why (integrations/crypto.py).
+            raise AuthenticationError(f"{connection.org}: {UNREADABLE_MESSAGE}", code="UNREADABLE_CREDENTIALS")
         self.connection = connection
         self._sleep = sleep
         self._rng = rng
@@ -237,8 +240,6 @@ class SalesforceClient:
                 self._sf = None
 
     def _log_in(self, session: ApiSession) -> tuple[str, str]:
-        if getattr(self.connection.credentials, "unreadable", False):
-            raise AuthenticationError(f"{self.connection.org}: {UNREADABLE_MESSAGE}", code="UNREADABLE_CREDENTIALS")
         who = auth.describe_login(self.connection)
         failures = 0
         while True:
