@@ -98,7 +98,7 @@ def test_an_admin_cannot_suspend_themself_or_someone_twice(world):
 def test_an_admin_revokes_one_key(world):
     admin = world.client("admin")
     key, plaintext = ApiKey.issue(world.org, world.users["rep_a"], "script")
-    other, other_plaintext = ApiKey.issue(world.org, world.users["rep_a"], "widget")
+    _other, other_plaintext = ApiKey.issue(world.org, world.users["rep_a"], "widget")
     admin.post(reverse("portal:revoke_key", args=[key.pk]))
     assert Client(HTTP_AUTHORIZATION=f"Api-Key {plaintext}").get("/api/v1/ping").status_code == 401
     assert Client(HTTP_AUTHORIZATION=f"Api-Key {other_plaintext}").get("/api/v1/ping").status_code == 200
@@ -124,7 +124,7 @@ def test_a_deleted_membership_is_not_relinked_by_email_on_the_next_sign_in(world
     client = Client()
     _sign_in(client, "ana")
     linked = Membership.objects.get(user=user)
-    key, plaintext = ApiKey.issue(world.org, user, "widget")
+    _key, plaintext = ApiKey.issue(world.org, user, "widget")
     assert client.get(reverse("portal:rep", args=[world.reps_b[1].sf_id])).status_code == 200
 
     linked.delete()  # an operator takes the access away (admin)
