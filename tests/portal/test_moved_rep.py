@@ -37,6 +37,9 @@ def api(world: World, who: str) -> APIClient:
 
 def test_before_the_move_the_manager_snoozes_in_either_place(world):
     item = anas_item(world)
+    card = world.client("fsm_a").get(reverse("portal:item", args=[item.pk]))
+    assert reverse("portal:item_snooze", args=[item.pk]).encode() in card.content
+    assert b"no longer on your team" not in card.content
     response = world.client("fsm_a").post(reverse("portal:item_snooze", args=[item.pk]), SNOOZE)
     assert response.status_code == 302 and Snooze.objects.count() == 1
 
@@ -47,7 +50,12 @@ def test_after_the_move_the_old_manager_reads_but_cannot_snooze_or_commit(world)
     old = world.client("fsm_a")
     # Past and current agendas stay readable to the manager who held them.
     assert old.get(reverse("portal:agenda", args=[world.agenda_a.pk])).status_code == 200
-    assert old.get(reverse("portal:item", args=[item.pk])).status_code == 200
+    card = old.get(reverse("portal:item", args=[item.pk]))
+    assert card.status_code == 200
+    # The card no longer offers what would be refused, and says why.
+    assert reverse("portal:item_snooze", args=[item.pk]).encode() not in card.content
+    assert reverse("portal:item_commitment", args=[item.pk]).encode() not in card.content
+    assert b"no longer on your team" in card.content
     # What outlives the agenda is refused, with the reason, and nothing is saved.
     commitments = Commitment.objects.count()
     refused = old.post(reverse("portal:item_snooze", args=[item.pk]), SNOOZE, **HTMX)

@@ -102,3 +102,12 @@ def took(start: datetime | None, end: datetime | None) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def acts_on(scope: object, person_sf_id: str) -> bool:
+    """Whether to offer what outlives an agenda (snooze, commitment) for this item's rep: the server refuses
+    it for a rep no longer in scope (``coaching.visibility.Scope.may_act_on``); a team item has no rep."""
+    if scope is None or not person_sf_id:
+        return True
+    return scope.may_act_on(person_sf_id)

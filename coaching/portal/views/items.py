@@ -65,7 +65,13 @@ def item_response(request: HttpRequest, item: AgendaItem, *, error: str = "", dr
             messages.error(request, error)
         return redirect(_agenda_url(item.agenda, f"item-{item.pk}"))
     item.refresh_from_db()
-    context = {"card": item_card(item, today()), "agenda": item.agenda, "error": error, "may_act": True}
+    context = {
+        "card": item_card(item, today()),
+        "agenda": item.agenda,
+        "error": error,
+        "may_act": True,
+        "scope": request.scope,
+    }
     context.update(item_defaults(item.agenda, today()))
     if error:
         context.update(drawer=drawer, posted=request.POST)
@@ -87,7 +93,12 @@ def _agenda_part(request: HttpRequest, agenda: Agenda, template: str, anchor: st
 def item_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The item's card alone (htmx refreshes, and a stable URL per item)."""
     found = item_or_404(require_scope(request), pk)
-    context = {"card": item_card(found, today()), "agenda": found.agenda, "may_act": may_act(request.scope)}
+    context = {
+        "card": item_card(found, today()),
+        "agenda": found.agenda,
+        "may_act": may_act(request.scope),
+        "scope": request.scope,
+    }
     context.update(item_defaults(found.agenda, today()))
     return render(request, "portal/_item.html", context)
 
