@@ -22,9 +22,9 @@ from typing import Any
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from integrations.emulator.generator import GeneratorConfig, generate
 from integrations.salesforce.catalogue import BY_NAME, CATALOGUE, SObjectSpec
 from integrations.salesforce.mapping import RecordMapper, plan_fields
+from sfemulator.generator import GeneratorConfig, generate
 
 MARKER_TABLE = "bench_loaded_org"
 PAGE = 20_000  # rows per COPY: large enough that per-statement costs vanish, small enough to hold in memory
@@ -63,7 +63,7 @@ def _ensure_marker_table() -> None:
 
 def loaded_org(name: str, config: GeneratorConfig) -> LoadedOrg | None:
     """The org ``name`` if this database holds it loaded from exactly ``config``; None otherwise."""
-    from coaching.models import Org
+    from crm.models import Org
 
     _ensure_marker_table()
     with connection.cursor() as cursor:
@@ -85,7 +85,7 @@ def load_org(name: str, config: GeneratorConfig, *, on_progress: Progress | None
     (Contact, UserRole, PricebookEntry …) are skipped as the sync would skip them. Raises LoadError if the
     mapping refuses any record, after writing the others.
     """
-    from coaching.models import Org
+    from crm.models import Org
 
     if connection.vendor != "postgresql":
         raise LoadError("the loader COPYs into PostgreSQL; point DATABASE_URL at a PostgreSQL database")

@@ -327,7 +327,7 @@ def _warm_up(org: "Org", directory: Path, emulator_url: str) -> None:  # noqa: F
     from integrations.sync.run import make_client
 
     if not emulator_url:
-        from integrations.emulator.registry import emulator_for
+        from sfemulator.registry import emulator_for
 
         store = emulator_for(directory).store
         for name in SOBJECT_NAMES:

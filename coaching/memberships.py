@@ -12,7 +12,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from coaching.models import AccessEvent, ApiKey, Membership, Org
+from coaching.api.models import ApiKey
+from coaching.models import AccessEvent, Membership
+from crm.models import Org
 
 Action = AccessEvent.Action
 
@@ -77,6 +79,13 @@ def _revoke_all(org_id: int, user_ids: Iterable[int], *, by: AbstractBaseUser | 
     return ApiKey.objects.filter(org_id=org_id, user_id__in=list(user_ids), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def record_crm_access(sender: object, *, org_id: int, tree: object = None, **_: object) -> None:
+    """``crm.signals.sync_finished`` receiver: the people the run saw leave the CRM, or come back."""
+    left, returned = getattr(tree, "left", None), getattr(tree, "returned", None)
+    if left or returned:
+        crm_access_changed(org_id, deactivated=left or (), reactivated=returned or ())
 
 
 def crm_access_changed(org_id: int, deactivated: Iterable[str], reactivated: Iterable[str]) -> int:

@@ -33,8 +33,6 @@ class SalesforceConnectionAdmin(admin.ModelAdmin):
         "username",
         "consumer_key",
         "stored_secrets",
-        "emulator_dir",
-        "emulator_url",
         "sync_enabled",
         "api_reserve_percent",
         "lock_expires_at",
@@ -44,7 +42,11 @@ class SalesforceConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Stored secrets")
     def stored_secrets(self, connection: SalesforceConnection) -> str:
-        names = sorted(key for key, value in (connection.credentials or {}).items() if value and key != "login")
+        names = sorted(
+            key
+            for key, value in (connection.credentials or {}).items()
+            if value and key not in ("login", "emulator_dir", "emulator_url")
+        )
         login = (connection.credentials or {}).get("login")
         listed = ", ".join(names) or "none"
         extra = f" (logs in with {login})" if login else ""

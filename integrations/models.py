@@ -15,7 +15,7 @@ class SalesforceConnection(models.Model):
         SESSION = "session", "Existing session id and instance URL"
         EMULATOR = "emulator", "Local org emulator"
 
-    org = models.OneToOneField("coaching.Org", on_delete=models.CASCADE, related_name="salesforce")
+    org = models.OneToOneField("crm.Org", on_delete=models.CASCADE, related_name="salesforce")
     auth_method = models.CharField(max_length=10, choices=AuthMethod.choices)
     login_domain = models.CharField(
         max_length=255, default="login", help_text="'login' for production, 'test' for a sandbox, or a My Domain."
@@ -23,10 +23,9 @@ class SalesforceConnection(models.Model):
     instance_url = models.URLField(blank=True)
     username = models.CharField(max_length=255, blank=True)
     consumer_key = models.CharField(max_length=255, blank=True)
-    # private_key / password / security_token / consumer_secret / session_id, as the method needs.
+    # private_key / password / security_token / consumer_secret / session_id, as the method needs; an emulated
+    # org's directory and server address too (emulator_dir, emulator_url), so the model never names the double.
     credentials = EncryptedJSONField(default=dict, blank=True)
-    emulator_dir = models.CharField(max_length=1024, blank=True, help_text="Org directory served in-process.")
-    emulator_url = models.URLField(blank=True, help_text="A running `run_emulator` server, e.g. http://127.0.0.1:8765.")
     api_reserve_percent = models.PositiveSmallIntegerField(
         default=settings.SALESFORCE_API_RESERVE_PERCENT,
         help_text="Stop syncing when less than this share of the org's daily API allowance remains.",
@@ -45,7 +44,7 @@ class SalesforceConnection(models.Model):
 class SyncMark(models.Model):
     """How far one object of one org has been synced: the high-water mark, written after each commit."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_marks")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_marks")
     sobject = models.CharField(max_length=64)
     mark = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
@@ -73,7 +72,7 @@ class SyncRun(models.Model):
         STOPPED = "stopped", "Stopped (API reserve reached)"
         FAILED = "failed"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_runs")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,7 @@ simply redone. Transient trouble retries the object's task later, with back-off,
 
 from celery import chain, shared_task
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
 from integrations.sync.run import (
@@ -49,9 +49,9 @@ def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
         raise self.retry(exc=exc, countdown=retry_delay(attempt)) from exc
 
 
-@shared_task(bind=True, acks_late=True)
-def finish_sync_run(self, run_id: int, token: str) -> str:
-    # finish_run sends sync_finished: the coaching engine rebuilds the week from there (coaching/after_sync.py).
+@shared_task(acks_late=True)
+def finish_sync_run(run_id: int, token: str) -> str:
+    # finish_run announces the finished run (crm.signals.sync_finished); the engine decides what to rebuild.
     return finish_run(run_id, token).status
 
 

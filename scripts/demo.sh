@@ -66,7 +66,7 @@ manage migrate --noinput
 require_command generate_org "generate the demo org"
 # The generator is deterministic for the same arguments and end day, so a matching stamp means the files
 # are already what it would write.
-generator_hash=$(find integrations/emulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
+generator_hash=$(find sfemulator/generator integrations/management/commands/generate_org.py -name '*.py' 2>/dev/null |
     sort | xargs cat | sha256sum | cut -c1-16)
 wanted="${org_args[*]} end=$(date +%F) generator=$generator_hash"
 regenerated=false
@@ -94,13 +94,14 @@ else
 fi
 
 require_command sync_salesforce "sync the demo org"
+# --no-rebuild: the agendas are built just below, with their history.
 if $regenerated && ! $first_sync; then
     # New files under an existing org: a full pass also retires what the new generation no longer has.
     step "Sync: full (the demo org was regenerated)"
-    manage sync_salesforce "$org_name" --full
+    manage sync_salesforce "$org_name" --full --no-rebuild
 else
     step "Sync: incremental"
-    manage sync_salesforce "$org_name"
+    manage sync_salesforce "$org_name" --no-rebuild
 fi
 
 agendas=$(command_state build_agendas)

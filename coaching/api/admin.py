@@ -8,8 +8,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from coaching.api.models import ApiKey
 from coaching.memberships import revoke_key
-from coaching.models import ApiKey, Membership
+from coaching.models import Membership
 
 
 class ApiKeyForm(forms.ModelForm):

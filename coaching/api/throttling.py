@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from coachapp.client_address import client_address
-from coaching.models import ApiKey
+from coaching.api.models import ApiKey
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
     from rest_framework.views import APIView

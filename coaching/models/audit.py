@@ -21,7 +21,7 @@ class AccessEvent(models.Model):
         CRM_REACTIVATED = "crm_reactivated", "Active again in the CRM"
         MEMBERSHIP_DELETED = "membership_deleted", "Membership deleted"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="access_events")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="access_events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Blank actor: the sync (the CRM said so) or a command run by an operator.
     actor = models.ForeignKey(

@@ -12,7 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from coaching.memberships import record
-from coaching.models import AccessEvent, Membership, Person
+from coaching.models import AccessEvent, Membership
+from crm.models import Person
 
 log = logging.getLogger(__name__)
 

@@ -63,17 +63,19 @@ def session_for(connection: SalesforceConnection, timeout: float) -> ApiSession:
     session = ApiSession(timeout)
     if connection.auth_method == SalesforceConnection.AuthMethod.EMULATOR:
         # Imported here: only emulator connections need the emulator's code.
-        from integrations.emulator.adapter import EmulatorAdapter, ForwardingAdapter
-        from integrations.emulator.registry import emulator_for
-        from integrations.emulator.store import OrgDirectoryError
+        from sfemulator.adapter import EmulatorAdapter, ForwardingAdapter
+        from sfemulator.registry import emulator_for
+        from sfemulator.store import OrgDirectoryError
 
-        if connection.emulator_url:
-            session.mount("https://", ForwardingAdapter(connection.emulator_url))
+        server = connection.credentials.get("emulator_url")
+        if server:
+            session.mount("https://", ForwardingAdapter(server))
             return session
         try:
-            if not connection.emulator_dir:
+            directory = connection.credentials.get("emulator_dir")
+            if not directory:
                 raise OrgDirectoryError("the connection names no org directory")
-            emulator = emulator_for(connection.emulator_dir)
+            emulator = emulator_for(directory)
         except OrgDirectoryError as exc:
             raise AuthenticationError(
                 f"the org emulator for {connection.org} cannot start ({exc}); re-run `add_org NAME --emulator DIR` "

@@ -9,7 +9,7 @@ writes people meanwhile. The result travels on the ``sync_finished`` signal; the
 
 from dataclasses import asdict, dataclass, field
 
-from coaching.models import Person
+from crm.models import Person
 
 State = tuple[str, bool]  # (manager_sf_id, active: active in the CRM and not deleted)
 

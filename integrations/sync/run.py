@@ -14,7 +14,9 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Org
+from coachapp.errors import CoachappError, InvalidInput
+from crm.models import Org
+from crm.signals import sync_finished
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
@@ -22,7 +24,6 @@ from integrations.salesforce.errors import ApiReserveReached, AuthenticationErro
 from integrations.sync import lock, people
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
-from integrations.sync.signals import sync_finished
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ RETRYABLE = (TransientError, OperationalError, InterfaceError)
 LOCK_HELD = "another sync of this org is running"
 
 
-class SyncSetupError(Exception):
+class SyncSetupError(CoachappError):
     """The org cannot be synced at all (no Salesforce connection); the message says what to do."""
 
 
@@ -68,7 +69,7 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     """Record a new run and claim the org's lock: (run, token), or (failed run, None) if the org is busy."""
     connection_of(org)
     if kind not in SyncRun.Kind.values:
-        raise ValueError(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
+        raise InvalidInput(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
     run = SyncRun.objects.create(org=org, kind=kind, status=Status.PENDING)
     token = lock.claim(org.pk)
     if token is None:
@@ -161,8 +162,9 @@ def give_up_object(run_id: int, sobject: str, error: BaseException, attempts: in
     add_error(run, message, sobject)
 
 
-def finish_run(run_id: int, token: str | None) -> SyncRun:
-    """Settle the run's final status from its objects and release the lock (if this run still holds it)."""
+def finish_run(run_id: int, token: str | None, *, rebuild: bool = True) -> SyncRun:
+    """Settle the run's final status from its objects, release the lock (if this run still holds it) and announce
+    the finished run (``crm.signals.sync_finished``; ``rebuild=False``: the caller rebuilds by itself)."""
     run = SyncRun.objects.get(pk=run_id)
     objects = list(run.object_runs.all())
     if run.status in (Status.PENDING, Status.RUNNING):
@@ -178,31 +180,39 @@ def finish_run(run_id: int, token: str | None) -> SyncRun:
     run.current_object = ""
     run.api_calls = sum(item.api_calls for item in objects)
     fields = ["status", "finished_at", "current_object", "api_calls"]
+    tree = people.TreeChanges()
     if run.people_before is not None:
-        # Compared while the lock is held: nothing else writes this org's people meanwhile. Once: a redelivered
-        # finish reads the stored result.
-        run.tree_changes = people.compare(run.people_before, people.tree_of(run.org_id)).as_json()
-        run.people_before = None
+        # Compared once, while the lock is held: nothing else writes this org's people meanwhile.
+        tree = people.compare(run.people_before, people.tree_of(run.org_id))
+        run.tree_changes, run.people_before = tree.as_json(), None
         fields += ["tree_changes", "people_before"]
     run.save(update_fields=fields)
     if token:
         lock.release(run.org_id, token)
-    # Sent by every finish, a redelivered one too (at least once: a worker lost right after the save must not
-    # lose the rebuild); the receivers tell a repeat from news.
-    tree = people.TreeChanges.from_json(run.tree_changes)
-    sync_finished.send(sender=SyncRun, run=run, changed_data=changed_data(run), tree=tree)
+    # A redelivered finish announces no tree change again (the first did): it counts as an ordinary changed sync.
+    sync_finished.send(
+        sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild, tree=tree
+    )
     return run
 
 
 def changed_data(run: SyncRun) -> bool:
-    """The run landed (succeeded or partial) and wrote or deleted rows."""
+    """Whether the run wrote or deleted any row (and finished well enough that what it wrote counts)."""
     if run.status not in (Status.SUCCEEDED, Status.PARTIAL):
         return False
     return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
 
 
-def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: ProgressCallback | None = None) -> SyncRun:
+def run_sync(
+    org: Org,
+    kind: str = SyncRun.Kind.INCREMENTAL,
+    *,
+    progress: ProgressCallback | None = None,
+    rebuild: bool = True,
+) -> SyncRun:
     """Run a whole sync of ``org`` in this process, object by object, and return the finished run.
+
+    The finished run is announced like every other (``rebuild=False``: the caller rebuilds the week itself).
 
     Transient trouble is retried a few times with back-off from the object's mark; a crash (even
     KeyboardInterrupt) still records the run as failed and frees the org.
@@ -222,7 +232,7 @@ def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: Progre
         _end_run(run, Status.FAILED, f"the sync stopped unexpectedly: {exc!r}; the next sync continues from the marks")
         raise
     finally:
-        run = finish_run(run.pk, token)
+        run = finish_run(run.pk, token, rebuild=rebuild)
     return run
 
 

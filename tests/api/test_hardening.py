@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coaching.models import AccessEvent, ApiKey, Membership, Person
+from coaching.api.models import ApiKey
+from coaching.models import AccessEvent, Membership
+from crm.models import Person
 from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from pathlib import Path
 import requests
 from simple_salesforce import Salesforce
 
-from integrations.emulator.adapter import EmulatorAdapter
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.sfids import make_id
+from sfemulator.adapter import EmulatorAdapter
+from sfemulator.app import OrgEmulator
+from sfemulator.sfids import make_id
 
 STAGES = ["Prospecting", "Qualification", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"]
 

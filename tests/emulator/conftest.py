@@ -11,10 +11,10 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from integrations.emulator.adapter import EmulatorAdapter
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.registry import reset_emulators
-from integrations.emulator.sfids import make_id
+from sfemulator.adapter import EmulatorAdapter
+from sfemulator.app import OrgEmulator
+from sfemulator.registry import reset_emulators
+from sfemulator.sfids import make_id
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 INSTANCE_URL = "https://acme.my.salesforce.com"

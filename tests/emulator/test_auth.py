@@ -13,7 +13,7 @@ from cryptography.x509.oid import NameOID
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceExpiredSession
 
-from integrations.emulator.adapter import EmulatorAdapter
+from sfemulator.adapter import EmulatorAdapter
 from tests.emulator.conftest import (
     CONSUMER_KEY,
     CONSUMER_SECRET,

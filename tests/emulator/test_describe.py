@@ -3,7 +3,7 @@
 import pytest
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
-from integrations.emulator.sfids import make_id
+from sfemulator.sfids import make_id
 from tests.emulator.conftest import record
 
 STANDARD = {

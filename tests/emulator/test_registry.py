@@ -1,6 +1,6 @@
 """One shared emulator per org directory per process."""
 
-from integrations.emulator.registry import emulator_for, reset_emulators
+from sfemulator.registry import emulator_for, reset_emulators
 
 
 def test_the_same_directory_gives_the_same_emulator(make_org, monkeypatch):

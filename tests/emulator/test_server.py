@@ -11,7 +11,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceGeneralError
 
-from integrations.emulator.adapter import ForwardingAdapter
+from sfemulator.adapter import ForwardingAdapter
 from tests.emulator.conftest import PASSWORD, TOKEN, USERNAME, record, write_org
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from integrations.emulator.sfids import make_id
+from sfemulator.sfids import make_id
 from tests.emulator.conftest import record
 
 U1, U2 = make_id("005", 1), make_id("005", 2)

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from simple_salesforce.exceptions import SalesforceGeneralError, SalesforceMalformedRequest
 
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.store import OrgDirectoryError
+from sfemulator.app import OrgEmulator
+from sfemulator.store import OrgDirectoryError
 from tests.emulator.conftest import NOW, record, stamp
 
 

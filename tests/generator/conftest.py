@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from integrations.emulator.generator import GeneratorConfig, OrgBuild, write_org
+from sfemulator.generator import GeneratorConfig, OrgBuild, write_org
 
 END = date(2026, 11, 28)  # a Saturday: the org's current week ends on a weekend, as real weeks do
 

@@ -12,15 +12,15 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from integrations.emulator.generator import (
+from integrations.salesforce.ids import is_valid_id
+from sfemulator.generator import (
     GeneratorConfig,
     GeneratorConfigError,
     OrgBuild,
     OrgDirectoryError,
     write_org,
 )
-from integrations.emulator.generator import writer as writer_module
-from integrations.salesforce.ids import is_valid_id
+from sfemulator.generator import writer as writer_module
 from tests.generator.conftest import END
 
 ARGS = ["--reps", "4", "--months", "2", "--seed", "5", "--end", "2026-11-28"]

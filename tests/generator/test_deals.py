@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from integrations.emulator.generator.picklists import STAGES
+from sfemulator.generator.picklists import STAGES
 from tests.generator.conftest import Records
 
 STAGE_ORDER = {name: index for index, (name, _, _) in enumerate(STAGES[:8])}

@@ -3,7 +3,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from integrations.emulator.generator import OBJECTS, GeneratorConfig, generate, write_org
+from sfemulator.generator import OBJECTS, GeneratorConfig, generate, write_org
 from tests.generator.conftest import END
 
 

@@ -2,8 +2,8 @@ from collections import Counter
 
 import pytest
 
-from integrations.emulator.generator import GeneratorConfig
-from integrations.emulator.generator.picklists import REGIONS
+from sfemulator.generator import GeneratorConfig
+from sfemulator.generator.picklists import REGIONS
 from tests.generator.conftest import END, Records, collect
 
 
@@ -46,9 +46,9 @@ def test_24_reps_make_about_four_teams_of_five_to_eight(team_org: tuple) -> None
     ("reps", "teams", "directors"), [(1, 1, 1), (6, 1, 1), (9, 2, 1), (10, 2, 1), (60, 9, 2), (200, 31, 5)]
 )
 def test_team_and_director_counts_scale_with_the_org(reps: int, teams: int, directors: int) -> None:
-    from integrations.emulator.generator.people import build_org_chart
-    from integrations.emulator.generator.record_ids import IdAllocator
-    from integrations.emulator.generator.timeline import Timeline
+    from sfemulator.generator.people import build_org_chart
+    from sfemulator.generator.record_ids import IdAllocator
+    from sfemulator.generator.timeline import Timeline
 
     config = GeneratorConfig(reps=reps, months=6, seed=1, end=END)
     chart = build_org_chart(config, Timeline(END, 6), IdAllocator(1))

@@ -1,8 +1,8 @@
 import re
 from datetime import datetime, timedelta
 
-from integrations.emulator.generator.record_ids import KEY_PREFIXES
 from integrations.salesforce.ids import is_valid_id
+from sfemulator.generator.record_ids import KEY_PREFIXES
 from tests.generator.conftest import Records
 
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$")

@@ -1,7 +1,7 @@
 import pytest
 
-from integrations.emulator.generator.record_ids import KEY_PREFIXES, IdAllocator, _Counter
 from integrations.salesforce.ids import salesforce_id
+from sfemulator.generator.record_ids import KEY_PREFIXES, IdAllocator, _Counter
 
 
 @pytest.mark.parametrize("start", [0, 61, 62**5 - 3, 3 * 62**5 - 2, 62**6 + 99, 62**7 * 5 - 1])

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from integrations.emulator.generator import GeneratorConfig
-from integrations.emulator.generator.traits import ARCHETYPES, standout_labels
+from sfemulator.generator import GeneratorConfig
+from sfemulator.generator.traits import ARCHETYPES, standout_labels
 from tests.generator.conftest import END, Records, collect
 from tests.generator.test_deals import STAGE_ORDER
 

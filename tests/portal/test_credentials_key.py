@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.sync.run import run_sync
 from tests.portal.conftest import World

@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from coaching.models import AccessEvent, ApiKey, Membership
+from coaching.api.models import ApiKey
+from coaching.models import AccessEvent, Membership
 from tests.portal.conftest import PASSWORD, World
 
 pytestmark = pytest.mark.django_db

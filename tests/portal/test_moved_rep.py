@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from coaching.agendas import build_agendas
-from coaching.models import Agenda, AgendaItem, Commitment, Gap, Person, Snooze
+from coaching.models import Agenda, AgendaItem, Commitment, Gap, Snooze
+from crm.models import Person
 from tests.portal.conftest import HTMX, WEEK, World
 
 pytestmark = pytest.mark.django_db

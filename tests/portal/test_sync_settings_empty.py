@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.models import DigestSettings, GapRuleSetting, ManagerPreference, Membership
+from coaching.digests.models import DigestSettings
+from coaching.models import GapRuleSetting, ManagerPreference, Membership
 from coaching.portal.queries.sync import sync_status
 from integrations.models import SyncObjectRun, SyncRecordError, SyncRun
 from tests.factories import OrgFactory, PersonFactory, SalesforceConnectionFactory
@@ -58,8 +59,8 @@ def test_a_running_sync_polls_its_progress(world):
 
 
 def test_an_admin_starts_a_real_sync_against_the_emulator(db, tmp_path, settings):
-    from integrations.emulator.registry import reset_emulators
     from integrations.salesforce.connect import register_org
+    from sfemulator.registry import reset_emulators
     from tests.sync.org_files import sample_objects, write_org
 
     settings.SALESFORCE_BACKOFF_BASE_SECONDS = 0.001

@@ -13,13 +13,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from coaching.models import Org
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.registry import emulator_for, reset_emulators
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.connect import register_org
 from integrations.salesforce.ids import salesforce_id
+from sfemulator.app import OrgEmulator
+from sfemulator.registry import emulator_for, reset_emulators
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 INSTANCE_URL = "https://acme.my.salesforce.com"

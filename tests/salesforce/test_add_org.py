@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from tests.salesforce.conftest import CONSUMER_KEY, INSTANCE_URL, PASSWORD, SESSION_ID, TOKEN, USERNAME
 
@@ -63,8 +63,12 @@ def test_emulator_with_a_server_url_and_a_login_choice(org_dir: Path) -> None:
     add_org("acme", "--emulator", str(org_dir), "--url", "http://127.0.0.1:8765", "--login", "session")
 
     connection = SalesforceConnection.objects.get(org__name="acme")
-    assert connection.emulator_url == "http://127.0.0.1:8765"
-    assert connection.credentials == {"login": "session", "session_id": SESSION_ID}
+    assert connection.credentials == {
+        "login": "session",
+        "session_id": SESSION_ID,
+        "emulator_dir": str(org_dir.resolve()),
+        "emulator_url": "http://127.0.0.1:8765",
+    }
 
 
 def test_jwt(key_file: Path, key_pair) -> None:
@@ -131,7 +135,7 @@ def test_rerunning_updates_the_connection(org_dir: Path) -> None:
     after = SalesforceConnection.objects.get(org__name="acme")
     assert out.startswith("Updated org acme")
     assert after.pk == first.pk and Org.objects.count() == 1
-    assert after.auth_method == "session" and after.emulator_dir == ""
+    assert after.auth_method == "session" and "emulator_dir" not in after.credentials
 
 
 def test_check_on_registering(org_dir: Path, emulator) -> None:

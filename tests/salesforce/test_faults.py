@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
 from integrations.salesforce.errors import (
     AuthenticationError,
     ObjectNotAvailable,
@@ -14,6 +13,7 @@ from integrations.salesforce.errors import (
     ReplicationWindowExceeded,
     TransientError,
 )
+from sfemulator.app import OrgEmulator
 from tests.salesforce.conftest import ACCOUNTS, NOW, RETRIES
 
 pytestmark = pytest.mark.django_db

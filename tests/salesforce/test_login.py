@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.server import make_server
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.errors import AuthenticationError, TransientError
+from sfemulator.app import OrgEmulator
+from sfemulator.server import make_server
 from tests.salesforce.conftest import ACCOUNTS, INSTANCE_URL, RETRIES, USERNAME
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_unknown_session_id_fails_without_a_login(connect, client_for, emulator:
 
 def test_incomplete_credentials_say_so(connect, client_for, emulator: OrgEmulator) -> None:
     connection = connect("jwt")
-    connection.credentials = {"login": "jwt"}
+    connection.credentials = {key: value for key, value in connection.credentials.items() if key != "private_key"}
 
     with pytest.raises(AuthenticationError) as failure:
         client_for(connection).limits()
@@ -139,7 +139,7 @@ def test_incomplete_credentials_say_so(connect, client_for, emulator: OrgEmulato
 
 def test_a_missing_org_directory_is_reported_as_a_connection_problem(connect, client_for, org_dir: Path) -> None:
     connection = connect("jwt")
-    connection.emulator_dir = str(org_dir / "gone")
+    connection.credentials = {**connection.credentials, "emulator_dir": str(org_dir / "gone")}
 
     with pytest.raises(AuthenticationError) as failure:
         client_for(connection).limits()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
+from sfemulator.app import OrgEmulator
 from tests.salesforce.conftest import ACCOUNTS, NOW
 
 pytestmark = pytest.mark.django_db

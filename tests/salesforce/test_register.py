@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection as db
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce import connect
 from integrations.salesforce.connect import register_org
@@ -73,8 +73,8 @@ def test_emulator_registration_takes_org_json_credentials(org_dir: Path, login, 
 
     stored = org.salesforce
     assert stored.auth_method == "emulator"
-    assert stored.emulator_dir == str(org_dir.resolve())
-    assert set(stored.credentials) == credential_keys
+    assert stored.credentials["emulator_dir"] == str(org_dir.resolve())
+    assert set(stored.credentials) == credential_keys | {"emulator_dir", "emulator_url"}
     assert stored.credentials["login"] == (login or "jwt").replace("oauth", "password")
     assert stored.instance_url == INSTANCE_URL
     if login != "session":
@@ -104,7 +104,7 @@ def test_emulator_server_url_is_kept(org_dir: Path) -> None:
         "acme", method="emulator", emulator_dir=str(org_dir), emulator_url="http://127.0.0.1:8765/"
     ).salesforce
 
-    assert stored.emulator_url == "http://127.0.0.1:8765"
+    assert stored.credentials["emulator_url"] == "http://127.0.0.1:8765"
 
 
 def test_registering_again_updates_the_same_connection(org_dir: Path, key_pair) -> None:
@@ -117,7 +117,11 @@ def test_registering_again_updates_the_same_connection(org_dir: Path, key_pair) 
     assert again.pk == first.pk and after.pk == before.pk
     assert Org.objects.count() == 1 and SalesforceConnection.objects.count() == 1
     assert after.auth_method == "session"
-    assert (after.emulator_dir, after.username, after.consumer_key) == ("", "", "")  # nothing left of the old login
+    assert (after.credentials.get("emulator_dir"), after.username, after.consumer_key) == (
+        None,
+        "",
+        "",
+    )  # nothing left of the old login
     assert after.credentials == {"session_id": SESSION_ID}
     assert after.api_reserve_percent == 20  # kept unless given
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from integrations.emulator.app import OrgEmulator
 from integrations.salesforce.errors import ApiReserveReached
+from sfemulator.app import OrgEmulator
 from tests.salesforce.conftest import ACCOUNTS
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ def upserter(request, db):
 
 @pytest.fixture(autouse=True)
 def _fresh_emulators():
-    from integrations.emulator.registry import reset_emulators
+    from sfemulator.registry import reset_emulators
 
     reset_emulators()
     yield
@@ -57,6 +57,6 @@ def connected_org(db, org_dir):
 @pytest.fixture
 def emulator(org_dir):
     """The in-process emulator the connected org talks to: for faults, request counts and API usage."""
-    from integrations.emulator.registry import emulator_for
+    from sfemulator.registry import emulator_for
 
     return emulator_for(org_dir)

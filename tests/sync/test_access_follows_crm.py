@@ -16,9 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.agendas.weeks import monday_of
+from coaching.api.models import ApiKey
 from coaching.digests.schedule import recipients
-from coaching.models import AccessEvent, Agenda, ApiKey, Membership, Org
+from coaching.models import AccessEvent, Agenda, Membership
+from coaching.weeks import monday_of
+from crm.models import Org
 from integrations.models import SyncRun
 from tests.sync.org_files import add_records, change_records, record, recycle, sf_id
 

@@ -1,6 +1,6 @@
-from integrations.emulator.standard_fields import standard_fields
 from integrations.salesforce.catalogue import BASE_COLUMNS, CATALOGUE, SOBJECT_NAMES
 from integrations.salesforce.mapping import RecordMapper, plan_fields
+from sfemulator.standard_fields import standard_fields
 
 
 def test_objects_sync_in_dependency_order():

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from coaching.models import Opportunity
-from integrations.emulator.generator import GeneratorConfig, write_org
+from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE, SOBJECT_NAMES
 from integrations.salesforce.connect import register_org
 from integrations.sync.run import run_sync
+from sfemulator.generator import GeneratorConfig, write_org
 from tests.sync.org_files import mismatches, read_records, visible
 
 

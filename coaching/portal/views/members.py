@@ -7,10 +7,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from coaching import memberships
-from coaching.models import AccessEvent, ApiKey, Membership, Person
+from coaching.api.models import ApiKey
+from coaching.models import AccessEvent, Membership
 from coaching.portal.access import portal_page, require_admin
 from coaching.portal.views.base import render_page
 from coaching.visibility import Scope
+from crm.models import Person
 
 LOG_ROWS = 200
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.connect import EMULATOR_LOGINS, check_name, register_org, test_connection
 from integrations.salesforce.errors import SalesforceError
@@ -204,7 +204,7 @@ class Command(BaseCommand):
 
     def _describe(self, connection: SalesforceConnection) -> str:
         if connection.auth_method == Method.EMULATOR:
-            where = connection.emulator_url or connection.emulator_dir
+            where = connection.credentials.get("emulator_url") or connection.credentials.get("emulator_dir")
             login = connection.credentials.get("login")
             return f"org emulator at {where}, {login} login" + (
                 f" as {connection.username}" if connection.username else ""

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from integrations.emulator.generator import GeneratorConfig, GeneratorConfigError, OrgDirectoryError, write_org
-from integrations.emulator.generator.config import MAX_MONTHS, MAX_REPS
+from sfemulator.generator import GeneratorConfig, GeneratorConfigError, OrgDirectoryError, write_org
+from sfemulator.generator.config import MAX_MONTHS, MAX_REPS
 
 
 def _day(text: str) -> date:

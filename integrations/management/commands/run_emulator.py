@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from integrations.emulator.app import OrgEmulator
-from integrations.emulator.server import make_server
-from integrations.emulator.store import OrgDirectoryError
-from integrations.emulator.temporal import format_datetime, parse_datetime
+from sfemulator.app import OrgEmulator
+from sfemulator.server import make_server
+from sfemulator.store import OrgDirectoryError
+from sfemulator.temporal import format_datetime, parse_datetime
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             f"org {config.org_id}, instance {config.instance_url}, clock "
             f"{format_datetime(emulator.now()) if clock else 'real time'}; objects: {objects}"
         )
-        self.stdout.write("Reach it with integrations.emulator.adapter.ForwardingAdapter; Ctrl-C stops it.")
+        self.stdout.write("Reach it with sfemulator.adapter.ForwardingAdapter; Ctrl-C stops it.")
         self.stdout.flush()
         try:
             server.serve_forever()

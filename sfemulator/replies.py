@@ -1,0 +1,29 @@
+"""An HTTP reply as the emulator hands it to an adapter or the server: status, headers, body bytes."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfemulator.errors import ApiError
+
+JSON_TYPE = "application/json;charset=UTF-8"
+XML_TYPE = "text/xml;charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def as_tuple(self) -> tuple[int, dict[str, str], bytes]:
+        return self.status, dict(self.headers), self.body
+
+
+def json_reply(status: int, data: Any, headers: dict[str, str] | None = None) -> Reply:
+    body = json.dumps(data, separators=(",", ":")).encode()
+    return Reply(status, body, {"Content-Type": JSON_TYPE, **(headers or {})})
+
+
+def error_reply(error: ApiError, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(error.status, error.body(), {"Content-Type": JSON_TYPE, **(headers or {})})
