@@ -18,11 +18,12 @@ State = tuple[str, bool]  # (manager_sf_id, active: active in the CRM and not de
 class TreeChanges:
     moved: list[str] = field(default_factory=list)  # people whose manager changed
     left: list[str] = field(default_factory=list)  # active before, now inactive or deleted
-    returned: list[str] = field(default_factory=list)  # inactive or deleted before (or new), now active
+    returned: list[str] = field(default_factory=list)  # inactive or deleted before, now active again
+    added: list[str] = field(default_factory=list)  # new to the tree (a first sync: everyone), active
     managers: list[str] = field(default_factory=list)  # managers whose team changed (before or after)
 
     def __bool__(self) -> bool:
-        return bool(self.moved or self.left or self.returned)
+        return bool(self.moved or self.left or self.returned or self.added)
 
     def as_json(self) -> dict[str, list[str]]:
         return asdict(self)
@@ -30,7 +31,8 @@ class TreeChanges:
     @classmethod
     def from_json(cls, data: dict | None) -> "TreeChanges":
         data = data or {}
-        return cls(**{name: list(data.get(name) or []) for name in ("moved", "left", "returned", "managers")})
+        names = ("moved", "left", "returned", "added", "managers")
+        return cls(**{name: list(data.get(name) or []) for name in names})
 
 
 def tree_of(org_id: int) -> dict[str, State]:
@@ -43,12 +45,18 @@ def snapshot(org_id: int) -> dict[str, list]:
 
 
 def compare(before: dict[str, list] | None, after: dict[str, State]) -> TreeChanges:
-    """The changes from ``before`` (a snapshot) to ``after``. A person absent before counts as not active."""
+    """The changes from ``before`` (a snapshot) to ``after``."""
     changes = TreeChanges()
     managers: set[str] = set()
     previous = {sf_id: (state[0], bool(state[1])) for sf_id, state in (before or {}).items()}
+    leads = {manager for manager, _ in after.values() if manager}
     for sf_id, (manager, active) in after.items():
-        old_manager, was_active = previous.get(sf_id, ("", False))
+        if sf_id not in previous:
+            if active:
+                changes.added.append(sf_id)
+                managers.update(name for name in (manager,) if name)
+            continue
+        old_manager, was_active = previous[sf_id]
         if was_active and not active:
             changes.left.append(sf_id)
         elif active and not was_active:
@@ -61,10 +69,11 @@ def compare(before: dict[str, list] | None, after: dict[str, State]) -> TreeChan
             continue
         # Their old and new manager's teams changed; a leaving manager's own team lost its manager.
         managers.update(name for name in (old_manager, manager) if name)
-        if not active:
+        if not active and sf_id in leads:
             managers.add(sf_id)
     changes.moved.sort()
     changes.left.sort()
     changes.returned.sort()
+    changes.added.sort()
     changes.managers = sorted(managers)
     return changes

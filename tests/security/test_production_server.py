@@ -54,9 +54,9 @@ def server(postgres, tmp_path):
         while True:
             assert process.poll() is None, f"gunicorn exited:\n{tail(log)}"
             try:
-                requests.get(f"{base}/accounts/signin/", timeout=2, allow_redirects=False)
+                requests.get(f"{base}/accounts/signin/", timeout=5, allow_redirects=False)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting up (a busy machine)
                 assert time.monotonic() < deadline, f"gunicorn did not answer:\n{tail(log)}"
                 time.sleep(0.2)
         yield base, log

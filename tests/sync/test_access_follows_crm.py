@@ -136,5 +136,5 @@ def test_a_moved_rep_is_on_the_new_managers_agenda_as_soon_as_the_sync_ends(org,
 
 def test_a_sync_that_changes_no_one_records_no_tree_change(org):
     run = sync()
-    assert run.tree_changes == {"moved": [], "left": [], "returned": [], "managers": []}
+    assert run.tree_changes == {"moved": [], "left": [], "returned": [], "added": [], "managers": []}
     assert not AccessEvent.objects.exists()
