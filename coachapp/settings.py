@@ -126,7 +126,7 @@ USE_TZ = True
 
 # --- Signing in (docs/security.md): django-axes counts failed sign-ins on every login form (the portal's and the
 # admin's) per (username, client address), the address read behind TRUSTED_PROXIES only.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["coachapp.auth_backends.SignInLimitBackend", "django.contrib.auth.backends.ModelBackend"]
 # Comma-separated addresses or networks of the installation's own reverse proxies (e.g. 172.16.0.0/12 for
 # the compose network); X-Forwarded-For is read only from these (coachapp/client_address.py).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
