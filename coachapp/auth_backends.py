@@ -7,7 +7,7 @@ those. Code that authenticates without one (a shell session, a management comman
 
 from typing import Any
 
-from axes.backends import AxesStandaloneBackend
+from axes.backends import AxesStandaloneBackend  # type: ignore[import-untyped]  # ships no type hints
 from django.http import HttpRequest
 
 

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # ships no type hints
 
 # The URL patterns that carry a token: coaching/portal/urls.py (invite) and coaching/digests/urls.py.
 TOKEN_PATHS = re.compile(r"(/(?:invite|digests/unsubscribe|digests/preferences)/)[^/\s?\"']+")

@@ -8,7 +8,7 @@ functions are what the portal views, the commands and the tests call.
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,8 +23,8 @@ def record(
     org: Org | int,
     action: str,
     *,
-    actor: AbstractBaseUser | None = None,
-    subject: AbstractBaseUser | None = None,
+    actor: User | None = None,
+    subject: User | None = None,
     person_sf_id: str = "",
     detail: str = "",
 ) -> AccessEvent:
@@ -40,7 +40,7 @@ def record(
     )
 
 
-def suspend(membership: Membership, *, by: AbstractBaseUser, reason: str = "") -> None:
+def suspend(membership: Membership, *, by: User, reason: str = "") -> None:
     """Suspend a login: no scope in the portal, the API or the digests, and its API keys revoked."""
     if membership.user_id == by.pk:
         raise ValueError("You cannot suspend your own login: ask another org admin.")
@@ -57,7 +57,7 @@ def suspend(membership: Membership, *, by: AbstractBaseUser, reason: str = "") -
         record(membership.org_id, Action.SUSPENDED, actor=by, subject=membership.user, detail=detail)
 
 
-def restore(membership: Membership, *, by: AbstractBaseUser) -> None:
+def restore(membership: Membership, *, by: User) -> None:
     """Lift a suspension. Revoked keys stay revoked: the user asks for new ones."""
     if not membership.is_suspended:
         raise ValueError(f"{membership.user} is not suspended.")
@@ -67,7 +67,7 @@ def restore(membership: Membership, *, by: AbstractBaseUser) -> None:
         record(membership.org_id, Action.RESTORED, actor=by, subject=membership.user)
 
 
-def revoke_key(key: ApiKey, *, by: AbstractBaseUser | None) -> None:
+def revoke_key(key: ApiKey, *, by: User | None) -> None:
     if key.is_revoked:
         raise ValueError(f"{key} was already revoked.")
     with transaction.atomic():
@@ -75,7 +75,7 @@ def revoke_key(key: ApiKey, *, by: AbstractBaseUser | None) -> None:
         record(key.org_id, Action.KEY_REVOKED, actor=by, subject=key.user, detail=str(key))
 
 
-def _revoke_all(org_id: int, user_ids: Iterable[int], *, by: AbstractBaseUser | None) -> int:
+def _revoke_all(org_id: int, user_ids: Iterable[int], *, by: User | None) -> int:
     return ApiKey.objects.filter(org_id=org_id, user_id__in=list(user_ids), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

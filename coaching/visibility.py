@@ -18,7 +18,7 @@ must answer as if it did not exist (404), never 403, so that guessed ids leak no
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -81,7 +81,7 @@ def evidence_for(scope: "Scope | None", evidence: object) -> object:
     return {key: value for key, value in evidence.items() if key not in PEER_EVIDENCE}
 
 
-def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:
+def scope_for(user: User | AnonymousUser | None) -> Scope | None:
     """The user's scope, or None when they may see nothing."""
     if user is None or not user.is_authenticated:
         return None
@@ -117,7 +117,7 @@ def in_crm(org_id: int, sf_id: str) -> bool:
     return Person.live.filter(org_id=org_id, sf_id=sf_id, is_active=True).exists()
 
 
-def _membership(user: AbstractBaseUser) -> Membership | None:
+def _membership(user: User) -> Membership | None:
     # An authentication that read the membership with the user (the API key's, in one query) left it cached.
     if Membership._meta.get_field("user").remote_field.is_cached(user):
         return getattr(user, "membership", None)

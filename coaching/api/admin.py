@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -19,7 +20,8 @@ class ApiKeyForm(forms.ModelForm):
         fields = ["org", "user", "name"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         org, user = cleaned.get("org"), cleaned.get("user")
         if org and user and not Membership.objects.filter(user=user, org=org).exists():
             raise forms.ValidationError(
@@ -36,15 +38,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__username")
     actions = ["revoke"]
 
-    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, **kwargs: Any) -> type[forms.ModelForm]:
+    def get_form(
+        self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
         if obj is None:
             kwargs["form"] = ApiKeyForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["org", "user", "name"]
-        return ["org", "user", "name", "shown_prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+            return ("org", "user", "name")
+        return ("org", "user", "name", "shown_prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
         if obj is None:
@@ -73,5 +77,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         keys = list(queryset.filter(revoked_at__isnull=True))
         for key in keys:
-            revoke_key(key, by=request.user)
+            revoke_key(key, by=request.user if isinstance(request.user, User) else None)
         self.message_user(request, f"Revoked {len(keys)} key(s); requests with them now get 401.")

@@ -71,7 +71,7 @@ class ApiKey(models.Model):
     ) -> tuple["ApiKey", str]:
         """A new key and its plaintext (shown once; only the hash is kept). ``lifetime``: None never expires;
         by default ``API_KEY_LIFETIME_DAYS`` (a year)."""
-        life = default_lifetime() if lifetime == "default" else lifetime
+        life = default_lifetime() if isinstance(lifetime, str) else lifetime
         if life is not None and life <= timedelta(0):
             raise ValueError("A key's lifetime must be positive (or none, for a key that never expires).")
         expires_at = timezone.now() + life if life is not None else None

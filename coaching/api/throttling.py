@@ -23,7 +23,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stub types the rates as numbers; DRF's are strings such as "600/min" (SimpleRateThrottle.parse_rate).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]
 
     def get_cache_key(self, request: Request, view: "APIView") -> str:
         if isinstance(request.auth, ApiKey):
@@ -49,7 +50,8 @@ class UnauthenticatedThrottle(SimpleRateThrottle):
     scope = "anon"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # As ApiKeyRateThrottle.get_rate: DRF's rates are strings, its stub says numbers.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]
 
     def get_cache_key(self, request: Request, view: "APIView") -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

@@ -8,7 +8,7 @@ admin invite links it again.
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from coaching.memberships import record
@@ -32,7 +32,7 @@ def role_for(person: Person) -> str:
     return Membership.Role.FSM
 
 
-def link_by_email(user: AbstractBaseUser, *, first_sign_in: bool) -> Membership | None:
+def link_by_email(user: User, *, first_sign_in: bool) -> Membership | None:
     """On a first sign-in, link a user without a membership to the one active CRM person with their email.
 
     Nothing happens when the email matches no one, or several people (in one org or across orgs), or a

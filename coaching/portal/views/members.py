@@ -2,14 +2,14 @@
 log. Every lookup is by the org admin's own org (``require_admin``); anything else is a 404."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from coaching import memberships
 from coaching.api.models import ApiKey
 from coaching.models import AccessEvent, Membership
-from coaching.portal.access import portal_page, require_admin
+from coaching.portal.access import PortalRequest, portal_page, require_admin
 from coaching.portal.views.base import render_page
 from coaching.visibility import Scope
 from crm.models import Person
@@ -32,7 +32,7 @@ def _key_or_404(scope: Scope, pk: int) -> ApiKey:
 
 
 @portal_page
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: PortalRequest) -> HttpResponse:
     scope = require_admin(request)
     rows = list(
         Membership.objects.filter(org_id=scope.org_id).select_related("user").order_by("role", "user__username")
@@ -62,7 +62,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page
-def suspend(request: HttpRequest, pk: int) -> HttpResponse:
+def suspend(request: PortalRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(require_admin(request), pk)
     try:
         memberships.suspend(membership, by=request.user, reason=request.POST.get("reason", "")[:300])
@@ -75,7 +75,7 @@ def suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def restore(request: HttpRequest, pk: int) -> HttpResponse:
+def restore(request: PortalRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(require_admin(request), pk)
     try:
         memberships.restore(membership, by=request.user)
@@ -88,7 +88,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_key(request: PortalRequest, pk: int) -> HttpResponse:
     key = _key_or_404(require_admin(request), pk)
     try:
         memberships.revoke_key(key, by=request.user)
@@ -100,7 +100,7 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_page
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: PortalRequest) -> HttpResponse:
     scope = require_admin(request)
     events = AccessEvent.objects.filter(org_id=scope.org_id).order_by("-at", "-id")[:LOG_ROWS]
     return render_page(request, "portal/access_log.html", {"events": events, "limit": LOG_ROWS}, active="settings")
