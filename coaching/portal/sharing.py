@@ -7,6 +7,7 @@ sharer may act on and a rep in their scope, and opening the link checks again th
 scope still reaches the rep and the agenda — a manager who lost the team loses their links with it.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,10 +15,25 @@ from datetime import date
 from django.core import signing
 from django.utils import timezone
 
-from coaching.models import Agenda, AgendaItem, Commitment, Membership, OneOnOneShare
+from coaching.models import Agenda, AgendaItem, Commitment, OneOnOneShare
 from coaching.visibility import Scope, scope_for
 
 SALT = "coaching.portal.share"
+# Sentences the agenda writes for the manager about other reps (coaching.agendas.peers.peer_hint and the
+# strength's teach hint): who does it well, who is below the team. Never on a page shared with a rep.
+_ABOUT_OTHERS = (
+    re.compile(r" ?[^.]*? does this well on the team; suggest they compare notes on one deal\."),
+    re.compile(r" ?[^.]*? could show [^.]*? how \([^)]*\)\."),
+)
+
+
+def for_the_rep(text: str) -> str:
+    """The manager's text without its sentences about other reps."""
+    for pattern in _ABOUT_OTHERS:
+        text = pattern.sub("", text)
+    return text.strip()
+
+
 SHAREABLE = (AgendaItem.Kind.GAP, AgendaItem.Kind.STRENGTH, AgendaItem.Kind.FOLLOW_UP)
 
 
@@ -36,7 +52,7 @@ def _share_id(token: str) -> int | None:
 
 def may_share(scope: Scope | None, agenda: Agenda, person_sf_id: str) -> bool:
     """The one rule: someone who may act on the agenda (not a rep), with the rep in their scope and on it."""
-    if scope is None or scope.role == Membership.Role.REP or not scope.allows(person_sf_id):
+    if scope is None or not scope.may_act_on(person_sf_id):  # a manager, the rep in their scope today
         return False
     if not scope.filter_agendas(Agenda.objects.filter(pk=agenda.pk)).exists():
         return False
@@ -114,8 +130,8 @@ def shared_page(token: str) -> SharedPage | None:
         SharedItem(
             title=item.title,
             kind=item.kind,
-            question=item.question,
-            action=item.action,
+            question=for_the_rep(item.question),
+            action=for_the_rep(item.action),
             deals=[{"name": d.get("name") or d.get("sf_id"), "url": d.get("url") or ""} for d in item.deals or []],
             commitments=commitments.get(item.pk, []),
         )

@@ -127,3 +127,28 @@ def test_the_agenda_lists_the_working_links_of_a_one_on_one_to_revoke_them_later
     client.post(revoke)
     assert shared_page(token) is None
     assert f'action="{revoke}"' not in client.get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+
+
+def test_a_shared_page_drops_the_managers_sentences_about_other_reps(world):
+    from coaching.portal.sharing import for_the_rep
+
+    assert (
+        for_the_rep(
+            "Review one lost deal together. Nina Sato does this well on the team; suggest they compare "
+            "notes on one deal."
+        )
+        == "Review one lost deal together."
+    )
+    assert (
+        for_the_rep("Say it in the 1:1. Ana could show Ben and Carl how (their win rate figures are below the team's).")
+        == "Say it in the 1:1."
+    )
+    ana = world.reps_a[0]
+    item = next(item for item in _items(world, ana) if item.kind == "gap")
+    item.action = f"{item.action} Ben Okafor does this well on the team; suggest they compare notes on one deal."
+    item.save(update_fields=["action"])
+    _, token = share_one_on_one(
+        scope_for(world.users["fsm_a"]), world.agenda_a, ana.sf_id, [item.pk], world.users["fsm_a"]
+    )
+    html = world.client("anonymous").get(reverse("portal:shared", args=[token])).content.decode()
+    assert "Ben Okafor" not in html and "does this well" not in html
