@@ -81,7 +81,7 @@ def build_book(
     """``count`` accounts owned by ``rep``, oldest first; some existed before the span, some are new."""
     books: list[AccountInfo] = []
     segments = list(_SEGMENTS)
-    weights = [_SEGMENTS[segment][0] for segment in segments]
+    weights = list(rep.traits.book_mix or [_SEGMENTS[segment][0] for segment in segments])
     places = rep.region.places
     for _ in range(count):
         segment = pick_weighted(rng, segments, weights)
