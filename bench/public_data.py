@@ -66,7 +66,9 @@ def load_public_org(name: str, *, permute_seed: int | None = None, directory: Pa
         vp = _sf_id("P", "vp")
         people = [Person(org=org, sf_id=vp, name="Head of Sales", created_date=start)]
         for manager in sorted({row["manager"] for row in teams}):
-            people.append(Person(org=org, sf_id=_sf_id("P", manager), name=manager, manager_sf_id=vp, created_date=start))
+            people.append(
+                Person(org=org, sf_id=_sf_id("P", manager), name=manager, manager_sf_id=vp, created_date=start)
+            )
         for row in teams:
             people.append(
                 Person(org=org, sf_id=_sf_id("P", row["sales_agent"]), name=row["sales_agent"],

@@ -215,24 +215,28 @@ def report(columns: dict[str, dict[str, Any]]) -> None:
     row("null: gap flags per rep-week", lambda r: r["null"]["gaps_per_rep"])
     row("null: strength flags per rep-week", lambda r: r["null"]["strengths_per_rep"])
     row("null: rep-weeks", lambda r: r["null"]["rep_weeks"])
-    row("planted: gap recall (found/planted)", lambda r: f"{r['planted']['gap_recall']} {_pair(r['planted']['gap_found'])}")
-    row("planted: gap precision (true/flags)", lambda r: f"{r['planted']['gap_precision']} {_pair(r['planted']['gap_true'])}")
-    row("planted: strength recall", lambda r: f"{r['planted']['strength_recall']} {_pair(r['planted']['strength_found'])}")
-    row("planted: strength precision", lambda r: f"{r['planted']['strength_precision']} {_pair(r['planted']['strength_true'])}")
+    planted = (("gap recall", "gap_recall", "gap_found"), ("gap precision", "gap_precision", "gap_true"),
+               ("strength recall", "strength_recall", "strength_found"),
+               ("strength precision", "strength_precision", "strength_true"))  # fmt: skip
+    for label, figure, pair in planted:
+        row(f"planted: {label}", lambda r, f=figure, p=pair: f"{r['planted'][f]} {_pair(r['planted'][p])}")
     for block in ("specialists", "newcomers"):
         groups = sorted({group for result in columns.values() for group in result[block]})
         for group in groups:
             for code in ("any gap", *OUTCOME_CODES):
-                row(f"{block}: {group} {code} rate/base (z)", lambda r, g=group, c=code: _rate(r[block].get(g, {}).get(c)))
+                pick = lambda r, b=block, g=group, c=code: _rate(r[b].get(g, {}).get(c))  # noqa: E731
+                row(f"{block}: {group} {code} rate/base (z)", pick)
     row("public data: gaps (strengths)", lambda r: f"{r['public']['gaps']} ({r['public']['strengths']})")
     row("public permuted: gaps per permutation", lambda r: "/".join(map(str, r["public"]["permuted_gaps"])))
     row("public permuted: strengths", lambda r: "/".join(map(str, r["public"]["permuted_strengths"])))
     for name in names:
-        print(f"\n{name}: null flags per rep-week by rule: "
-              + ", ".join(f"{code} {rate}" for code, rate in columns[name]["null"]["by_code"].items()))
+        print(
+            f"\n{name}: null flags per rep-week by rule: "
+            + ", ".join(f"{code} {rate}" for code, rate in columns[name]["null"]["by_code"].items())
+        )
         print(f"{name}: planted, by label [found, planted]: {columns[name]['planted']['by_label']}")
         print(f"{name}: planted, false flags by rule: {columns[name]['planted']['false_by_code']}")
-        print(f"{name}: permuted public data, rules that fired: {columns[name]['public']['permuted_codes']}")  # fmt: skip
+        print(f"{name}: permuted public data, rules that fired: {columns[name]['public']['permuted_codes']}")
 
 
 def _text(value: Any) -> str:

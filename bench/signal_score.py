@@ -178,9 +178,7 @@ def group_rates(weeks: list[OrgWeek], group_of, codes: Iterable[str] | None = No
     everyone, everyone_hit = 0, 0
     tallies = []
     for week in weeks:
-        flagged = {
-            flag.rep for flag in week.flags if not flag.is_strength and (wanted is None or flag.code in wanted)
-        }
+        flagged = {flag.rep for flag in week.flags if not flag.is_strength and (wanted is None or flag.code in wanted)}
         for rep in week.judged:
             group = group_of(week.truth.get(rep, {}))
             tallies.append((group, rep in flagged))
