@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from coaching.gaps.catalogue import ACTIVITY_COVERAGE
+from coaching.gaps.catalogue import ACTIVITY_COVERAGE, SIGNAL
 from coaching.gaps.context import RuleContext, load_reps
 from coaching.gaps.coverage import Silence, silences, thin_activity
 from coaching.gaps.measure import judge_findings, ramp_silences
@@ -130,7 +130,9 @@ def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: 
     )
     raised = [finding for rule, thresholds in rules for finding in rule.evaluate(context, thresholds)]
     # The rules say what they would flag; the model says which of it is real (coaching.gaps.measure).
-    found, ramping = judge_findings(context, list(rules), raised)
+    bar = settings.guard(SIGNAL.code)
+    strictness = {"min_confidence": 0.0, "fdr": 1.0} if bar is None else dict(bar)
+    found, ramping = judge_findings(context, list(rules), raised, **strictness)
     kept = [finding for finding in found if not _snoozed(finding, whole, deal_snoozes)]
     _link_skills(kept)
     attach_records(org, kept, as_of)

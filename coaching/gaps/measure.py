@@ -15,8 +15,8 @@ from typing import Any
 
 from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.coverage import Silence
-from coaching.gaps.mix import expected_log, expected_rate
-from coaching.gaps.model import MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
+from coaching.gaps.mix import expected_log, expected_rate, largest_share
+from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.metrics import names
 from coaching.metrics.names import CLOSED_WINDOW_DAYS
@@ -33,11 +33,22 @@ OUTCOME_CODES = frozenset(
     }
 )  # fmt: skip
 RAMP_DAYS = CLOSED_WINDOW_DAYS
+# Strengths of won amounts: one deal that is this share of everything the rep won makes no strength.
+WHALE_CODES = frozenset({"STRENGTH_QUOTA_ATTAINMENT", "STRENGTH_MEDIAN_WON_AMOUNT", "STRENGTH_WIN_RATE"})
+WHALE_SHARE = 0.5
+# Rules whose expected value comes from the rep's own mix of deals (coaching.gaps.mix).
+LIKE_FOR_LIKE = frozenset(
+    {"WIN_RATE_LOW", "STRENGTH_WIN_RATE", "DEAL_SIZE_SMALL", "STRENGTH_MEDIAN_WON_AMOUNT", "CYCLE_LONG",
+     "STRENGTH_MEDIAN_CYCLE_DAYS"}
+)  # fmt: skip
 # Squared coefficient of variation of one deal's amount (log-normal, sigma about 0.55-0.8): what a sum of
 # deals' amounts adds to the Poisson noise of their count.
 AMOUNT_CV2 = 0.6
 # The variance of a median is about pi/2 times that of a mean.
 MEDIAN_FACTOR = math.pi / 2
+# The spread (sd of logs) of one rep's deal sizes or cycles when no rep's quartiles tell it.
+DEFAULT_LOG_SIGMA = 0.6
+MIN_SPREADS = 5
 
 
 def ramping(context: RuleContext, rep: str) -> int | None:
@@ -91,15 +102,16 @@ def _level_variance(rule: Rule, snap: Snap, value: float, sigma: float | None) -
     count = count_of(snap) if count_of else None
     if count is not None:
         return 1 / (count + 0.5)
-    if sigma is not None and isinstance(snap.details.get("quartiles"), dict):
-        return MEDIAN_FACTOR * sigma**2 / max(snap.n, 1)
+    if isinstance(snap.details.get("quartiles"), dict):
+        return MEDIAN_FACTOR * (sigma or DEFAULT_LOG_SIGMA) ** 2 / max(snap.n, 1)
     if rule.metric == names.CLOSE_DATE_PUSHES:
         # Pushes come in bursts on the same deal: the deals pushed, not the pushes, are the Poisson count.
         return 1 / (float(snap.details.get("deals_pushed") or 0) + 0.5)
     if rule.metric == names.CONTACT_ROLES_PER_DEAL:
         return 1 / (value * max(snap.n, 1) + 0.5)  # a count per deal: Poisson on the total
     if rule.metric == names.PRODUCTS_WON_COUNT:
-        return 1 / (value + 0.5)
+        # Distinct products are far steadier than a Poisson count: they settle as won deals add up.
+        return 1 / (max(snap.n, 0) + 0.5)
     return (1 + AMOUNT_CV2) / (max(snap.n, 0) + 0.5)
 
 
@@ -112,7 +124,8 @@ def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
         if isinstance(quartiles, dict) and (quartiles.get("p25") or 0) > 0 and (quartiles.get("p75") or 0) > 0:
             spreads.append(math.log(quartiles["p75"] / quartiles["p25"]) / 1.349)
     spreads.sort()
-    return spreads[len(spreads) // 2] if spreads else None
+    # A handful of reps' quartiles say little about the spread: the default until there are enough.
+    return spreads[len(spreads) // 2] if len(spreads) >= MIN_SPREADS else None
 
 
 def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
@@ -206,30 +219,41 @@ def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
 
 
 def judge_findings(
-    context: RuleContext, rules: list[tuple[Rule, Thresholds]], findings: list[Finding]
+    context: RuleContext,
+    rules: list[tuple[Rule, Thresholds]],
+    findings: list[Finding],
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    fdr: float = FDR_LEVEL,
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
     """The findings that are real, each with its confidence and the model's figures in its evidence; and
-    what was left out for tenure (rep, codes, reason)."""
+    what was left out for tenure or as one whale deal (rep, codes, reason). ``min_confidence`` and ``fdr``:
+    the org's SIGNAL guard (switched off: every finding the rules raise is kept, with the model's confidence)."""
     by_code = {rule.code: (rule, t) for rule, t in rules}
     models: dict[str, RuleModel] = {}
     kept: list[Finding] = []
     ramp: dict[str, set[str]] = defaultdict(set)
+    whales: dict[str, tuple[set[str], float]] = {}
     for finding in findings:
         rule, t = by_code[finding.code]
         if rule.code in OUTCOME_CODES and ramping(context, finding.person_sf_id) is not None:
             ramp[finding.person_sf_id].add(rule.code)
+            continue
+        whale = largest_share(context, finding.person_sf_id) if rule.code in WHALE_CODES else None
+        if whale is not None and whale >= WHALE_SHARE:
+            whales[finding.person_sf_id] = (whales.get(finding.person_sf_id, (set(), whale))[0] | {rule.code}, whale)
             continue
         if rule.code not in models:
             models[rule.code] = model_rule(context, rule, t)
         model = models[rule.code]
         key = str(finding.evidence.get("product_sf_id") or "")
         verdict = model.judged[key].of(finding.person_sf_id) if key in model.judged else None
-        if verdict is None or verdict["confidence"] < t.get("min_confidence", MIN_CONFIDENCE):
+        if verdict is None or verdict["confidence"] < min_confidence:
             continue
         finding.confidence = round(verdict["confidence"], 3)
         finding.evidence["model"] = _model_evidence(model, verdict)
         kept.append(finding)
-    kept = _fdr(kept)
+    kept = _fdr(kept, fdr)
     left_out = [
         {
             "person_sf_id": rep,
@@ -238,6 +262,14 @@ def judge_findings(
             " not compared on results yet",
         }
         for rep, codes in sorted(ramp.items())
+    ]
+    left_out += [
+        {
+            "person_sf_id": rep,
+            "codes": sorted(codes),
+            "reason": f"one won deal is {share:.0%} of everything they won in the window: a deal, not yet a strength",
+        }
+        for rep, (codes, share) in sorted(whales.items())
     ]
     return kept, left_out
 
@@ -268,20 +300,22 @@ def _model_evidence(model: RuleModel, verdict: dict[str, float]) -> dict[str, An
         "margin_is": "points of the rate" if rate else "a multiple of the peers' level",
         "estimate": shown(verdict["posterior"]),
         "peers_estimate": shown(verdict["reference"]),
+        "expected_on_own_mix": shown(verdict["expected"]) if model.rule.code in LIKE_FOR_LIKE else None,
         "peers": verdict["peers"],
         "everyday_spread": round(verdict["tau"], 4),
         "confidence": round(verdict["confidence"], 3),
+        "direction": model.direction,
     }
 
 
-def _fdr(findings: list[Finding]) -> list[Finding]:
+def _fdr(findings: list[Finding], level: float) -> list[Finding]:
     by_rep: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_rep[finding.person_sf_id].append(finding)
     kept = []
     for rep_findings in by_rep.values():
         rep_findings.sort(key=lambda finding: -finding.confidence)
-        kept.extend(rep_findings[: fdr_keep([finding.confidence for finding in rep_findings])])
+        kept.extend(rep_findings[: fdr_keep([finding.confidence for finding in rep_findings], level)])
     return kept
 
 

@@ -11,7 +11,7 @@ slower cycles, and a rep is judged against that, not against an SMB book.
 from coaching.gaps.context import RuleContext, Snap
 from coaching.metrics import names
 
-WON, LOST, AMOUNTS, LOG_AMOUNT, CYCLES, LOG_CYCLE = range(6)
+WON, LOST, AMOUNTS, LOG_AMOUNT, CYCLES, LOG_CYCLE, WON_AMOUNT, LARGEST = range(8)
 _LOG_FIELDS = {names.MEDIAN_WON_AMOUNT: (AMOUNTS, LOG_AMOUNT), names.MEDIAN_CYCLE_DAYS: (CYCLES, LOG_CYCLE)}
 
 
@@ -67,3 +67,13 @@ def expected_log(context: RuleContext, rep: str, metric: str) -> float | None:
         weighted += figures[count_at] * total[sum_at] / total[count_at]
         count += figures[count_at]
     return weighted / count - overall if count else None
+
+
+def largest_share(context: RuleContext, rep: str) -> float | None:
+    """The rep's largest won deal as a share of everything they won in the closed-deal window; None
+    without won amounts."""
+    cells = [figures for figures in _cells(context, rep).values() if len(figures) > LARGEST]
+    total = sum(figures[WON_AMOUNT] for figures in cells)
+    if total <= 0:
+        return None
+    return max(figures[LARGEST] for figures in cells) / total

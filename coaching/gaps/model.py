@@ -36,7 +36,7 @@ from scipy.stats import norm
 # rule's scale) relative to the everyday one. 0.3 was chosen on ``bench signal``: 0.05-0.15 found fewer
 # planted standouts, and null orgs stay far under their target at 0.3 (the margin does most of the work).
 STANDOUT_PRIOR = 0.3
-WIDE_SD = {"rate": 1.0, "log": 1.0}
+WIDE_SD = {"rate": 2.0, "log": 2.0}
 MIN_CONFIDENCE = 0.9
 FDR_LEVEL = 0.10
 # Consistency factor of the median absolute deviation for a normal spread.
@@ -66,6 +66,7 @@ class Judged:
     peers: np.ndarray
     confidence: np.ndarray
     tau: float
+    expected: np.ndarray
 
     def of(self, rep: str) -> dict[str, float] | None:
         try:
@@ -79,6 +80,7 @@ class Judged:
             "peers": int(self.peers[index]),
             "confidence": float(self.confidence[index]),
             "tau": self.tau,
+            "expected": float(self.expected[index]),
         }
 
 
@@ -165,6 +167,7 @@ def judge(measured: Measured, *, margin: float, fires_when: str, min_peers: int)
         peers=peers,
         confidence=confidence,
         tau=float(np.sqrt(tau2)),
+        expected=measured.expected,
     )
 
 

@@ -3,7 +3,8 @@ statement: what the like-for-like comparisons (``coaching.gaps.mix``) weigh the 
 
 The band comes from the account's employees (small under 200, mid under 2,000, large from 2,000; unknown
 without an account or a head count); "existing" is any opportunity Type other than blank or New Business.
-Per cell: won, lost, and over won deals the count and sum of ln(amount) and of ln(cycle days).
+Per cell: won, lost, and over won deals the count and sum of ln(amount) and of ln(cycle days), the won
+amount and the largest won deal (the whale guard on strengths).
 """
 
 from typing import Any
@@ -18,7 +19,8 @@ SMALL, MID = 200, 2000
 
 
 def mix_by_rep(scope: Scope) -> dict[str, dict[str, list[float]]]:
-    """rep -> cell ("large/new" …) -> [won, lost, amounts, sum ln amount, cycles, sum ln cycle days]."""
+    """rep -> cell ("large/new" …) -> [won, lost, amounts, sum ln amount, cycles, sum ln cycle days,
+    won amount, largest won amount]."""
     opportunity, account = Opportunity._meta.db_table, Account._meta.db_table
     window = scope.closed_window
     cycle = days_between(utc_date("o.created_date"), "o.close_date")
@@ -31,14 +33,17 @@ def mix_by_rep(scope: Scope) -> dict[str, dict[str, list[float]]]:
         " SUM(CASE WHEN o.is_won = %s AND o.amount > 0 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN o.is_won = %s AND o.amount > 0 THEN LN(o.amount) END),"
         f" SUM(CASE WHEN o.is_won = %s AND {cycle} > 0 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN o.is_won = %s AND {cycle} > 0 THEN LN({cycle}) END)"
+        f" SUM(CASE WHEN o.is_won = %s AND {cycle} > 0 THEN LN({cycle}) END),"
+        " SUM(CASE WHEN o.is_won = %s AND o.amount > 0 THEN o.amount END),"
+        " MAX(CASE WHEN o.is_won = %s AND o.amount > 0 THEN o.amount END)"
         f" FROM {opportunity} o LEFT JOIN {account} a"
         " ON a.org_id = o.org_id AND a.sf_id = o.account_sf_id AND a.is_deleted = %s"
         " WHERE o.org_id = %s AND o.is_deleted = %s AND o.is_closed = %s"
         " AND o.close_date >= %s AND o.close_date <= %s"
         " GROUP BY 1, 2, 3"
     )
-    params: list[Any] = [SMALL, MID, True, True, True, True, True, True, False, scope.org.pk, False, True]
+    params: list[Any] = [SMALL, MID, True, True, True, True, True, True, True, True]
+    params += [False, scope.org.pk, False, True]
     params += [sql_date(window.start), sql_date(window.end)]
     result: dict[str, dict[str, list[float]]] = {}
     with connection.cursor() as cursor:
