@@ -53,7 +53,7 @@ def permuted_outcomes(deals: list[dict[str, str]], seed: int) -> dict[str, str]:
 
 def load_public_org(name: str, *, permute_seed: int | None = None, directory: Path = DATA):
     """Create the org ``name`` (replacing one of that name) from the data set; returns it."""
-    from coaching.models import Account, LineItem, Opportunity, Org, Person, Product
+    from crm.models import Account, LineItem, Opportunity, Org, Person, Product
 
     teams, accounts = _rows("sales_teams.csv", directory), _rows("accounts.csv", directory)
     products, deals = _rows("products.csv", directory), _rows("sales_pipeline.csv", directory)

@@ -71,7 +71,7 @@ def ensure_loaded(configs: dict[str, Any], permutations: list[int], *, reload: b
     from bench.engine import _create_database
     from bench.load import analyze, load_org, loaded_org
     from bench.public_data import load_public_org
-    from coaching.models import Org
+    from crm.models import Org
 
     _create_database(_database_url())
     call_command("migrate", verbosity=0)

@@ -19,7 +19,12 @@ from typing import Any
 def judge(names: list[str], as_of: date) -> dict[str, Any]:
     """Per org: the reps judged, the flags raised, the silences, and the seconds the gaps stage took."""
     from coaching.gaps.evaluate import build_week, ensure_snapshots
-    from coaching.models import Gap, MetricSnapshot, Org
+    from coaching.models import Gap, MetricSnapshot
+
+    try:
+        from crm.models import Org
+    except ImportError:  # an engine from before the crm app (bench signal --compare with an older commit)
+        from coaching.models import Org
 
     week = as_of - timedelta(days=as_of.weekday())
     verdicts = {}

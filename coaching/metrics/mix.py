@@ -13,7 +13,7 @@ from django.db import connection
 
 from coaching.metrics.dialect import days_between, sql_date, utc_date
 from coaching.metrics.reps import Scope
-from coaching.models import Account, Opportunity
+from crm.models import Account, Opportunity
 
 SMALL, MID = 200, 2000
 

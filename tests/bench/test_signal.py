@@ -11,7 +11,7 @@ from bench.public_data import load_public_org, permuted_outcomes
 from bench.signal import check, figures
 from bench.signal_judge import judge
 from bench.signal_score import Flag, OrgWeek, group_rates, per_rep, recall_precision
-from coaching.models import Opportunity
+from crm.models import Opportunity
 from sfemulator.generator import GeneratorConfig, GeneratorConfigError, OrgBuild
 
 END = date(2026, 11, 22)  # a Sunday

@@ -52,7 +52,7 @@ def test_the_same_share_on_a_handful_of_deals_is_left_alone(strict):
 def test_no_closed_deals_anywhere_is_silence_not_a_crash(strict):
     none = {names.WIN_RATE: {"value": None, "n": 0, "details": {"won": 0, "lost": 0}}}
     none |= {names.MEDIAN_WON_AMOUNT: {"value": None, "n": 0}, names.MEDIAN_CYCLE_DAYS: {"value": None, "n": 0}}
-    manager, reps = strict.team(6, **none)
+    strict.team(6, **none)
     result = strict.evaluate()
     assert not {gap.code for gap in result.gaps} & OUTCOME
 
@@ -89,7 +89,7 @@ def test_a_spread_out_record_of_wins_is_a_strength(strict):
 
 
 def test_no_activity_data_silences_the_activity_rules_with_the_reason(strict):
-    manager, _ = strict.team(6, **STEADY, **{names.ACTIVITIES_PER_WEEK: {"value": 0.0, "n": 0}})
+    strict.team(6, **STEADY, **{names.ACTIVITIES_PER_WEEK: {"value": 0.0, "n": 0}})
     result = strict.evaluate()
     assert not {gap.code for gap in result.gaps} & {"ACTIVITY_LOW", "STALE_DEALS", "STRENGTH_ACTIVITIES_PER_WEEK"}
     assert any(item.person_sf_id == "" and "too thin" in item.reason for item in result.silenced)
@@ -98,7 +98,7 @@ def test_no_activity_data_silences_the_activity_rules_with_the_reason(strict):
 def test_no_quotas_is_no_coverage_judgement(strict):
     no_quota = {names.PIPELINE_COVERAGE: {"value": None, "details": {"quota": None}}}
     no_quota |= {names.QUOTA_ATTAINMENT: {"value": None, "details": {"quota": None}}}
-    manager, _ = strict.team(6, **STEADY, **no_quota)
+    strict.team(6, **STEADY, **no_quota)
     result = strict.evaluate()
     assert not {gap.code for gap in result.gaps} & {"PIPELINE_COVERAGE_LOW", "STRENGTH_QUOTA_ATTAINMENT"}
 
