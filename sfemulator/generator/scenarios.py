@@ -20,14 +20,20 @@ labels, and ``answer_key`` says what each rep truly is.
 import math
 from dataclasses import replace
 from random import Random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sfemulator.generator.sampling import clamp
 from sfemulator.generator.timeline import DAY, Timeline
 from sfemulator.generator.traits import RepTraits, apply_label, draw_traits, standout_labels
 
-if TYPE_CHECKING:
-    from sfemulator.generator.people import Person
+
+class Rep(Protocol):
+    """What a scenario shapes on a rep (``people.Person``, which imports this module)."""
+
+    traits: RepTraits | None
+    hired: int
+    title: str
+
 
 SCENARIOS = ("realistic", "null", "specialists", "newcomers", "planted")
 # Win odds by segment (SMB, Mid-Market, Enterprise) for everyone in a measuring scenario.
@@ -88,7 +94,7 @@ def jittered(common: RepTraits, rng: Random) -> RepTraits:
     )
 
 
-def shape_measuring_reps(reps: list["Person"], rng: Random, timeline: Timeline, scenario: str) -> None:
+def shape_measuring_reps(reps: list[Rep], rng: Random, timeline: Timeline, scenario: str) -> None:
     """Traits (and hiring dates, for newcomers) of the reps of a measuring scenario."""
     common = common_traits(rng)
     for rep in reps:
@@ -106,7 +112,7 @@ def shape_measuring_reps(reps: list["Person"], rng: Random, timeline: Timeline, 
         rep.title = "Account Executive"
 
 
-def answer_key(rep: "Person", timeline: Timeline) -> dict[str, object]:
+def answer_key(rep: Rep, timeline: Timeline) -> dict[str, object]:
     """What a rep truly is, for scoring the engine: labels, book, and tenure at the end of the span."""
     traits = rep.traits
     book = "usual" if traits.book_mix is None else "enterprise" if traits.book_mix == ENTERPRISE_BOOK else "smb"
