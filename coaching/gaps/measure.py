@@ -19,7 +19,7 @@ from coaching.gaps.mix import expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.metrics import names
-from coaching.metrics.names import CLOSED_WINDOW_DAYS
+from coaching.metrics.names import ACTIVITY_WINDOW_DAYS, CLOSED_WINDOW_DAYS
 
 # Rules judged on results that take a sales cycle to show: a rep with less tenure than the closed-deal
 # window is not compared on them (a newcomer's first closed deals are the quick losses, their quota and
@@ -81,6 +81,14 @@ def _margin(rule: Rule, t: Thresholds) -> tuple[float, str]:
         return t["min_diff"], direction
     ratio = t.get("ratio", 1.5)
     return (abs(math.log(ratio)) if ratio > 0 else 0.4), direction
+
+
+def _days_in_window(context: RuleContext, rep: str) -> int:
+    """Days of the activity window the rep was on the job (all of it for a settled rep)."""
+    since = context.reps[rep].crm_user_since
+    if since is None:
+        return ACTIVITY_WINDOW_DAYS
+    return max(1, min(ACTIVITY_WINDOW_DAYS, (context.as_of - since).days + 1))
 
 
 def _logit(rate: float) -> float:
@@ -188,9 +196,11 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         if isinstance(rule, NewPipelineLow):
             value, se2 = snap.n + 0.5, None
         elif isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
-            # Activity per open deal: a rep with few open deals logs less and is not less active for it.
+            # Activity per open deal and per day on the job: a rep with few open deals, or who joined within
+            # the 28 days, logs less and is not less active for it.
             opened = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
-            value, se2 = (snap.n + 0.5) / ((opened.n if opened else 0) + 1), 1 / (snap.n + 0.5)
+            exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
+            value, se2 = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
         else:
             raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
             if raw is None or raw <= 0:

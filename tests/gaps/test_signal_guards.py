@@ -120,3 +120,28 @@ def test_switching_the_signal_guard_off_keeps_what_the_rules_raise(strict):
     GapRuleSetting.objects.create(org=strict.org, code="SIGNAL", enabled=False)
     gap = one(build_week(strict.org, strict.week_start), rep, "WIN_RATE_LOW")
     assert gap.confidence < 0.9
+
+
+def test_activity_is_judged_per_open_deal_not_as_a_restatement_of_few_deals(strict):
+    manager, _ = strict.team(6, **STEADY)
+    # A quarter of the team's activity on a quarter of their open deals: as busy on each deal as anyone.
+    few_deals = {names.ACTIVITIES_PER_WEEK: {"value": 5.0, "n": 20}, names.OPEN_PIPELINE_AMOUNT: {"n": 2}}
+    small_book = strict.rep(manager, **STEADY, **few_deals)
+    # The same activity on a full book of ten open deals: idle.
+    idle = strict.rep(manager, **STEADY, **{names.ACTIVITIES_PER_WEEK: {"value": 5.0, "n": 20}})
+    result = strict.evaluate()
+    assert "ACTIVITY_LOW" not in codes(result, small_book)
+    gap = one(result, idle, "ACTIVITY_LOW")
+    assert "activities per open deal" in gap.evidence["summary"]
+
+
+def test_activity_is_judged_per_day_on_the_job(strict):
+    manager, _ = strict.team(6, **STEADY)
+    # Joined 7 days before the judging day: 20 activities in a week is the team's pace.
+    joined = strict.rep(
+        manager,
+        since=datetime(2024, 6, 24, tzinfo=UTC),
+        **STEADY,
+        **{names.ACTIVITIES_PER_WEEK: {"value": 5.0, "n": 20}},
+    )
+    assert "ACTIVITY_LOW" not in codes(strict.evaluate(), joined)
