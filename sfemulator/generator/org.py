@@ -117,7 +117,7 @@ class OrgBuild:
             "teams": [
                 {
                     "manager": team.manager.id,
-                    "director": team.manager.manager.id,
+                    "director": team.manager.reports_to.id,
                     "region": team.region.name,
                     "reps": [rep.id for rep in team.reps],
                 }
@@ -130,9 +130,11 @@ class OrgBuild:
                     "active": rep.is_active,
                     "hired": datetime_text(rep.hired),
                     "left": None if rep.left is None else datetime_text(rep.left),
-                    "labels": list(rep.traits.labels),
+                    "labels": list(rep.rep_traits.labels),
                     "truth": answer_key(rep, self.timeline),
-                    "traits": {key: _rounded(value) for key, value in asdict(rep.traits).items() if key != "labels"},
+                    "traits": {
+                        key: _rounded(value) for key, value in asdict(rep.rep_traits).items() if key != "labels"
+                    },
                 }
                 for rep in self.chart.reps
             ],

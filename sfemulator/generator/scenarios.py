@@ -34,6 +34,9 @@ class Rep(Protocol):
     hired: int
     title: str
 
+    @property
+    def rep_traits(self) -> RepTraits: ...
+
 
 SCENARIOS = ("realistic", "null", "specialists", "newcomers", "planted")
 # Win odds by segment (SMB, Mid-Market, Enterprise) for everyone in a measuring scenario.
@@ -101,20 +104,20 @@ def shape_measuring_reps(reps: list[Rep], rng: Random, timeline: Timeline, scena
         rep.traits = jittered(common, rng)
     if scenario == "specialists":
         for position, rep in enumerate(reps):
-            rep.traits = replace(rep.traits, book_mix=ENTERPRISE_BOOK if position % 2 else SMB_BOOK)
+            rep.traits = replace(rep.rep_traits, book_mix=ENTERPRISE_BOOK if position % 2 else SMB_BOOK)
     elif scenario == "newcomers":
         for rep in rng.sample(reps, max(1, round(len(reps) * NEWCOMER_SHARE))):
             rep.hired = timeline.as_of - int(rng.uniform(*NEWCOMER_DAYS) * DAY)
     elif scenario == "planted":
         for position, label in standout_labels(len(reps), rng):
-            reps[position].traits = apply_label(reps[position].traits, label)
+            reps[position].traits = apply_label(reps[position].rep_traits, label)
     for rep in reps:
         rep.title = "Account Executive"
 
 
 def answer_key(rep: Rep, timeline: Timeline) -> dict[str, object]:
     """What a rep truly is, for scoring the engine: labels, book, and tenure at the end of the span."""
-    traits = rep.traits
+    traits = rep.rep_traits
     book = "usual" if traits.book_mix is None else "enterprise" if traits.book_mix == ENTERPRISE_BOOK else "smb"
     return {
         "labels": list(traits.labels),
