@@ -153,7 +153,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
     keyed: dict[str, list[tuple[str, str, float, float, float]]] = defaultdict(list)
     scale = "rate"
     if isinstance(rule, ProductWinRateLow):
-        cells: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+        cells: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         for rep in reps:
             snap = context.snap(rep, rule.metric)
             for row in (snap.details.get("by_product") or []) if snap else []:
@@ -161,9 +161,9 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
                 if decided >= 3:
                     cells[row["product_sf_id"]].append((rep, won, decided))
         for product, rows in cells.items():
-            centre = sum(won for _, won, _ in rows) / sum(decided for _, _, decided in rows)
-            for rep, won, decided in rows:
-                y, se2 = _rate_row(won, decided, centre)
+            centre = sum(row[1] for row in rows) / sum(row[2] for row in rows)
+            for rep, wins, closed in rows:
+                y, se2 = _rate_row(wins, closed, centre)
                 keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre)))
         return {"scale": scale, "rows": keyed}
     if isinstance(rule, RateRule | StageStall):
@@ -188,32 +188,33 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         return {"scale": scale, "rows": keyed}
     scale = "log"
     sigma = _pooled_sigma(context, rule.metric)
-    level_rows = []
+    level_rows: list[tuple[str, float, float | None]] = []
+    noise: float | None
     for rep in reps:
         snap = context.snap(rep, rule.metric)
         if snap is None:
             continue
         if isinstance(rule, NewPipelineLow):
-            value, se2 = snap.n + 0.5, None
+            value, noise = snap.n + 0.5, None
         elif isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
             # Activity per open deal and per day on the job: a rep with few open deals, or who joined within
             # the 28 days, logs less and is not less active for it.
             opened = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
             exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
-            value, se2 = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
+            value, noise = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
         else:
             raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
             if raw is None or raw <= 0:
                 continue
-            value, se2 = raw, _level_variance(rule, snap, raw, sigma)
-        level_rows.append((rep, snap, math.log(value), se2))
+            value, noise = raw, _level_variance(rule, snap, raw, sigma)
+        level_rows.append((rep, math.log(value), noise))
     if level_rows:
-        centre = sorted(row[2] for row in level_rows)[len(level_rows) // 2]
-        for rep, _snap, y, se2 in level_rows:
-            if se2 is None:  # a count: Poisson, its variance taken at the org's typical count
-                se2 = 1 / max(math.exp(centre), 0.5)
+        middle = sorted(row[1] for row in level_rows)[len(level_rows) // 2]
+        for rep, y, noise in level_rows:
+            # A count without its own variance: Poisson, taken at the org's typical count.
+            se2 = noise if noise is not None else 1 / max(math.exp(middle), 0.5)
             offset = expected_log(context, rep, rule.metric)
-            keyed[""].append((rep, context.manager_of(rep), y, se2, centre + (offset or 0.0)))
+            keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
     return {"scale": scale, "rows": keyed}
 
 

@@ -18,6 +18,7 @@ labels, and ``answer_key`` says what each rep truly is.
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from random import Random
 from typing import Protocol
@@ -97,7 +98,7 @@ def jittered(common: RepTraits, rng: Random) -> RepTraits:
     )
 
 
-def shape_measuring_reps(reps: list[Rep], rng: Random, timeline: Timeline, scenario: str) -> None:
+def shape_measuring_reps(reps: Sequence[Rep], rng: Random, timeline: Timeline, scenario: str) -> None:
     """Traits (and hiring dates, for newcomers) of the reps of a measuring scenario."""
     common = common_traits(rng)
     for rep in reps:
