@@ -12,6 +12,7 @@ BENCHMARKS = {
     "engine": "bench.engine",
     "api": "bench.api",
     "week": "bench.week",
+    "signal": "bench.signal",
 }
 
 
