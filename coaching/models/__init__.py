@@ -18,6 +18,7 @@ from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 from coaching.models.org import Org
 from coaching.models.people import Person
+from coaching.models.periods import FiscalPeriod
 from coaching.models.quotas import Quota
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "DigestDelivery",
     "DigestSettings",
     "Family",
+    "FiscalPeriod",
     "Gap",
     "GapRuleSetting",
     "LineItem",

@@ -27,6 +27,8 @@ class GeneratorConfig:
     opportunities_per_rep_month: float = 5.0
     activities_per_opportunity: float = 10.0
     company: str = "acme"
+    # The month the org's fiscal year starts in (1 = January, Salesforce's default): Period and FiscalQuarter.
+    fiscal_year_start_month: int = 1
 
     def __post_init__(self) -> None:
         problems = []
@@ -50,6 +52,10 @@ class GeneratorConfig:
             problems.append(
                 "company must be 1-40 lower-case letters, digits or dashes starting with a letter, "
                 f"got {self.company!r}"
+            )
+        if not _is_int(self.fiscal_year_start_month) or not 1 <= self.fiscal_year_start_month <= 12:
+            problems.append(
+                f"fiscal year start month must be a month number from 1 to 12, got {self.fiscal_year_start_month!r}"
             )
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
