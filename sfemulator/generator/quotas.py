@@ -67,7 +67,8 @@ class QuotaMaker:
             yield "Period", {
                 "attributes": {"type": "Period"}, "Id": period_id, "Type": "Quarter",
                 "StartDate": start.isoformat(), "EndDate": end.isoformat(), "Number": number,
-                "PeriodLabel": f"Q{number}", "QuarterLabel": f"Q{number}", "FullyQualifiedLabel": f"Q{number} FY {fiscal_year}",
+                "PeriodLabel": f"Q{number}", "QuarterLabel": f"Q{number}",
+                "FullyQualifiedLabel": f"Q{number} FY {fiscal_year}",
                 "IsForecastPeriod": True, **audit, "IsDeleted": False,
             }  # fmt: skip
         base = 3 * self.per_rep_month * WON_PER_OPPORTUNITY * STRETCH
