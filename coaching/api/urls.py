@@ -4,7 +4,7 @@ own static files, drf-spectacular-sidecar; nothing from a CDN). Any other path u
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coaching.api import views
+from coaching.api import pipeline, views
 from coaching.api.errors import not_found_view
 
 app_name = "api"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("v1/reps/<str:sf_user_id>/gaps", views.RepGapsView.as_view(), name="rep-gaps"),
     path("v1/opportunities/<str:sf_opportunity_id>/flags", views.DealFlagsView.as_view(), name="opportunity-flags"),
     path("v1/managers/<str:sf_user_id>/agenda", views.ManagerAgendaView.as_view(), name="manager-agenda"),
+    path("v1/managers/<str:sf_user_id>/pipeline", pipeline.ManagerPipelineView.as_view(), name="manager-pipeline"),
     path("v1/agenda-items/<str:id>", views.AgendaItemView.as_view(), name="agenda-item"),
     path("v1/gaps/<str:id>/snooze", views.GapSnoozeView.as_view(), name="gap-snooze"),
     path("v1/sync-runs", views.SyncRunsView.as_view(), name="sync-runs"),

@@ -155,4 +155,4 @@ def _d(value: date | None) -> str:
 
 
 def _m(value: Decimal | None) -> str:
-    return "none" if value is None else f"{value:,.0f}"
+    return "none" if value is None else f"{value:,.2f}"

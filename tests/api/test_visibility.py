@@ -26,7 +26,7 @@ IN_SCOPE = {
     "rep": {"reps": ["a1"], "managers": []},
 }
 REP_ENDPOINTS = ["metrics", "gaps", "flags", "snooze_rep_gap", "snooze_deal_gap"]
-MANAGER_ENDPOINTS = ["agenda", "agenda_item", "agenda_item_patch"]
+MANAGER_ENDPOINTS = ["agenda", "pipeline", "agenda_item", "agenda_item_patch"]
 UNKNOWN_USER = "005000000000000AAA"
 UNKNOWN_DEAL = "006000000000000AAA"
 UNTIL = {"until": "2099-01-01", "reason": "trying my luck"}
@@ -55,6 +55,11 @@ def call_manager_endpoint(world, client, endpoint, manager):
         return (
             client.get(f"/api/v1/managers/{world.sf(manager)}/agenda"),
             client.get(f"/api/v1/managers/{UNKNOWN_USER}/agenda"),
+        )
+    if endpoint == "pipeline":
+        return (
+            client.get(f"/api/v1/managers/{world.sf(manager)}/pipeline"),
+            client.get(f"/api/v1/managers/{UNKNOWN_USER}/pipeline"),
         )
     if endpoint == "agenda_item":
         return client.get(f"/api/v1/agenda-items/{item.pk}"), client.get("/api/v1/agenda-items/999999")
@@ -106,6 +111,11 @@ def test_the_callers_own_team_answers(world, role):
             assert response.status_code == 200, (role, rep, endpoint, response.content)
     for manager in IN_SCOPE[role]["managers"]:
         assert client.get(f"/api/v1/managers/{world.sf(manager)}/agenda").status_code == 200
+        pipeline = client.get(f"/api/v1/managers/{world.sf(manager)}/pipeline")
+        assert pipeline.status_code == 200, pipeline.content
+        assert {rep["sf_id"] for rep in pipeline.json()["reps"]} == {
+            world.sf(rep) for rep in world.people if world.people[rep].manager_sf_id == world.sf(manager)
+        }
         assert client.get(f"/api/v1/agenda-items/{world.item(manager).pk}").status_code == 200
 
 

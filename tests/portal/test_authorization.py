@@ -29,6 +29,7 @@ OBJECT_ROUTES = {
     "note_delete",
     "commitment_status",
     "team",
+    "pipeline",
     "rep",
     "sync_run",
     "rule",
@@ -71,6 +72,7 @@ def team_a_urls(world: World) -> dict[str, str]:
         "note_delete": reverse("portal:note_delete", args=[world.note(agenda).pk]),
         "commitment_status": reverse("portal:commitment_status", args=[world.commitment(agenda).pk]),
         "team": reverse("portal:team", args=[world.fsm_a.sf_id]),
+        "pipeline": reverse("portal:pipeline", args=[world.fsm_a.sf_id]),
         "rep": reverse("portal:rep", args=[world.reps_a[1].sf_id]),
     }
 
@@ -113,9 +115,11 @@ def test_outsiders_get_404_for_every_team_a_url(world, who):
 def test_team_a_managers_and_their_superiors_open_every_page(world, who):
     client = world.client(who)
     urls = team_a_urls(world)
-    for name in ("agenda", "agenda_print", "item", "team", "rep"):
+    for name in ("agenda", "agenda_print", "item", "team", "pipeline", "rep"):
         response = client.get(urls[name])
         assert response.status_code == 200, f"{who} {name}"
+        if name == "pipeline":
+            assert b"Ana Ruiz" in response.content and b"Zed One" not in response.content
 
 
 def test_a_rep_sees_their_own_page_and_nothing_else(world):
@@ -128,6 +132,8 @@ def test_a_rep_sees_their_own_page_and_nothing_else(world):
     assert client.get(reverse("portal:rep", args=[world.fsm_a.sf_id])).status_code == 404
     assert client.get(reverse("portal:team", args=[world.fsm_a.sf_id])).status_code == 404
     assert client.get(reverse("portal:teams")).status_code == 404
+    assert client.get(reverse("portal:pipeline", args=[world.fsm_a.sf_id])).status_code == 404
+    assert client.get(reverse("portal:pipelines")).status_code == 404
 
 
 def test_guessed_ids_that_do_not_exist_are_404_too(world):
@@ -139,6 +145,7 @@ def test_guessed_ids_that_do_not_exist_are_404_too(world):
     assert client.post(reverse("portal:note_delete", args=[missing])).status_code == 404
     assert client.get(reverse("portal:rep", args=["005000000000000AAA"])).status_code == 404
     assert client.get(reverse("portal:team", args=["not-an-id"])).status_code == 404
+    assert client.get(reverse("portal:pipeline", args=["not-an-id"])).status_code == 404
     assert client.get(reverse("portal:sync_run", args=[missing])).status_code == 404
 
 
