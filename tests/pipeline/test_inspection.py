@@ -128,3 +128,16 @@ def test_the_api_answers_the_same_inspection(fiscal_team):
     assert ana["deals_to_inspect"][0]["name"] == "Overdue big one"
     bad = api.get(f"/api/v1/managers/{manager.sf_id}/pipeline", {"week": "2024-06-18"})
     assert bad.status_code == 400 and "Monday" in bad.json()["error"]["message"] + str(bad.json()["error"]["fields"])
+
+
+def test_the_agenda_shows_last_weeks_changes_and_each_reps_deals_to_inspect(client, fiscal_team):
+    signed_in(client, fiscal_team["org"], fiscal_team["manager"], Membership.Role.FSM, "max-agenda")
+    ana = fiscal_team["ana"]
+    agenda = Agenda.objects.create(
+        org=fiscal_team["org"], manager_sf_id=fiscal_team["manager"].sf_id, week_start=WEEK, built_at=timezone.now(),
+        content={"reps": [{"sf_id": ana.sf_id, "name": ana.name, "minutes": 10}]},
+    )  # fmt: skip
+    text = client.get(f"/agendas/{agenda.pk}/").content.decode()
+    assert 'id="pipeline"' in text and "Pipeline since last week" in text
+    assert "Deals to inspect" in text and "Overdue big one" in text
+    assert f"/pipeline/{fiscal_team['manager'].sf_id}/?week=2024-06-17" in text
