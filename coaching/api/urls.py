@@ -4,7 +4,7 @@ own static files, drf-spectacular-sidecar; nothing from a CDN). Any other path u
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coaching.api import pipeline, views
+from coaching.api import calibration, pipeline, views
 from coaching.api.errors import not_found_view
 
 app_name = "api"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/managers/<str:sf_user_id>/pipeline", pipeline.ManagerPipelineView.as_view(), name="manager-pipeline"),
     path("v1/agenda-items/<str:id>", views.AgendaItemView.as_view(), name="agenda-item"),
     path("v1/gaps/<str:id>/snooze", views.GapSnoozeView.as_view(), name="gap-snooze"),
+    path("v1/calibration", calibration.CalibrationView.as_view(), name="calibration"),
     path("v1/sync-runs", views.SyncRunsView.as_view(), name="sync-runs"),
     path("v1/ping", views.PingView.as_view(), name="ping"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -160,3 +160,22 @@ def test_a_deal_that_changed_hands_follows_its_new_owner(world):
     deal.save()
     assert world.client("fsm").get(f"/api/v1/opportunities/{deal.sf_id}/flags").status_code == 404
     assert world.client("fsm_c").get(f"/api/v1/opportunities/{deal.sf_id}/flags").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["fsm", "rep", "fsm_c", "fsm_x"])
+def test_the_calibration_view_is_not_there_for_frontline_managers_and_reps(world, role):
+    response = world.client(role).get("/api/v1/calibration")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert b"fsm_a" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "managers"), [("director", {"fsm_a", "fsm_b"}), ("admin", {"fsm_a", "fsm_b", "fsm_c"})]
+)
+def test_a_director_calibrates_only_the_managers_below_them(world, role, managers):
+    response = world.client(role).get("/api/v1/calibration")
+    assert response.status_code == 200, response.content
+    listed = {row["sf_id"] for row in response.json()["managers"]}
+    assert listed == {world.sf(name) for name in managers}
+    assert response.json()["note"] == "For calibrating coaching, not for ranking people."

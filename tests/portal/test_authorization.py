@@ -176,3 +176,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
             assert response["Location"].startswith(reverse("portal:signin"))
     response = client.post(reverse("portal:item_status", args=[world.item(world.agenda_a).pk]), {"status": "open"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("portal:signin"))
+
+
+@pytest.mark.parametrize("who", ["fsm_a", "fsm_b", "rep_a", "other_fsm", "unlinked"])
+def test_the_calibration_page_is_404_for_frontline_managers_reps_and_strangers(world, who):
+    response = world.client(who).get(reverse("portal:calibration"))
+    assert response.status_code == 404
+    assert b"Maria" not in response.content and b"Omar" not in response.content
+
+
+@pytest.mark.parametrize("who", ["director", "admin", "other_admin"])
+def test_the_calibration_page_lists_only_the_managers_below_the_viewer(world, who):
+    text = world.client(who).get(reverse("portal:calibration")).content.decode()
+    mine = who != "other_admin"
+    assert ("Maria Lopez" in text, "Omar Grant" in text) == (mine, mine)
+    assert "For calibrating coaching, not for ranking people." in text
