@@ -7,9 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower, Trim
 
+from coaching.metrics.dialect import fetch, is_postgres, sql_date
 from coaching.models import AgendaItem, Commitment, Gap
 
 TOP_REASONS = 3
@@ -88,32 +89,31 @@ def handling(org_id: int, managers: list[str], first_week: date, last_week: date
         result[row["agenda__manager_sf_id"]].commitments_due = row["due"]
         result[row["agenda__manager_sf_id"]].commitments_on_time = row["kept"]
 
-    # An episode closed in week W when the gap was there in W and not in W + 1 (which must have been built).
-    following = Gap.objects.filter(org_id=org_id, person_sf_id=OuterRef("person_sf_id"), code=OuterRef("code"),
-                                   opportunity_sf_id="", week_start=OuterRef("next_week"))  # fmt: skip
+    # An episode closed in week W when the gap was there in W and not in W + 1 (which must have been built):
+    # one pass with a window function over the gaps of the span.
     built = set(Gap.objects.filter(org_id=org_id, week_start__gte=first_week).values_list("week_start", flat=True))
     weeks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    next_week = "g.week_start + 7" if is_postgres() else "date(g.week_start, '+7 days')"
+    marks = ", ".join("%s" for _ in managers)
     closing = (
-        Gap.objects.filter(
-            org_id=org_id,
-            manager_sf_id__in=managers,
-            week_start__gte=first_week,
-            week_start__lt=last_week,
-            is_strength=False,
-            opportunity_sf_id="",
+        fetch(
+            "SELECT g.manager_sf_id, g.code, g.weeks_open, g.week_start FROM (SELECT manager_sf_id, code, weeks_open,"
+            " week_start, LEAD(week_start) OVER (PARTITION BY person_sf_id, code ORDER BY week_start) AS next_seen"
+            f" FROM {Gap._meta.db_table} WHERE org_id = %s AND week_start >= %s AND week_start <= %s"
+            " AND is_strength = %s AND opportunity_sf_id = '') g"
+            f" WHERE g.manager_sf_id IN ({marks}) AND g.week_start < %s"
+            f" AND (g.next_seen IS NULL OR g.next_seen <> {next_week})",
+            [org_id, sql_date(first_week), sql_date(last_week), False, *managers, sql_date(last_week)],
         )
-        .alias(next_week=_plus_week())
-        .filter(~Exists(following))
-        .values_list("manager_sf_id", "code", "weeks_open", "week_start")
+        if managers
+        else []
     )
     for manager, code, weeks_open, week in closing:
+        if isinstance(week, str):
+            week = date.fromisoformat(week)
         if week + timedelta(weeks=1) in built:
             weeks[manager, code].append(weeks_open)
     for (manager, code), lengths in weeks.items():
         result[manager].weeks_to_close[code] = float(statistics.median(lengths))
         result[manager].closed_episodes += len(lengths)
     return result
-
-
-def _plus_week() -> ExpressionWrapper:
-    return ExpressionWrapper(F("week_start") + timedelta(days=7), output_field=DateField())

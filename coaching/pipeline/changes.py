@@ -125,6 +125,15 @@ def _deals_sql(org_id: int, window: Window, stages: Stages, owners: Iterable[str
         owner_filter = f" AND o.owner_sf_id IN ({', '.join('%s' for _ in owners)})" if owners else " AND 1 = 0"
         owner_params = owners
     in_week = "CASE WHEN c.created_date < %s THEN 0 ELSE 1 END"
+
+    def before(column: str) -> str:
+        return f"MAX(CASE WHEN in_week = 0 THEN {column} END)"
+
+    def after(column: str) -> str:
+        return f"MAX(CASE WHEN in_week = 1 THEN {column} END)"
+
+    # One row per deal, its latest row before the week (b_*) beside its latest row in it (a_*): a GROUP BY
+    # over the ranked rows instead of a self-join, whose row estimates misled the planner into a nested loop.
     sql = (
         f"WITH moved AS (SELECT DISTINCT opportunity_sf_id AS opp FROM {HISTORY}"
         " WHERE org_id = %s AND is_deleted = %s AND created_date >= %s AND created_date < %s),"
@@ -133,16 +142,18 @@ def _deals_sql(org_id: int, window: Window, stages: Stages, owners: Iterable[str
         f" ROW_NUMBER() OVER (PARTITION BY c.opportunity_sf_id, {in_week}"
         " ORDER BY c.created_date DESC, c.id DESC) AS rn"
         f" FROM {HISTORY} c JOIN moved m ON m.opp = c.opportunity_sf_id"
-        " WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s)"
-        " SELECT o.owner_sf_id AS owner, a.opp AS opp, o.name AS name, b.opp AS before_opp,"
-        " b.stage AS before_stage, b.amount AS before_amount, b.close_date AS before_close,"
-        " a.stage AS after_stage, a.amount AS after_amount, a.close_date AS after_close, "
-        + ", ".join(columns)
-        + " FROM ranked a"
-        " LEFT JOIN ranked b ON b.opp = a.opp AND b.in_week = 0 AND b.rn = 1"
-        f" JOIN {OPPORTUNITY} o ON o.org_id = %s AND o.sf_id = a.opp AND o.is_deleted = %s"
-        f" WHERE a.in_week = 1 AND a.rn = 1{owner_filter}"
-        f" AND NOT (b.opp IS NOT NULL AND {closed_sql.format(col='b.stage')})"
+        " WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s),"
+        " pivot AS (SELECT opp, CASE WHEN MAX(1 - in_week) = 1 THEN opp END AS b_opp,"
+        f" {before('stage')} AS b_stage, {before('amount')} AS b_amount, {before('close_date')} AS b_close,"
+        f" {after('stage')} AS a_stage, {after('amount')} AS a_amount, {after('close_date')} AS a_close"
+        " FROM ranked WHERE rn = 1 GROUP BY opp)"
+        " SELECT o.owner_sf_id AS owner, d.opp AS opp, o.name AS name, d.b_opp AS before_opp,"
+        " d.b_stage AS before_stage, d.b_amount AS before_amount, d.b_close AS before_close,"
+        " d.a_stage AS after_stage, d.a_amount AS after_amount, d.a_close AS after_close, "
+        + _pivoted(", ".join(columns))
+        + " FROM pivot d"
+        f" JOIN {OPPORTUNITY} o ON o.org_id = %s AND o.sf_id = d.opp AND o.is_deleted = %s"
+        f" WHERE 1 = 1{owner_filter}" + _pivoted(f" AND NOT (b.opp IS NOT NULL AND {closed_sql.format(col='b.stage')})")
     )
     params = [
         org_id, False, start, end,
@@ -151,6 +162,20 @@ def _deals_sql(org_id: int, window: Window, stages: Stages, owners: Iterable[str
         org_id, False, *owner_params, *closed_params,
     ]  # fmt: skip
     return sql, params
+
+
+_PIVOTED = {
+    "a.stage": "d.a_stage", "a.amount": "d.a_amount", "a.close_date": "d.a_close", "b.opp": "d.b_opp",
+    "b.stage": "d.b_stage", "b.amount": "d.b_amount", "b.close_date": "d.b_close",
+}  # fmt: skip
+
+
+def _pivoted(sql: str) -> str:
+    """The category expressions (written against a deal's after state ``a`` and before state ``b``) on the
+    pivoted row ``d``."""
+    for old, new in _PIVOTED.items():
+        sql = sql.replace(old, new)
+    return sql
 
 
 def rep_changes(
