@@ -63,7 +63,7 @@ def history_baseline(org: Any) -> float:
     """Seconds for one grouped count over the org's whole history table."""
     from django.db import connection
 
-    from coaching.models import OpportunityChange
+    from crm.models import OpportunityChange
 
     began = time.perf_counter()
     with connection.cursor() as cursor:
@@ -104,7 +104,8 @@ def time_changes(org: Any, week: date) -> tuple[float, int, dict[str, int]]:
 def simulate_coaching(org: Any, last_week: date) -> int:
     """Seed ``SIM_WEEKS`` weeks of gaps, agendas, item statuses and commitments, once (kept): returns rows made."""
     from coaching.agendas.teams import PersonRow, org_chart
-    from coaching.models import Agenda, AgendaItem, Commitment, Gap, Person
+    from coaching.models import Agenda, AgendaItem, Commitment, Gap
+    from crm.models import Person
 
     if Agenda.objects.filter(org=org).exists():
         return 0
@@ -193,7 +194,7 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     from bench.engine import ensure_orgs, org_size
-    from coaching.agendas.weeks import monday_of
+    from coaching.weeks import monday_of
 
     print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
     orgs = ensure_orgs(url, _configs(args), reload=args.reload)

@@ -7,10 +7,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coaching.agendas.weeks import monday_of
 from coaching.api import docs, filters
 from coaching.api.views import ApiView
 from coaching.calibration.director import calibration, may_calibrate
+from coaching.weeks import monday_of
 
 Effect = inline_serializer(
     name="CoachingEffect",

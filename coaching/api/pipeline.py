@@ -7,13 +7,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coaching.agendas.weeks import monday_of
 from coaching.api import docs, filters
 from coaching.api.params import USER_PREFIX, salesforce_id
 from coaching.api.views import MANAGER, ApiView
-from coaching.models import Membership, Org, Person
+from coaching.models import Membership
 from coaching.pipeline.changes import CATEGORIES
 from coaching.pipeline.inspection import inspection
+from coaching.weeks import monday_of
+from crm.models import Org, Person
 
 
 def _tally(name: str) -> serializers.Serializer:

@@ -12,8 +12,9 @@ from coaching.agendas.teams import PersonRow, org_chart
 from coaching.calibration.effect import Effect, estimate, gap_cases
 from coaching.calibration.handling import Handling, handling
 from coaching.calibration.leading import LEADING, WINDOW_DAYS
-from coaching.models import Membership, Person
+from coaching.models import Membership
 from coaching.visibility import Scope
+from crm.models import Person
 
 WEEKS = 13
 ROLES = (Membership.Role.DIRECTOR, Membership.Role.ADMIN)

@@ -12,7 +12,7 @@ from typing import Any
 
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import fetch, is_postgres, sql_date, sql_datetime
-from coaching.models import Activity, Opportunity, OpportunityChange
+from crm.models import Activity, Opportunity, OpportunityChange
 
 WINDOW_DAYS = 28
 ACTIVITY = Activity._meta.db_table

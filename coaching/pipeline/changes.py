@@ -24,8 +24,8 @@ from typing import Any
 
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import fetch, sql_datetime
-from coaching.models import Opportunity, OpportunityChange, Org
 from coaching.pipeline.stages import Stages, org_stages
+from crm.models import Opportunity, OpportunityChange, Org
 
 HISTORY = OpportunityChange._meta.db_table
 OPPORTUNITY = Opportunity._meta.db_table

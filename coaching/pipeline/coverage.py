@@ -20,9 +20,9 @@ from typing import Any
 from django.db.models import Q, Sum
 
 from coaching.metrics.calendar import Window
-from coaching.models import Opportunity, Org, Quota
 from coaching.pipeline.changes import CENT
 from coaching.pipeline.fiscal import FiscalCalendar, FiscalQuarter
+from crm.models import Opportunity, Org, Quota
 
 HORIZON_DAYS = 90
 ZERO = Decimal("0.00")

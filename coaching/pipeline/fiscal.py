@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from coaching.metrics.calendar import Window
-from coaching.models import FiscalPeriod, Org
+from crm.models import FiscalPeriod, Org
 
 QUARTER = "Quarter"
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from coaching.metrics.calendar import Window
-from coaching.models import Org, Person
 from coaching.pipeline.changes import (
     CATEGORIES,
     LABELS,
@@ -24,6 +23,7 @@ from coaching.pipeline.coverage import Coverage, Horizons, horizons, rep_coverag
 from coaching.pipeline.fiscal import FiscalCalendar, fiscal_calendar
 from coaching.pipeline.risk import InspectDeal, deals_to_inspect
 from coaching.pipeline.stages import org_stages
+from crm.models import Org, Person
 
 
 @dataclass(frozen=True)

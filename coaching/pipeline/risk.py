@@ -18,8 +18,8 @@ from typing import Any
 from coaching.gaps.records import record_url
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import fetch, sql_datetime
-from coaching.models import Opportunity, OpportunityChange, Org
 from coaching.pipeline.changes import CENT, LABELS, DealChange
+from crm.models import Opportunity, OpportunityChange, Org
 
 INSPECT_DEALS = 5
 PUSH_DAYS = 91

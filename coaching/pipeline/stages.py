@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q
 
-from coaching.models import Opportunity, OpportunityChange, Org
+from crm.models import Opportunity, OpportunityChange, Org
 
 
 @dataclass(frozen=True)

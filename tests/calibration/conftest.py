@@ -14,7 +14,8 @@ from random import Random
 import pytest
 from django.contrib.auth.models import User
 
-from coaching.models import Activity, Agenda, AgendaItem, Commitment, Membership, Org, Person
+from coaching.models import Agenda, AgendaItem, Commitment, Membership
+from crm.models import Activity, Org, Person
 from tests.factories import GapFactory, OrgFactory, PersonFactory, TaskFactory
 
 PAGE_WEEK = date(2024, 9, 30)

@@ -15,7 +15,7 @@ def test_the_leading_metric_is_the_activity_rate_of_the_28_days(coaching_org):
     rep = coaching_org.reps["ana"][0]
     before, after = leading_values(coaching_org.org.pk, "ACTIVITY_LOW",
                                    [(rep.sf_id, GAP_WEEK - timedelta(days=28)), (rep.sf_id, GAP_WEEK)])  # fmt: skip
-    from coaching.models import Activity
+    from crm.models import Activity
 
     def count(start):
         return Activity.objects.filter(owner_sf_id=rep.sf_id, activity_date__gte=start,

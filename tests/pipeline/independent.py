@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from coaching.models import Opportunity, OpportunityChange
+from crm.models import Opportunity, OpportunityChange
 from sfemulator.generator.picklists import STAGES
 
 WON = {name for name, _probability, category in STAGES if category == "Closed"}

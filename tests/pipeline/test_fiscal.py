@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from coaching.models import FiscalPeriod
 from coaching.pipeline.fiscal import fiscal_calendar
+from crm.models import FiscalPeriod
 from integrations.models import SyncRun
 from integrations.salesforce.connect import register_org
 from integrations.sync.run import run_sync

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from bench.load import load_org
-from coaching.agendas.weeks import monday_of
-from coaching.models import Opportunity, Quota
 from coaching.pipeline.changes import CATEGORIES, rep_changes
 from coaching.pipeline.coverage import horizons, rep_coverage
 from coaching.pipeline.fiscal import fiscal_calendar
+from coaching.weeks import monday_of
+from crm.models import Opportunity, Quota
 from sfemulator.generator import GeneratorConfig
 from tests.pipeline.independent import expected_changes
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coaching.models import Agenda, ApiKey, Membership
+from coaching.api.models import ApiKey
+from coaching.models import Agenda, Membership
 from coaching.pipeline.inspection import inspection
 from tests.factories import FiscalPeriodFactory, PersonFactory, QuotaFactory, TaskFactory
 from tests.pipeline.conftest import WEEK, deal

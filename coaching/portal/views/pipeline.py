@@ -3,11 +3,12 @@ the org's fiscal calendar and the deals to inspect. Who may open it is the team 
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from coaching.models import Membership, Person
+from coaching.models import Membership
 from coaching.pipeline.inspection import inspection, team_reps
 from coaching.portal.access import manager_or_404, portal_page, visible_agendas
 from coaching.portal.queries.weeks import asked_week, this_week
 from coaching.portal.views.base import render_page
+from crm.models import Person
 
 COVERAGE = ("next_90_days", "current_quarter", "next_quarter")
 
