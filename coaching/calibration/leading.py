@@ -1,8 +1,9 @@
 """Each gap code's leading metric: the quantity its flag is about, measured on a short window (28 days) so
 that a change after a conversation shows within weeks instead of being diluted in a 91- or 182-day window.
 
-``leading_values(org, code, cases)`` measures one code for many (rep, window start) pairs in one grouped
-statement. A code without a leading metric here is not measured (the calibration page says so).
+Every window starts on a Monday and spans four ISO weeks, so one GROUP BY per code sums the metric's
+numerator (and denominator, for a rate) per rep and week over the whole span asked for, and a window's value
+is the sum of its four weeks. A code without a leading metric here is not measured (the page says so).
 """
 
 from collections.abc import Sequence
@@ -15,9 +16,18 @@ from coaching.metrics.dialect import fetch, is_postgres, sql_date, sql_datetime
 from crm.models import Activity, Opportunity, OpportunityChange
 
 WINDOW_DAYS = 28
+WEEKS = WINDOW_DAYS // 7
 ACTIVITY = Activity._meta.db_table
 OPPORTUNITY = Opportunity._meta.db_table
 HISTORY = OpportunityChange._meta.db_table
+
+
+def _monday(column: str, *, utc: bool = False) -> str:
+    """The Monday of the (UTC) day of a date or datetime column."""
+    if is_postgres():
+        day = f"({column} AT TIME ZONE 'UTC')" if utc else column
+        return f"CAST(date_trunc('week', {day}) AS DATE)"
+    return f"date({column}, 'weekday 0', '-6 days')"
 
 
 @dataclass(frozen=True)
@@ -25,85 +35,110 @@ class Leading:
     code: str
     label: str  # what is measured, for people
     higher_is_better: bool
-    sql: str  # per case (c.idx), from the cases CTE: SELECT c.idx, value ... GROUP BY c.idx
+    # SELECT rep, monday, numerator, denominator (NULL: none, the value is numerator / per) ... GROUP BY rep, monday
+    # with %(org)s, %(no)s, %(yes)s, %(d0)s / %(d1)s (dates) and %(t0)s / %(t1)s (datetimes): the span, end excluded.
+    sql: Any  # a function of nothing, giving the SQL for the connection's database
+    rate: bool = False  # numerator / denominator; otherwise numerator / per
+    per: float = 1.0
 
 
-# The cases CTE gives each case c.idx, c.rep, c.start_day / c.stop_day (dates, stop excluded) and c.start_at /
-# c.stop_at (UTC datetimes).
-LEADING: dict[str, Leading] = {
-    item.code: item
-    for item in (
-        Leading(
-            "ACTIVITY_LOW", "activities per week (completed tasks and meetings)", True,
-            f"SELECT c.idx, COUNT(a.id) / 4.0 FROM cases c LEFT JOIN {ACTIVITY} a ON a.org_id = %(org)s"
-            " AND a.owner_sf_id = c.rep AND a.is_deleted = %(no)s AND ((a.kind = 'task' AND a.is_closed = %(yes)s"
-            " AND a.activity_date >= c.start_day AND a.activity_date < c.stop_day)"
-            " OR (a.kind = 'event' AND a.start_at >= c.start_at AND a.start_at < c.stop_at)) GROUP BY c.idx",
-        ),
-        Leading(
-            "NEW_PIPELINE_LOW", "new pipeline created (amount)", True,
-            f"SELECT c.idx, COALESCE(SUM(o.amount), 0) FROM cases c LEFT JOIN {OPPORTUNITY} o ON o.org_id = %(org)s"
-            " AND o.owner_sf_id = c.rep AND o.is_deleted = %(no)s AND o.created_date >= c.start_at"
-            " AND o.created_date < c.stop_at GROUP BY c.idx",
-        ),
-        Leading(
-            "WIN_RATE_LOW", "win rate of deals closed", True,
-            "SELECT c.idx, CAST(SUM(CASE WHEN o.is_won = %(yes)s THEN 1 ELSE 0 END) AS FLOAT) / NULLIF(COUNT(o.id), 0)"
-            f" FROM cases c LEFT JOIN {OPPORTUNITY} o ON o.org_id = %(org)s AND o.owner_sf_id = c.rep"
-            " AND o.is_deleted = %(no)s AND o.is_closed = %(yes)s AND o.close_date >= c.start_day"
-            " AND o.close_date < c.stop_day GROUP BY c.idx",
-        ),
-        Leading(
-            "CLOSE_DATE_SLIPPAGE", "close-date pushes per deal worked", False,
-            "SELECT c.idx, CAST(SUM(CASE WHEN h.close_date > h.prev_close_date THEN 1 ELSE 0 END) AS FLOAT)"
-            " / NULLIF(COUNT(DISTINCT h.opportunity_sf_id), 0)"
-            f" FROM cases c LEFT JOIN {OPPORTUNITY} o ON o.org_id = %(org)s AND o.owner_sf_id = c.rep"
-            f" AND o.is_deleted = %(no)s LEFT JOIN {HISTORY} h ON h.org_id = %(org)s"
-            " AND h.opportunity_sf_id = o.sf_id AND h.is_deleted = %(no)s AND h.created_date >= c.start_at"
-            " AND h.created_date < c.stop_at GROUP BY c.idx",
-        ),
-        Leading(
-            "STAGE_STALL", "days a deal spent in its stage, for the stage moves made", False,
-            "SELECT c.idx, AVG(m.days) FROM cases c LEFT JOIN (SELECT o.owner_sf_id AS rep, s.at,"
-            " s.days FROM (SELECT opportunity_sf_id AS opp, created_date AS at, stage,"
-            " LAG(stage) OVER w AS before, {days} AS days"
-            f" FROM {HISTORY} WHERE org_id = %(org)s AND is_deleted = %(no)s"
-            " WINDOW w AS (PARTITION BY opportunity_sf_id ORDER BY created_date, id)) s"
-            f" JOIN {OPPORTUNITY} o ON o.org_id = %(org)s AND o.sf_id = s.opp AND o.is_deleted = %(no)s"
-            " WHERE s.before IS NOT NULL AND s.before <> s.stage) m"
-            " ON m.rep = c.rep AND m.at >= c.start_at AND m.at < c.stop_at GROUP BY c.idx",
-        ),
+def _activity() -> str:
+    week = f"CASE WHEN a.kind = 'task' THEN {_monday('a.activity_date')} ELSE {_monday('a.start_at', utc=True)} END"
+    return (
+        f"SELECT a.owner_sf_id, {week}, COUNT(*), NULL FROM {ACTIVITY} a WHERE a.org_id = %(org)s"
+        " AND a.is_deleted = %(no)s AND a.owner_sf_id IN %(reps)s AND ((a.kind = 'task' AND a.is_closed = %(yes)s"
+        " AND a.activity_date >= %(d0)s AND a.activity_date < %(d1)s)"
+        " OR (a.kind = 'event' AND a.start_at >= %(t0)s AND a.start_at < %(t1)s)) GROUP BY 1, 2"
     )
-}  # fmt: skip
+
+
+def _new_pipeline() -> str:
+    return (
+        f"SELECT owner_sf_id, {_monday('created_date', utc=True)}, COALESCE(SUM(amount), 0), NULL FROM {OPPORTUNITY}"
+        " WHERE org_id = %(org)s AND is_deleted = %(no)s AND owner_sf_id IN %(reps)s AND created_date >= %(t0)s"
+        " AND created_date < %(t1)s GROUP BY 1, 2"
+    )
+
+
+def _win_rate() -> str:
+    return (
+        f"SELECT owner_sf_id, {_monday('close_date')}, SUM(CASE WHEN is_won = %(yes)s THEN 1 ELSE 0 END), COUNT(*)"
+        f" FROM {OPPORTUNITY} WHERE org_id = %(org)s AND is_deleted = %(no)s AND owner_sf_id IN %(reps)s"
+        " AND is_closed = %(yes)s AND close_date >= %(d0)s AND close_date < %(d1)s GROUP BY 1, 2"
+    )
+
+
+def _pushes() -> str:
+    return (
+        f"SELECT o.owner_sf_id, {_monday('h.created_date', utc=True)},"
+        " SUM(CASE WHEN h.close_date > h.prev_close_date THEN 1 ELSE 0 END), COUNT(DISTINCT h.opportunity_sf_id)"
+        f" FROM {HISTORY} h JOIN {OPPORTUNITY} o ON o.org_id = h.org_id AND o.sf_id = h.opportunity_sf_id"
+        " WHERE h.org_id = %(org)s AND h.is_deleted = %(no)s AND o.is_deleted = %(no)s AND o.owner_sf_id IN %(reps)s"
+        " AND h.created_date >= %(t0)s AND h.created_date < %(t1)s GROUP BY 1, 2"
+    )
 
 
 def _stage_days() -> str:
-    # Days since the deal's previous history row: a move's row follows the stay in the stage it leaves.
+    # A move's row follows the stay in the stage it leaves: days since the deal's previous history row. Deals
+    # closed before the span cannot move in it, so their history is not read.
     if is_postgres():
-        return "EXTRACT(EPOCH FROM (created_date - LAG(created_date) OVER w)) / 86400.0"
-    return "julianday(created_date) - julianday(LAG(created_date) OVER w)"
+        days = "EXTRACT(EPOCH FROM (h.created_date - LAG(h.created_date) OVER w)) / 86400.0"
+    else:
+        days = "julianday(h.created_date) - julianday(LAG(h.created_date) OVER w)"
+    return (
+        f"SELECT m.rep, {_monday('m.at', utc=True)}, SUM(m.days), COUNT(*) FROM (SELECT o.owner_sf_id AS rep,"
+        f" h.created_date AS at, h.stage, LAG(h.stage) OVER w AS before, {days} AS days"
+        f" FROM {HISTORY} h JOIN {OPPORTUNITY} o ON o.org_id = h.org_id AND o.sf_id = h.opportunity_sf_id"
+        " WHERE h.org_id = %(org)s AND h.is_deleted = %(no)s AND o.is_deleted = %(no)s AND o.owner_sf_id IN %(reps)s"
+        " AND h.created_date < %(t1)s AND (o.is_closed = %(no)s OR o.close_date >= %(d0)s)"
+        " WINDOW w AS (PARTITION BY h.opportunity_sf_id ORDER BY h.created_date, h.id)) m"
+        " WHERE m.before IS NOT NULL AND m.before <> m.stage AND m.at >= %(t0)s GROUP BY 1, 2"
+    )
+
+
+LEADING: dict[str, Leading] = {
+    item.code: item
+    for item in (
+        Leading("ACTIVITY_LOW", "activities per week (completed tasks and meetings)", True, _activity, per=WEEKS),
+        Leading("NEW_PIPELINE_LOW", "new pipeline created in 28 days (amount)", True, _new_pipeline),
+        Leading("WIN_RATE_LOW", "win rate of the deals closed", True, _win_rate, rate=True),
+        Leading("CLOSE_DATE_SLIPPAGE", "close-date pushes per deal worked, per week", False, _pushes, rate=True),
+        Leading(
+            "STAGE_STALL", "days a deal had spent in its stage, for the stage moves made", False, _stage_days, rate=True
+        ),
+    )
+}
 
 
 def leading_values(org_id: int, code: str, cases: Sequence[tuple[str, date]]) -> list[float | None]:
-    """The code's leading metric for each (rep, start) case over [start, start + 28 days), in case order."""
-    leading = LEADING[code]
+    """The code's leading metric for each (rep, Monday) case over the 28 days from that Monday, in case order:
+    one grouped statement over the span that holds every case's window."""
     if not cases:
         return []
-    rows, params = [], {"org": org_id, "no": False, "yes": True}
-    cast_day, cast_at = ("CAST(%({k})s AS DATE)", "CAST(%({k})s AS TIMESTAMPTZ)") if is_postgres() else ("%({k})s",) * 2
-    for index, (rep, start) in enumerate(cases):
-        window = Window(start, start + timedelta(days=WINDOW_DAYS - 1))
-        keys = {name: f"{name}{index}" for name in ("rep", "d0", "d1", "t0", "t1")}
-        params[keys["rep"]] = rep
-        params[keys["d0"]] = sql_date(window.start)
-        params[keys["d1"]] = sql_date(window.end + timedelta(days=1))
-        params[keys["t0"]] = sql_datetime(window.start_at)
-        params[keys["t1"]] = sql_datetime(window.end_before)
-        rows.append(
-            f"({index}, %({keys['rep']})s, {cast_day.format(k=keys['d0'])}, {cast_day.format(k=keys['d1'])},"
-            f" {cast_at.format(k=keys['t0'])}, {cast_at.format(k=keys['t1'])})"
-        )
-    cte = f"WITH cases(idx, rep, start_day, stop_day, start_at, stop_at) AS (VALUES {', '.join(rows)}) "
-    body = leading.sql.replace("{days}", _stage_days())
-    found: dict[int, Any] = dict(fetch(cte + body, params))  # type: ignore[arg-type]
-    return [None if found.get(index) is None else float(found[index]) for index in range(len(cases))]
+    if any(start.weekday() != 0 for _rep, start in cases):
+        raise ValueError("a leading window starts on a Monday")
+    leading = LEADING[code]
+    first = min(start for _rep, start in cases)
+    span = Window(first, max(start for _rep, start in cases) + timedelta(days=WINDOW_DAYS - 1))
+    params = {
+        "org": org_id, "no": False, "yes": True,
+        "d0": sql_date(span.start), "d1": sql_date(span.end + timedelta(days=1)),
+        "t0": sql_datetime(span.start_at), "t1": sql_datetime(span.end_before),
+    }  # fmt: skip
+    reps = sorted({rep for rep, _start in cases})
+    params.update({f"r{index}": rep for index, rep in enumerate(reps)})
+    sql = leading.sql().replace("IN %(reps)s", "IN (" + ", ".join(f"%(r{index})s" for index in range(len(reps))) + ")")
+    sums: dict[tuple[str, date], tuple[float, float | None]] = {}
+    for rep, monday, numerator, denominator in fetch(sql, params):  # type: ignore[arg-type]
+        week = monday if isinstance(monday, date) else date.fromisoformat(str(monday)[:10])
+        sums[rep, week] = (float(numerator or 0), None if denominator is None else float(denominator))
+    values: list[float | None] = []
+    for rep, start in cases:
+        weeks = [sums.get((rep, start + timedelta(weeks=offset))) for offset in range(WEEKS)]
+        numerator = sum(week[0] for week in weeks if week)
+        if leading.rate:
+            denominator = sum(week[1] or 0 for week in weeks if week)
+            values.append(numerator / denominator if denominator else None)
+        else:
+            values.append(numerator / leading.per)
+    return values
