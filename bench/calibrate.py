@@ -226,15 +226,22 @@ def main(argv: list[str]) -> int:
         print(f"the calibration page answered {response.status_code}", file=sys.stderr)
         return 1
     managers = response.content.decode().count('<th scope="row">') // 3
-    page_times, gap_bases = [], []
+    from django.core.cache import cache
+
+    page_times, cold_times, gap_bases = [], [], []
     for _ in range(args.runs * 2):
         gap_bases.append(gaps_baseline(director))
+        cache.clear()  # this process's own cache (no REDIS_URL here): the leading sums are computed again
+        began = time.perf_counter()
+        client.get(url_path)
+        cold_times.append(time.perf_counter() - began)
         began = time.perf_counter()
         client.get(url_path)
         page_times.append(time.perf_counter() - began)
-    page, gap_base = statistics.median(page_times), statistics.median(gap_bases)
-    print(f"director page, {DIRECTOR_REPS} reps / about {managers} managers: median {page * 1000:.0f} ms "
-          f"(max {max(page_times) * 1000:.0f} ms) beside a GROUP BY over the gaps table {gap_base * 1000:.1f} ms; "
+    page, cold, gap_base = (statistics.median(values) for values in (page_times, cold_times, gap_bases))
+    print(f"director page, {DIRECTOR_REPS} reps / about {managers} managers: median {page * 1000:.0f} ms with the "
+          f"leading sums cached (max {max(page_times) * 1000:.0f} ms), {cold * 1000:.0f} ms without (max "
+          f"{max(cold_times) * 1000:.0f} ms), beside a GROUP BY over the gaps table {gap_base * 1000:.1f} ms; "
           f"target 300 ms")  # fmt: skip
     return 0 if changes < 10 and page < 0.3 else 1
 

@@ -4,12 +4,19 @@ that a change after a conversation shows within weeks instead of being diluted i
 Every window starts on a Monday and spans four ISO weeks, so one GROUP BY per code sums the metric's
 numerator (and denominator, for a rate) per rep and week over the whole span asked for, and a window's value
 is the sum of its four weeks. A code without a leading metric here is not measured (the page says so).
+
+The weekly sums are cached (``CALIBRATION_CACHE_SECONDS``, default an hour) per org, code, span and reps:
+they change only with synced CRM data, and an hour late is harmless for 13 weeks of calibration.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import fetch, is_postgres, sql_date, sql_datetime
@@ -126,12 +133,17 @@ def leading_values(org_id: int, code: str, cases: Sequence[tuple[str, date]]) ->
         "t0": sql_datetime(span.start_at), "t1": sql_datetime(span.end_before),
     }  # fmt: skip
     reps = sorted({rep for rep, _start in cases})
-    params.update({f"r{index}": rep for index, rep in enumerate(reps)})
-    sql = leading.sql().replace("IN %(reps)s", "IN (" + ", ".join(f"%(r{index})s" for index in range(len(reps))) + ")")
-    sums: dict[tuple[str, date], tuple[float, float | None]] = {}
-    for rep, monday, numerator, denominator in fetch(sql, params):  # type: ignore[arg-type]
-        week = monday if isinstance(monday, date) else date.fromisoformat(str(monday)[:10])
-        sums[rep, week] = (float(numerator or 0), None if denominator is None else float(denominator))
+    digest = hashlib.sha1("\n".join(reps).encode()).hexdigest()
+    key = f"calibration:leading:{org_id}:{code}:{span.start}:{span.end}:{digest}"
+    sums = cache.get(key)
+    if sums is None:
+        params.update({f"r{index}": rep for index, rep in enumerate(reps)})
+        sql = leading.sql().replace("IN %(reps)s", "IN (" + ", ".join(f"%(r{i})s" for i in range(len(reps))) + ")")
+        sums = {}
+        for rep, monday, numerator, denominator in fetch(sql, params):  # type: ignore[arg-type]
+            week = monday if isinstance(monday, date) else date.fromisoformat(str(monday)[:10])
+            sums[rep, week] = (float(numerator or 0), None if denominator is None else float(denominator))
+        cache.set(key, sums, settings.CALIBRATION_CACHE_SECONDS)
     values: list[float | None] = []
     for rep, start in cases:
         weeks = [sums.get((rep, start + timedelta(weeks=offset))) for offset in range(WEEKS)]
