@@ -75,3 +75,26 @@ def test_the_director_page_shows_effects_calmly_and_opens_agendas(client, coachi
 def test_an_fsm_does_not_see_the_page(client, coaching_org):
     client.force_login(coaching_org.user(coaching_org.managers["ana"], Membership.Role.FSM, "ana-page"))
     assert client.get("/calibration/").status_code == 404
+
+
+def test_the_agenda_shows_the_managers_effect_against_matched_controls(client, coaching_org):
+    from django.utils import timezone
+
+    from coaching.calibration.director import calibration
+    from coaching.models import Agenda
+    from coaching.visibility import scope_for
+
+    client.force_login(coaching_org.user(coaching_org.managers["ana"], Membership.Role.FSM, "ana-agenda"))
+    mine = Agenda.objects.create(org=coaching_org.org, manager_sf_id=coaching_org.managers["ana"].sf_id,
+                                 week_start=PAGE_WEEK, built_at=timezone.now())  # fmt: skip
+    text = client.get(f"/agendas/{mine.pk}/").content.decode()
+    dana = coaching_org.user(coaching_org.dana, Membership.Role.DIRECTOR, "dana-agenda")
+    ana = next(row for row in calibration(scope_for(dana), PAGE_WEEK, PAGE_WEEK).managers if row.name == "Ana Manager")
+    assert 'id="matched-effect"' in text
+    assert f"<strong>{ana.effect.estimate:.2f}</strong> standard deviations" in text
+    assert "8 cases" in text and "no clear difference" not in text
+
+    client.force_login(coaching_org.user(coaching_org.managers["cleo"], Membership.Role.FSM, "cleo-agenda"))
+    hers = Agenda.objects.create(org=coaching_org.org, manager_sf_id=coaching_org.managers["cleo"].sf_id,
+                                 week_start=PAGE_WEEK, built_at=timezone.now())  # fmt: skip
+    assert 'id="matched-effect"' not in client.get(f"/agendas/{hers.pk}/").content.decode()

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
 from coaching.pipeline.agenda import pipeline_context
 from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
@@ -91,7 +92,13 @@ def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
     day = today()
     page = agenda_page(found, day)
-    context = {**item_defaults(found, day), "page": page, "names": page.view.names, **pipeline_context(found)}
+    context = {
+        **item_defaults(found, day),
+        "page": page,
+        "names": page.view.names,
+        **pipeline_context(found),
+        **effect_context(found),
+    }
     return render_page(request, "portal/agenda.html", context, active="week")
 
 
