@@ -18,7 +18,7 @@ from coaching.models import Agenda, AgendaItem, Commitment, Membership
 from crm.models import Activity, Org, Person
 from tests.factories import GapFactory, OrgFactory, PersonFactory, TaskFactory
 
-PAGE_WEEK = date(2024, 9, 30)
+PAGE_WEEK = date(2024, 9, 23)  # its 13 weeks start with GAP_WEEK
 GAP_WEEK = date(2024, 7, 1)
 REPS_PER_TEAM = 8
 
