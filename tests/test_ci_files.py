@@ -80,6 +80,14 @@ def test_compose_runs_the_app_roles_beside_postgres_and_redis():
     assert services["beat"]["command"][:4] == ["celery", "-A", "coachapp", "beat"]
 
 
+def test_compose_publishes_the_web_port_on_localhost_only_by_default():
+    # Django trusts the proxy's X-Forwarded-Proto: only safe when the proxy is the only way in.
+    [port] = _compose()["services"]["web"]["ports"]
+    assert port == "${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"
+    for name in ("postgres", "redis", "worker", "beat"):
+        assert "ports" not in _compose()["services"][name]
+
+
 def test_compose_starts_each_service_after_what_it_needs_is_healthy():
     services = _compose()["services"]
     for name in ("postgres", "redis", "web"):
@@ -146,6 +154,14 @@ def test_makefile_defines_the_daily_targets():
     targets = set(re.findall(r"^([a-z]+):", (ROOT / "Makefile").read_text(), flags=re.MULTILINE))
     expected = {"venv", "demo", "test", "lint", "format", "bench", "migrate", "worker", "beat", "emulator", "clean"}
     assert expected <= targets
+
+
+def test_lint_type_checks_after_ruff():
+    result = subprocess.run(["make", "--dry-run", "lint"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    commands = [line.split()[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()]
+    lint = [command for command in commands if command in ("ruff", "mypy")]
+    assert lint == ["ruff", "ruff", "mypy"]
 
 
 def test_test_script_reports_the_pytest_summary_of_a_passing_run():

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from coaching.api.permissions import (
     item_in_scope,
     person_in_scope,
     require_manager,
+    scoped,
     visible_agendas,
 )
 from coaching.api.serializers import (
@@ -39,8 +40,9 @@ from coaching.api.serializers import (
     SnoozeSerializer,
     SyncRunSerializer,
 )
+from coaching.api.throttling import throttle_unauthenticated
 from coaching.gaps.snoozes import active_snoozes, snooze_gap
-from coaching.models import AgendaItem, Gap, MetricSnapshot
+from coaching.models import AgendaItem, AgendaNote, Gap, MetricSnapshot
 from coaching.visibility import Scope
 from integrations.models import SyncRun
 
@@ -54,7 +56,23 @@ class ApiView(GenericAPIView):
 
     @property
     def scope(self) -> Scope:
-        return self.request.scope
+        return scoped(self.request).scope
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Authenticate before the permission check, so that a request without valid credentials meets the
+        # per-address throttle before its 401 (DRF would check throttles only after permissions).
+        try:
+            authenticated = bool(request.user and request.user.is_authenticated)
+        except AuthenticationFailed:
+            throttle_unauthenticated(request, self)
+            raise
+        if not authenticated:
+            throttle_unauthenticated(request, self)
+        super().initial(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Serializers shape what they show by the caller's scope (a rep's gaps lose their peer evidence).
+        return {**super().get_serializer_context(), "scope": getattr(self.request, "scope", None)}
 
     def rep(self) -> str:
         sf_id = salesforce_id(self.kwargs["sf_user_id"], field="sf_user_id", prefix=USER_PREFIX)
@@ -80,6 +98,8 @@ class RepMetricsView(ApiView, ListAPIView):
         query = filters.parse(filters.MetricsQuery, self.request.query_params)
         snapshots = MetricSnapshot.objects.filter(org_id=self.scope.org_id)
         self.week = query.get("week") or filters.latest_week(snapshots)
+        if self.week is None:  # the org has no metrics yet
+            return snapshots.none()
         rows = snapshots.filter(person_sf_id=rep, week_start=self.week).order_by("name")
         return rows.filter(name__in=query["name"]) if query.get("name") else rows
 
@@ -104,11 +124,14 @@ class RepGapsView(ApiView, ListAPIView):
         query = filters.parse(filters.GapsQuery, self.request.query_params)
         gaps = Gap.objects.filter(org_id=self.scope.org_id)
         self.week = query.get("week") or filters.latest_week(gaps)
+        if self.week is None:  # the org has no gaps yet
+            return gaps.none()
         rows = filters.apply_gap_filters(gaps.filter(person_sf_id=rep, week_start=self.week), query)
         return rows.order_by("is_strength", "-severity", "code", "opportunity_sf_id", "id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None, "pagination_class is set, so there is always a page"
         context = {**self.get_serializer_context(), "snoozes": queries.snoozed_until(self.scope.org_id, page)}
         return self.get_paginated_response(GapSerializer(page, many=True, context=context).data)
 
@@ -131,7 +154,6 @@ class DealFlagsView(ApiView):
         deal = deal_in_scope(self.scope, sf_id)
         query = filters.parse(filters.WeekQuery, request.query_params)
         week, flags = queries.deal_flags(self.scope, deal, query.get("week"))
-        deal.owner_name = queries.owner_name(deal)
         context = {**self.get_serializer_context(), "opportunity_sf_id": deal.sf_id}
         return Response(
             {
@@ -167,7 +189,7 @@ class ManagerAgendaView(ApiView):
         view = load_view(agenda)
         prefetch_related_objects(view.items, "status_changed_by")
         items = sorted(view.items, key=lambda item: (item.person_sf_id, item.kind, item.position, item.key))
-        notes_by_item: dict[int, list] = {}
+        notes_by_item: dict[int | None, list[AgendaNote]] = {}  # None: notes on the agenda, not on an item
         for note in view.notes:
             notes_by_item.setdefault(note.item_id, []).append(note)
         data = {

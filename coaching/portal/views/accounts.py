@@ -9,50 +9,30 @@ from django.urls import reverse
 
 from coaching.models import Membership
 from coaching.portal import signin
-from coaching.portal.access import portal_page, require_admin
+from coaching.portal.access import PortalRequest, portal_page, require_admin, require_org
 from coaching.portal.forms import AcceptInviteForm, InviteForm
 from coaching.portal.invites import accept_invite, make_invite, read_invite
 from coaching.portal.views.base import render_page
 from crm.models import Person
 
-TOO_MANY = 429
-
 
 class SignInView(LoginView):
-    """Django's login view, refusing for a while after repeated failures, linking by email on success."""
+    """Django's login view (django-axes limits failures), linking by email on a login's first sign-in."""
 
     template_name = "registration/signin.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if signin.blocked(username, signin.client_address(request)):
-            form = self.get_form()
-            form.errors.clear()
-            minutes = max(1, signin.limits().window // 60)
-            context = self.get_context_data(
-                form=form,
-                blocked=f"Too many failed sign-ins. Wait {minutes} minutes and try again, or ask an admin "
-                "to reset your password.",
-            )
-            return self.render_to_response(context, status=TOO_MANY)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form) -> HttpResponse:
-        signin.record_failure(self.request.POST.get("username", ""), signin.client_address(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form) -> HttpResponse:
         user = form.get_user()
-        signin.clear_failures(self.request.POST.get("username", ""), signin.client_address(self.request))
+        first_sign_in = user.last_login is None  # read before login() sets it
         response = super().form_valid(form)
-        if signin.link_by_email(user) is not None:
+        if signin.link_by_email(user, first_sign_in=first_sign_in) is not None:
             messages.success(self.request, "Welcome! Your login is now linked to your CRM user.")
         return response
 
 
 @portal_page
-def invites(request: HttpRequest) -> HttpResponse:
+def invites(request: PortalRequest) -> HttpResponse:
     scope = require_admin(request)
     linked = set(Membership.objects.filter(org_id=scope.org_id).values_list("person_sf_id", flat=True))
     people = [
@@ -69,7 +49,7 @@ def invites(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 token = make_invite(
-                    request.org,
+                    require_org(request),
                     role=form.cleaned_data["role"],
                     person_sf_id=form.cleaned_data["person_sf_id"],
                     email=form.cleaned_data["email"],

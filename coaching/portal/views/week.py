@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
 from coaching.pipeline.agenda import pipeline_context
-from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
+from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
 from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
@@ -19,7 +19,7 @@ from crm.models import Person
 
 
 @portal_page
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
-def week(request: HttpRequest) -> HttpResponse:
+def week(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
@@ -39,7 +39,11 @@ def week(request: HttpRequest) -> HttpResponse:
     me = scope.person_sf_id
     if me:
         week_start = asked or latest_agenda_week(scope.org_id, me)
-        agenda = Agenda.objects.filter(org_id=scope.org_id, manager_sf_id=me, week_start=week_start).first()
+        agenda = (
+            Agenda.objects.filter(org_id=scope.org_id, manager_sf_id=me, week_start=week_start).first()
+            if week_start
+            else None  # no agenda of theirs yet
+        )
         if agenda is not None:
             return agenda_response(request, agenda)
     if scope.role in (Membership.Role.DIRECTOR, Membership.Role.ADMIN):
@@ -79,12 +83,12 @@ def _empty_reason(scope, asked) -> dict:
 
 
 @portal_page
-def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda(request: PortalRequest, pk: int) -> HttpResponse:
     return agenda_response(request, agenda_or_404(require_scope(request), pk))
 
 
 @portal_page
-def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_print(request: PortalRequest, pk: int) -> HttpResponse:
     page = agenda_page(agenda_or_404(require_scope(request), pk), today())
     return render_page(request, "portal/agenda_print.html", {"page": page, "names": page.view.names})
 
