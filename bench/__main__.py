@@ -12,6 +12,7 @@ BENCHMARKS = {
     "engine": "bench.engine",
     "api": "bench.api",
     "signal": "bench.signal",
+    "calibrate": "bench.calibrate",
 }
 
 

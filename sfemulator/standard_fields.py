@@ -22,6 +22,7 @@ KEY_PREFIXES: dict[str, str] = {
     "Event": "00U",
     "ForecastingQuota": "0J9",
     "UserRole": "00E",
+    "Period": "026",
 }
 
 _AUDIT: dict[str, Any] = {
@@ -146,6 +147,16 @@ _OWN_FIELDS: dict[str, dict[str, Any]] = {
         "StartDate": "date",
         "PeriodId": ("reference", ["Period"]),
         "ForecastingTypeId": ("reference", ["ForecastingType"]),
+    },
+    "Period": {
+        "Type": "picklist",
+        "StartDate": "date",
+        "EndDate": "date",
+        "Number": "int",
+        "PeriodLabel": "picklist",
+        "QuarterLabel": "picklist",
+        "FullyQualifiedLabel": "string",
+        "IsForecastPeriod": "boolean",
     },
 }
 

@@ -7,7 +7,9 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
+from coaching.pipeline.agenda import pipeline_context
 from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
@@ -94,7 +96,13 @@ def agenda_print(request: PortalRequest, pk: int) -> HttpResponse:
 def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
     day = today()
     page = agenda_page(found, day)
-    context = {**item_defaults(found, day), "page": page, "names": page.view.names}
+    context = {
+        **item_defaults(found, day),
+        "page": page,
+        "names": page.view.names,
+        **pipeline_context(found),
+        **effect_context(found),
+    }
     return render_page(request, "portal/agenda.html", context, active="week")
 
 
