@@ -15,10 +15,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sfemulator import auth
+from sfemulator.bulk import BulkJobs
 from sfemulator.control import handle_control
 from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
-from sfemulator.faults import DATA_KINDS, Faults
+from sfemulator.faults import DATA_KINDS, Faults, Verdict
+from sfemulator.latency import Latency
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -43,6 +45,10 @@ def _data_kind(rest: str) -> str:
     head, count = segments[0], len(segments)
     if head in ("query", "queryAll"):
         return head if count == 1 else "query_more" if count == 2 else "data_not_found"
+    if head == "jobs" and count >= 2 and segments[1] == "query":
+        if count <= 3:
+            return "bulk_jobs" if count == 2 else "bulk_job"
+        return "bulk_results" if count == 4 and segments[3] == "results" else "data_not_found"
     if head == "limits" and count == 1:
         return "limits"
     if head == "sobjects":
@@ -72,8 +78,16 @@ def classify(path: str) -> str:
 class OrgEmulator:
     """A Salesforce org served from ``directory`` (see the org directory format in the team brief)."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, page_size: int = 2000, clock: Clock = None) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        page_size: int = 2000,
+        clock: Clock = None,
+        latency: Latency | None = None,
+    ) -> None:
         self.store = OrgStore(directory)
+        self.latency = latency or Latency()
         self.page_size = max(1, int(page_size))
         self.clock: Clock = clock
         self.sessions = SessionBook()
@@ -81,6 +95,7 @@ class OrgEmulator:
         self.cursors = CursorBook()
         self.faults = Faults(self.usage, self.expire_sessions)
         self._rest = RestData(self)
+        self.bulk = BulkJobs(self)
 
     @property
     def directory(self) -> Path:
@@ -117,7 +132,7 @@ class OrgEmulator:
                 usage = {"Sforce-Limit-Info": limit_header(*self.usage.snapshot())}
             return error_reply(verdict.error, usage).as_tuple()
         try:
-            reply = self._route(kind, method, path, parts.query, lowered, payload)
+            reply = self._route(kind, method, path, parts.query, lowered, payload, verdict)
         except ApiError as error:
             reply = error_reply(error)
         except OrgDirectoryError as error:
@@ -125,9 +140,13 @@ class OrgEmulator:
         except Exception:  # a bug or bad data must still answer like a server, not kill the thread
             logger.exception("org emulator failed on %s %s", method, url)
             reply = error_reply(ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."))
+        if self.latency.enabled:
+            self.latency.wait(kind, reply.records)
         return reply.as_tuple()
 
-    def _route(self, kind: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Reply:
+    def _route(
+        self, kind: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes, verdict: Verdict
+    ) -> Reply:
         login = _SOAP_LOGIN.match(path)
         if login is not None:
             if method != "POST":
@@ -148,4 +167,7 @@ class OrgEmulator:
         data = _DATA.match(path)
         if data is None:
             raise not_found()
-        return self._rest.handle(kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers)
+        job_faults = {"queue_seconds": verdict.queue, "failure": verdict.job_failure}
+        return self._rest.handle(
+            kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers, body, job_faults
+        )

@@ -48,7 +48,15 @@ class RestData:
         return self.emulator.sessions.is_valid(token.strip(), self.store.config().session_ids)
 
     def handle(
-        self, kind: str, method: str, version: str, rest: str, params: dict[str, list[str]], headers: dict[str, str]
+        self,
+        kind: str,
+        method: str,
+        version: str,
+        rest: str,
+        params: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes = b"",
+        job_faults: dict[str, Any] | None = None,
     ) -> Reply:
         if version not in SUPPORTED_VERSIONS:
             raise not_found()
@@ -59,6 +67,13 @@ class RestData:
         limit = {"Sforce-Limit-Info": limit_header(used, maximum)}
         if not allowed:
             return error_reply(ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), limit)
+        if kind.startswith("bulk_"):
+            segments = [part for part in rest.split("/") if part]
+            try:
+                reply = self.emulator.bulk.handle(kind, method, version, segments, params, body, **(job_faults or {}))
+            except ApiError as error:
+                return error_reply(error, limit)
+            return Reply(reply.status, reply.body, {**reply.headers, **limit}, reply.records)
         if method not in ("GET", "HEAD"):
             message = f"HTTP Method '{method}' not allowed. Allowed are GET,HEAD"
             return error_reply(ApiError(405, "METHOD_NOT_ALLOWED", message), limit)
@@ -66,14 +81,17 @@ class RestData:
             data = self._resource(kind, version, [part for part in rest.split("/") if part], params, headers)
         except ApiError as error:
             return error_reply(error, limit)
-        return json_reply(200, data, limit)
+        reply = json_reply(200, data, limit)
+        if isinstance(data, dict) and isinstance(data.get("records"), list):
+            return Reply(reply.status, reply.body, reply.headers, len(data["records"]))
+        return reply
 
     def _resource(
         self, kind: str, version: str, segments: list[str], params: dict[str, list[str]], headers: dict[str, str]
     ) -> Any:
         base = f"/services/data/v{version}"
         if kind == "resources":
-            return {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits")}
+            return {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits", "jobs/query")}
         if kind in ("query", "queryAll"):
             text = _first(params, "q")
             if not text or not text.strip():
@@ -94,7 +112,10 @@ class RestData:
             return {
                 "DailyApiRequests": {"Max": maximum, "Remaining": max(0, maximum - used)},
                 "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-                "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+                "DailyBulkV2QueryJobs": {
+                    "Max": self.emulator.bulk.daily_limit(),
+                    "Remaining": self.emulator.bulk.daily_remaining,
+                },
                 "DataStorageMB": {"Max": 1024, "Remaining": 1024},
             }
         if kind == "describe_global":

@@ -27,6 +27,10 @@ class QueryResult:
     total_size: int
     rows: list[Record]  # empty for COUNT()
     render: Renderer
+    # The selected fields in SELECT order, each with its typed getter: Bulk API 2.0 writes CSV from these.
+    fields: tuple[ResolvedField, ...] = ()
+    count: bool = False
+    offset: bool = False
 
 
 class _Shape:
@@ -137,6 +141,9 @@ def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetim
     for resolved in selected:
         shape.add(resolved)
     render_as = shape.compile(f"/services/data/v{version}/sobjects/")
+    unique = tuple({resolved.key: resolved for resolved in selected}.values())
     if query.count:
-        return QueryResult(sobject, len(rows), [], lambda record: render_as(record, sobject))
-    return QueryResult(sobject, len(rows), rows, lambda record: render_as(record, sobject))
+        return QueryResult(sobject, len(rows), [], lambda record: render_as(record, sobject), unique, True)
+    return QueryResult(
+        sobject, len(rows), rows, lambda record: render_as(record, sobject), unique, False, bool(query.offset)
+    )
