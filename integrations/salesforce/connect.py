@@ -112,8 +112,20 @@ def read_org_directory(directory: str) -> dict[str, Any]:
     if not path.is_dir():
         raise ValueError(f"emulator directory {directory} does not exist; make one with `generate_org {directory}`")
     settings_file = path / "org.json"
+    try:
+        # Imported here: only emulator connections need the emulator's code.
+        from sfemulator.bare import ensure_org_files
+
+        ensure_org_files(path)  # a bare directory of <SObject>.json files gets default credentials
+    except (OSError, ValueError) as exc:
+        raise ValueError(
+            f"{directory} has no org.json and default credentials cannot be written there: {exc}"
+        ) from None
     if not settings_file.is_file():
-        raise ValueError(f"{directory} has no org.json; is it an org directory written by generate_org?")
+        raise ValueError(
+            f"{directory} has no org.json; it needs an org.json or at least one <SObject>.json file "
+            "(generate_org writes both)"
+        )
     try:
         data = json.loads(settings_file.read_text())
     except (OSError, ValueError) as exc:
