@@ -40,7 +40,7 @@ def test_the_emulator_makes_up_credentials_beside_the_data(bare_dir):
 def test_an_empty_or_unwritable_directory_is_refused_clearly(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(OrgDirectoryError, match="org.json is missing"):
+    with pytest.raises(OrgDirectoryError, match=r"org\.json is missing"):
         OrgEmulator(empty)
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -65,5 +65,5 @@ def test_add_org_and_sync_salesforce_on_a_bare_directory(db, bare_dir, login):
 
 def test_add_org_still_refuses_a_directory_without_objects(db, tmp_path):
     (tmp_path / "nothing").mkdir()
-    with pytest.raises(CommandError, match="has no org.json"):
+    with pytest.raises(CommandError, match=r"has no org\.json"):
         call_command("add_org", "x", "--emulator", str(tmp_path / "nothing"), stdout=io.StringIO())
