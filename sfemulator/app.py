@@ -36,6 +36,22 @@ _VERSIONS = re.compile(r"^/services/data/?$")
 
 
 Clock = Callable[[], datetime] | datetime | None
+# "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes": 414 when the URI
+# alone is longer, 431 when URI and headers together are. Salesforce's front end answers in HTML, not JSON.
+URI_LIMIT = 16_384
+
+
+def uri_too_long(url: str, headers: dict[str, str]) -> Reply | None:
+    parts = urlsplit(url)
+    uri = len(parts.path.encode()) + (len(parts.query.encode()) + 1 if parts.query else 0)
+    if uri > URI_LIMIT:
+        body = b"<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>"
+        return Reply(414, body, {"Content-Type": "text/html;charset=iso-8859-1"})
+    size = uri + sum(len(name) + len(value) + 4 for name, value in headers.items())
+    if size > URI_LIMIT:
+        body = b"<h1>Bad Message 431</h1><pre>reason: Request Header Fields Too Large</pre>"
+        return Reply(431, body, {"Content-Type": "text/html;charset=iso-8859-1"})
+    return None
 
 
 def _data_kind(rest: str) -> str:
@@ -122,6 +138,9 @@ class OrgEmulator:
         method = method.upper()
         if path.startswith("/_emulator/"):
             return handle_control(self, method, path, payload).as_tuple()
+        too_long = uri_too_long(url, lowered)
+        if too_long is not None:
+            return too_long.as_tuple()
         kind = classify(path)
         verdict = self.faults.on_request(kind)
         if verdict.sleep:
