@@ -1,7 +1,8 @@
 """Bulk API 2.0 queries through simple-salesforce's ``bulk2`` client, streamed set by set.
 
 A query job is created (``queryAll``: the recycle bin and archived rows too), polled with a growing pause
-until it completes, and its CSV results are read one set of ``SALESFORCE_BULK_MAX_RECORDS`` rows at a
+(1 s growing to 5 s) until it completes, and its CSV results are read one set of
+``SALESFORCE_BULK_MAX_RECORDS`` rows at a
 time by following ``Sforce-Locator``: at most one set is held in memory, handed on in pages. Each value
 is given back the JSON type the REST API would have used (from the object's describe), so both
 strategies feed the same mapping and land the same rows.
@@ -28,7 +29,8 @@ from integrations.salesforce.errors import TransientError
 logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
-MAX_POLL_SECONDS = 10.0
+MAX_POLL_SECONDS = 5.0
+POLL_GROWTH = 1.5  # 1, 1.5, 2.25, 3.4, 5, 5 … seconds: a short job is seen soon, a long one not polled often
 PAGE_RECORDS = 10_000  # rows handed on at a time (one upsert transaction)
 _NUMBERS = {"double": float, "currency": float, "percent": float, "int": int}
 
@@ -130,7 +132,7 @@ class BulkQuery:
                     f"{settings.SALESFORCE_BULK_TIMEOUT_SECONDS:.0f}s (state {state}); it was aborted"
                 )
             self._sleep(pause)
-            pause = min(MAX_POLL_SECONDS, pause * 2)
+            pause = min(MAX_POLL_SECONDS, pause * POLL_GROWTH)
 
     def _download(self, job_id: str, field_types: dict[str, str]) -> Iterator[list[Record]]:
         locator = ""
