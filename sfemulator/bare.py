@@ -67,7 +67,14 @@ def default_settings(directory: Path, key: rsa.RSAPrivateKey) -> dict:
         "org_id": org_id,
         "instance_url": f"https://{slug}.my.salesforce.com",
         "api_daily_limit": 15000,
-        "users": [{"username": f"integration@{slug}.example", "password": _token(16), "security_token": _token(24)}],
+        "users": [
+            {
+                "username": f"integration@{slug}.example",
+                "password": _token(16),
+                "security_token": _token(24),
+                "refresh_token": "5Aep861" + _token(80, _ALPHABET + "._"),
+            }
+        ],
         "connected_app": {
             "consumer_key": "3MVG9" + _token(80, _ALPHABET + "._"),
             "consumer_secret": _token(64, "0123456789ABCDEF"),

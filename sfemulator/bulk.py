@@ -151,6 +151,8 @@ class BulkJobs:
             raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid line ending: {line_ending}")
         now = self.emulator.now()
         result = run_query(self.emulator.store, text, include_deleted=operation == "queryAll", now=now, version=version)
+        if any(resolved.field.type in ("address", "location") for resolved in result.fields):
+            raise ApiError(400, "API_ERROR", "Selecting compound data not supported in Bulk Query")
         if result.count or result.offset:
             raise ApiError(
                 400, "API_ERROR", "Bulk API 2.0 query jobs support neither aggregate functions (COUNT()) nor OFFSET"

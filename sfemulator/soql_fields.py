@@ -46,13 +46,61 @@ class ResolvedField:
     hops: tuple[Hop, ...]
     field: FieldInfo
     getter: Callable[[Record], Any]
+    target_type: bool = False  # What.Type / Who.Type: the name of the object the lookup reaches
 
     @property
     def key(self) -> tuple[str, ...]:
         return (*(hop.relationship for hop in self.hops), self.field.name)
 
 
+def _follow(hops: tuple[Hop, ...]) -> Callable[[Record], Record | None]:
+    def follow(record: Record) -> Record | None:
+        current: Record | None = record
+        for hop in hops:
+            if current is None:
+                return None
+            current = hop.follow(current)
+        return current
+
+    return follow
+
+
+def _target_type(hops: tuple[Hop, ...]) -> Callable[[Record], str | None]:
+    """``What.Type``: the object a polymorphic lookup points at, not a field of that object."""
+    *before, last = hops
+    reach = _follow(tuple(before))
+
+    def target_type(record: Record) -> str | None:
+        found = reach(record)
+        located = last.locate(found) if found is not None else None
+        return located[0] if located is not None else None
+
+    return target_type
+
+
+_ADDRESS_PARTS = (
+    ("city", "City"),
+    ("country", "Country"),
+    ("geocodeAccuracy", "GeocodeAccuracy"),
+    ("latitude", "Latitude"),
+    ("longitude", "Longitude"),
+    ("postalCode", "PostalCode"),
+    ("state", "State"),
+    ("street", "Street"),
+)
+
+
+def address_of(record: Record, name: str) -> dict[str, Any] | None:
+    """A compound address (``BillingAddress``, User's ``Address``) from its components, null when all are."""
+    prefix = name[: -len("Address")]
+    value = {key: record.get(prefix + part) for key, part in _ADDRESS_PARTS}
+    return value if any(item is not None for item in value.values()) else None
+
+
 def _getter(hops: tuple[Hop, ...], name: str, field_type: str) -> Callable[[Record], Any]:
+    if field_type == "address":
+        target = _follow(hops)
+        return lambda record: address_of(found, name) if (found := target(record)) is not None else None
     if field_type == "boolean":
         # Salesforce has no null booleans: a checkbox missing from the data is false.
         plain = _getter(hops, name, "")
@@ -137,6 +185,10 @@ class FieldResolver:
                 resolved = ResolvedField(tuple(hops), info, lambda record: None)
                 self._cache[path.lower()] = resolved
                 return resolved
+        if hops and parts[-1].lower() == "type" and len(reference.reference_to) > 1:
+            resolved = ResolvedField(tuple(hops), FieldInfo("Type", "picklist"), _target_type(tuple(hops)), True)
+            self._cache[path.lower()] = resolved
+            return resolved
         info = next((s.field(parts[-1]) for s in schemas if s.field(parts[-1])), None)
         if info is None:
             raise _no_column(self.text, pos, parts[-1], schemas[0].sobject)
