@@ -187,6 +187,8 @@ class OrgEmulator:
         if data is None:
             raise not_found()
         job_faults = {"queue_seconds": verdict.queue, "failure": verdict.job_failure}
+        if verdict.timeout_over is not None:
+            job_faults["timeout_over"] = verdict.timeout_over
         return self._rest.handle(
             kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers, body, job_faults
         )

@@ -67,10 +67,12 @@ class RestData:
         limit = {"Sforce-Limit-Info": limit_header(used, maximum)}
         if not allowed:
             return error_reply(ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), limit)
+        faults = dict(job_faults or {})
+        timeout_over = faults.pop("timeout_over", None)
         if kind.startswith("bulk_"):
             segments = [part for part in rest.split("/") if part]
             try:
-                reply = self.emulator.bulk.handle(kind, method, version, segments, params, body, **(job_faults or {}))
+                reply = self.emulator.bulk.handle(kind, method, version, segments, params, body, **faults)
             except ApiError as error:
                 return error_reply(error, limit)
             return Reply(reply.status, reply.body, {**reply.headers, **limit}, reply.records)
@@ -78,7 +80,8 @@ class RestData:
             message = f"HTTP Method '{method}' not allowed. Allowed are GET,HEAD"
             return error_reply(ApiError(405, "METHOD_NOT_ALLOWED", message), limit)
         try:
-            data = self._resource(kind, version, [part for part in rest.split("/") if part], params, headers)
+            segments = [part for part in rest.split("/") if part]
+            data = self._resource(kind, version, segments, params, headers, timeout_over)
         except ApiError as error:
             return error_reply(error, limit)
         reply = json_reply(200, data, limit)
@@ -87,7 +90,13 @@ class RestData:
         return reply
 
     def _resource(
-        self, kind: str, version: str, segments: list[str], params: dict[str, list[str]], headers: dict[str, str]
+        self,
+        kind: str,
+        version: str,
+        segments: list[str],
+        params: dict[str, list[str]],
+        headers: dict[str, str],
+        timeout_over: int | None = None,
     ) -> Any:
         base = f"/services/data/v{version}"
         if kind == "resources":
@@ -99,6 +108,8 @@ class RestData:
             result = run_query(
                 self.store, text, include_deleted=kind == "queryAll", now=self.emulator.now(), version=version
             )
+            if timeout_over is not None and result.total_size > timeout_over:
+                raise ApiError(400, "QUERY_TIMEOUT", "Your query request was running for too long.")
             return self._page(result, 0, self._batch_size(headers, None), base, kind, None)
         if kind == "query_more":
             found = self.emulator.cursors.find(segments[1])

@@ -25,7 +25,7 @@ from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
-from integrations.sync import lock, strategy, wide
+from integrations.sync import lock, strategy, wide, windows
 from integrations.sync.deletes import reconcile_ids
 from integrations.sync.prefetch import prefetched
 from integrations.sync.report import ProgressCallback, ProgressEvent
@@ -67,9 +67,14 @@ def changes_query(plan: FieldPlan, since: datetime | None) -> str:
 
 
 def _rest_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
+    # A window Salesforce times out on is narrowed (windows); a field list past the URI limit is split (wide).
+    return windows.narrowing(job, soql, lambda query: _query_pages(job, query))
+
+
+def _query_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
     # queryAll: recycle-bin rows arrive with IsDeleted = true (and are tombstoned), archived activities too.
     if wide.too_long(job.client.version, soql):
-        return wide.joined_pages(job, soql)  # a field list past the URI limit: split, joined by Id
+        return wide.joined_pages(job, soql)
     return job.client.query_pages(soql, include_deleted=True)
 
 
