@@ -72,7 +72,7 @@ def _run_strategy(strategy: str, directory: Path, emulator_url: str) -> dict:
 def _empty_tables() -> None:
     from django.db import connection
 
-    from coaching.models import Org
+    from crm.models import Org
     from integrations.salesforce.catalogue import CATALOGUE
 
     tables = sorted({spec.table for spec in CATALOGUE})

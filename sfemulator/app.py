@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
 from sfemulator.faults import DATA_KINDS, Faults, Verdict
 from sfemulator.latency import Latency
+from sfemulator.parts import Clock
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -35,7 +35,6 @@ _DATA = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 _VERSIONS = re.compile(r"^/services/data/?$")
 
 
-Clock = Callable[[], datetime] | datetime | None
 # "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes": 414 when the URI
 # alone is longer, 431 when URI and headers together are. Salesforce's front end answers in HTML, not JSON.
 URI_LIMIT = 16_384

@@ -17,16 +17,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sfemulator.errors import ApiError
+from sfemulator.parts import EmulatedOrg
 from sfemulator.replies import Reply, json_reply
 from sfemulator.sfids import make_id
 from sfemulator.soql_run import QueryResult, run_query
 from sfemulator.temporal import format_datetime
-
-if TYPE_CHECKING:
-    from sfemulator.app import OrgEmulator
 
 CSV_TYPE = "text/csv"
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
@@ -93,7 +91,7 @@ def _cell(value: Any, field_type: str) -> str:
 class BulkJobs:
     """The query jobs of one org (thread-safe)."""
 
-    def __init__(self, emulator: "OrgEmulator") -> None:
+    def __init__(self, emulator: EmulatedOrg) -> None:
         self.emulator = emulator
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}

@@ -11,7 +11,6 @@ raised to the caller after the object's state is saved.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,34 +20,21 @@ from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import SObjectSpec
-from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
 from integrations.sync import lock, strategy, wide, windows
 from integrations.sync.deletes import reconcile_ids
+from integrations.sync.job import ObjectJob
 from integrations.sync.prefetch import prefetched
-from integrations.sync.report import ProgressCallback, ProgressEvent
-from integrations.sync.upsert import Upserter, upsert_page, upserter_for
+from integrations.sync.report import ProgressEvent
+from integrations.sync.upsert import upsert_page, upserter_for
 
 # Salesforce keeps deleted records in the recycle bin about 15 days; a day of margin for purge timing.
 RECYCLE_BIN = timedelta(days=15)
 RECONCILE_AFTER = RECYCLE_BIN - timedelta(days=1)
 
 Status = SyncObjectRun.Status
-
-
-@dataclass
-class ObjectJob:
-    run: SyncRun
-    spec: SObjectSpec
-    client: SalesforceClient
-    token: str
-    full: bool = False  # ignore the mark: re-read every row, then reconcile ids
-    reconcile: bool = False  # reconcile ids even if the recycle bin still covers the last sync
-    progress: ProgressCallback | None = None
-    upserter: Upserter | None = None
-    field_types: dict[str, str] | None = None  # describe type by field name (Bulk CSV values are typed from it)
 
 
 def soql_datetime(value: datetime) -> str:

@@ -11,15 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 
 from integrations.salesforce.bulk import BulkQuery
 from integrations.salesforce.errors import QueryError
-
-if TYPE_CHECKING:
-    from integrations.sync.objects import ObjectJob
+from integrations.sync.job import ObjectJob
 
 REST, BULK, AUTO = "rest", "bulk", "auto"
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
@@ -37,7 +35,7 @@ class Choice:
         return self.strategy == REST
 
 
-def choose(job: "ObjectJob", where: str, since: datetime | None) -> Choice:
+def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
     """The strategy for ``job`` given its window's WHERE clause ("" for everything)."""
     pinned = job.spec.strategy
     if pinned in (REST, BULK):
@@ -65,7 +63,7 @@ def choose(job: "ObjectJob", where: str, since: datetime | None) -> Choice:
     return Choice(REST, f"{what}: {estimate:,} rows, under the Bulk threshold of {threshold:,}", estimate)
 
 
-def bulk_pages(job: "ObjectJob", soql: str) -> Iterator[list[dict[str, Any]]]:
+def bulk_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
     """The window's rows through a Bulk API 2.0 job. Bulk jobs chunk by primary key and do not keep an
     ORDER BY, so none is sent: the caller advances the mark only after the last page (``Choice.ordered``)."""
     query = BulkQuery(job.client, job.spec.name)

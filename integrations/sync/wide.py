@@ -13,13 +13,11 @@ upsert replaces the mixed version. A row missing from a secondary query was purg
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from integrations.salesforce.errors import QueryError
-
-if TYPE_CHECKING:
-    from integrations.sync.objects import ObjectJob
+from integrations.sync.job import ObjectJob
 
 URI_LIMIT = 16_384
 HEADERS_ROOM = 1_536  # Authorization, User-Agent, Accept… share the limit with the URI (431)
@@ -63,7 +61,7 @@ def _id_list(count: int) -> str:
     return ", ".join(["'000000000000000AAA'"] * count)  # as long as real ids: for sizing
 
 
-def joined_pages(job: "ObjectJob", soql: str) -> Iterator[list[dict[str, Any]]]:
+def joined_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
     match = _SELECT.match(soql)
     if match is None:
         raise QueryError(f"cannot split a query this sync did not build: {soql[:80]}…")
@@ -82,7 +80,7 @@ def joined_pages(job: "ObjectJob", soql: str) -> Iterator[list[dict[str, Any]]]:
         yield page
 
 
-def _join(job: "ObjectJob", sobject: str, page: list[dict[str, Any]], groups: list[list[str]]) -> list[dict[str, Any]]:
+def _join(job: ObjectJob, sobject: str, page: list[dict[str, Any]], groups: list[list[str]]) -> list[dict[str, Any]]:
     mark = job.spec.mark_field
     by_id = {record["Id"]: record for record in page}
     seen: dict[str, set[int]] = {record_id: set() for record_id in by_id}

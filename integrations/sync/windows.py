@@ -13,16 +13,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from integrations.salesforce.converters import moment
 from integrations.salesforce.errors import QueryError
-
-if TYPE_CHECKING:
-    from integrations.sync.objects import ObjectJob
+from integrations.sync.job import ObjectJob
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +45,7 @@ def _first(pages: Pages) -> tuple[list[dict[str, Any]] | None, Pages]:
         raise
 
 
-def narrowing(job: "ObjectJob", soql: str, run: Callable[[str], Pages]) -> Pages:
+def narrowing(job: ObjectJob, soql: str, run: Callable[[str], Pages]) -> Pages:
     """``run(soql)``'s pages; on QUERY_TIMEOUT, the same rows range by range."""
     first, pages = _first(run(soql))
     if first is not None:
@@ -88,7 +86,7 @@ def _since(where: str | None, mark: str) -> datetime | None:
     return moment()(found.group(1)) if found else None
 
 
-def _earliest(job: "ObjectJob", head: str, mark: str) -> datetime | None:
+def _earliest(job: ObjectJob, head: str, mark: str) -> datetime | None:
     """The oldest mark value of the object (an initial load has no lower bound): one small, indexed query."""
     sobject = head.rsplit(" ", 1)[-1]
     oldest = f"SELECT {mark} FROM {sobject} ORDER BY {mark} LIMIT 1"

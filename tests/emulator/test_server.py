@@ -142,3 +142,20 @@ def test_chunked_request_bodies_are_read(server_url):
     assert reply.request.headers.get("Transfer-Encoding") == "chunked"
     assert reply.status_code == 200, reply.text
     assert reply.json()["access_token"]
+
+
+def test_bulk_and_timeout_faults_set_over_http(session, server_url):
+    from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceOperationError
+
+    sf = login(session)
+    faults = [{"action": "fail_job", "message": "InternalServerError : injected"},
+              {"action": "query_timeout", "rows_over": 100, "times": None}]  # fmt: skip
+    assert requests.post(f"{server_url}/_emulator/faults", json=faults, timeout=5).status_code == 200
+    with pytest.raises(SalesforceOperationError, match="injected"):
+        list(sf.bulk2.Opportunity.query("SELECT Id FROM Opportunity"))
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Id FROM Opportunity")
+    assert caught.value.content[0]["errorCode"] == "QUERY_TIMEOUT"
+    assert len(sf.query("SELECT Id FROM Opportunity WHERE Name < 'Deal 0050'")["records"]) == 49
+    bad = requests.post(f"{server_url}/_emulator/faults", json={"action": "explode"}, timeout=5)
+    assert bad.status_code == 400 and "query_timeout" in bad.json()["error"]

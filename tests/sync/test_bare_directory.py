@@ -9,7 +9,7 @@ import stat
 import pytest
 from django.core.management import CommandError, call_command
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from sfemulator.app import OrgEmulator
 from sfemulator.store import OrgDirectoryError

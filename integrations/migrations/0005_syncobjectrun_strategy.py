@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0003_emulator_in_credentials'),
+        ('integrations', '0004_org_in_crm'),
     ]
 
     operations = [
