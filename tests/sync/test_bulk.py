@@ -8,6 +8,7 @@ from integrations.salesforce.connect import register_org
 from integrations.sync.run import run_sync
 from tests.sync.org_files import add_records, change_records, mismatches, read_records, record, sf_id
 from tests.sync.test_faults import assert_exact
+from tests.sync.test_worker import emulator_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture(autouse=True)
@@ -173,3 +174,19 @@ def test_api_calls_are_counted_per_object_and_strategy(connected_org, org_dir, e
     assert opportunity.api_calls == 1 + 1 + 1 + sets + 1
     assert run.api_calls == sum(item.api_calls for item in by_object.values())
     assert run.api_calls == emulator.usage.snapshot()[0] - 1  # all but the /limits probe before the first object
+
+
+def test_a_bulk_sync_over_http_survives_faults_set_over_http(db, org_dir, emulator_server, bulk_only):  # noqa: F811
+    import requests
+
+    faults = [{"action": "fail_job", "times": 1}, {"action": "queue_job", "seconds": 0.2, "times": 1},
+              {"action": "expire_sessions", "after": 2, "kind": "bulk_results"}]  # fmt: skip
+    assert requests.post(f"{emulator_server}/_emulator/faults", json=faults, timeout=5).status_code == 200
+    org = register_org("served", method="emulator", emulator_dir=str(org_dir), emulator_url=emulator_server,
+                       emulator_login="password")  # fmt: skip
+    run = run_sync(org, rebuild=False)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert {item.strategy for item in run.object_runs.all()} == {"bulk"}
+    assert_exact(org, org_dir)
+    counts = requests.get(f"{emulator_server}/_emulator/state", timeout=5).json()["counts"]
+    assert counts["bulk_jobs"] == len(CATALOGUE) + 1 and counts["login"] == 2
