@@ -20,7 +20,7 @@ from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
 from sfemulator.faults import DATA_KINDS, Faults, Verdict
 from sfemulator.latency import Latency
-from sfemulator.parts import Clock
+from sfemulator.parts import Clock, QueryJobs
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -110,7 +110,7 @@ class OrgEmulator:
         self.cursors = CursorBook()
         self.faults = Faults(self.usage, self.expire_sessions)
         self._rest = RestData(self)
-        self.bulk = BulkJobs(self)
+        self.bulk: QueryJobs = BulkJobs(self)
 
     @property
     def directory(self) -> Path:

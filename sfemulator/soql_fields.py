@@ -174,6 +174,7 @@ class FieldResolver:
             parts = parts[1:]  # "Opportunity.Name" FROM Opportunity means Name
         schemas: list[Schema] = [self.schema]
         hops: list[Hop] = []
+        reference: FieldInfo | None = None
         for name in parts[:-1]:
             reference = next((s.relationship(name) for s in schemas if s.relationship(name)), None)
             if reference is None:
@@ -188,7 +189,8 @@ class FieldResolver:
                 resolved = ResolvedField(tuple(hops), unknown, lambda record: None)
                 self._cache[path.lower()] = resolved
                 return resolved
-        if hops and parts[-1].lower() == "type" and len(reference.reference_to) > 1:
+        polymorphic = bool(hops) and reference is not None and len(reference.reference_to) > 1
+        if polymorphic and parts[-1].lower() == "type":
             resolved = ResolvedField(tuple(hops), FieldInfo("Type", "picklist"), _target_type(tuple(hops)), True)
             self._cache[path.lower()] = resolved
             return resolved

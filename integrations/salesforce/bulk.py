@@ -138,10 +138,11 @@ class BulkQuery:
         locator = ""
         size = int(settings.SALESFORCE_BULK_MAX_RECORDS)
         while True:
-            result = self.client.call(
-                f"Bulk API results of {self.sobject}",
-                lambda sf, at=locator: self._bulk(sf).get_query_results(job_id, locator=at, max_records=size),
-            )
+
+            def fetch(sf: Any, at: str = locator) -> Any:
+                return self._bulk(sf).get_query_results(job_id, locator=at, max_records=size)
+
+            result = self.client.call(f"Bulk API results of {self.sobject}", fetch)
             expected = int(result["number_of_records"])
             seen = 0
             for page in records_from_csv(result["records"], field_types):
