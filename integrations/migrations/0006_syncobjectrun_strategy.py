@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0004_org_in_crm'),
+        ('integrations', '0005_sync_tree_changes'),
     ]
 
     operations = [
