@@ -27,6 +27,8 @@ class GeneratorConfig:
     opportunities_per_rep_month: float = 5.0
     activities_per_opportunity: float = 10.0
     company: str = "acme"
+    # What the org is for (sfemulator.generator.scenarios): "realistic" for demos, the others to measure.
+    scenario: str = "realistic"
 
     def __post_init__(self) -> None:
         problems = []
@@ -51,6 +53,10 @@ class GeneratorConfig:
                 "company must be 1-40 lower-case letters, digits or dashes starting with a letter, "
                 f"got {self.company!r}"
             )
+        from sfemulator.generator.scenarios import SCENARIOS
+
+        if self.scenario not in SCENARIOS:
+            problems.append(f"scenario must be one of {', '.join(SCENARIOS)}, got {self.scenario!r}")
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
 
