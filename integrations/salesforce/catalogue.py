@@ -57,9 +57,9 @@ class SObjectSpec:
     # An org may lack the object (no Collaborative Forecasts) or deny access to it: skip it with a message.
     optional: bool = False
     mark_field: str = "SystemModstamp"
-    # How the object's rows are fetched. Only "rest" (queryAll pages) exists; Bulk API 2.0 for very
-    # large objects is planned and will be chosen here.
-    strategy: str = "rest"
+    # How the object's rows are fetched: "auto" chooses REST or Bulk API 2.0 per run from an estimate
+    # (integrations.sync.strategy); "rest" or "bulk" pins one.
+    strategy: str = "auto"
 
     @property
     def table(self) -> str:
