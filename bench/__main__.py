@@ -13,6 +13,7 @@ BENCHMARKS = {
     "api": "bench.api",
     "week": "bench.week",
     "signal": "bench.signal",
+    "calibrate": "bench.calibrate",
 }
 
 

@@ -2,6 +2,7 @@
 
     make bench ARGS="sync --records 1000000"
     .venv/bin/python -m bench sync [--records N] [--in-process] [--keep]
+    .venv/bin/python -m bench sync --compare --latency realistic   # REST vs Bulk API 2.0 vs COPY
 
 Writes (once, cached under bench-data/) an org directory of about N records spread over the synced
 objects as a real org is (mostly activities and history), serves it with ``run_emulator`` in its own
@@ -236,14 +237,14 @@ def drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}"')
 
 
-def start_emulator(directory: Path) -> tuple[subprocess.Popen, str]:
+def start_emulator(directory: Path, latency: str = "off") -> tuple[subprocess.Popen, str]:
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_emulator", str(directory), "--port", str(port)],
+        [sys.executable, "manage.py", "run_emulator", str(directory), "--port", str(port), "--latency", latency],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -288,6 +289,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--in-process", action="store_true", help="Serve the org in this process instead.")
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database afterwards.")
+    parser.add_argument(
+        "--compare", action="store_true", help="Compare the strategies (bench/sync_compare.py) instead."
+    )
+    parser.add_argument(
+        "--latency", default="off", help="--compare: latency profiles, e.g. realistic or off,realistic."
+    )
+    parser.add_argument("--strategies", default="rest,bulk", help="--compare: which strategies (default rest,bulk).")
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -308,6 +316,14 @@ def main(argv: list[str]) -> int:
     print(f"org directory {directory}: {sum(counts.values()):,} records ({time.perf_counter() - began:.0f} s)")
     recreate_database(url)
     call_command("migrate", verbosity=0)
+    if args.compare:
+        from bench.sync_compare import compare
+
+        try:
+            return compare(directory, args.latency.split(","), args.strategies.split(","))
+        finally:
+            if not args.keep:
+                drop_database(url)
     server = None
     try:
         if args.in_process:

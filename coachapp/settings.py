@@ -163,6 +163,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long the calibration page's weekly leading-metric sums are reused (coaching/calibration/leading.py).
+CALIBRATION_CACHE_SECONDS = env.int("CALIBRATION_CACHE_SECONDS", default=3600)
+
 # --- Celery: with no broker, tasks run eagerly in-process (the demo); with one, real workers.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -205,6 +208,16 @@ SALESFORCE_BACKOFF_BASE_SECONDS = env.float("SALESFORCE_BACKOFF_BASE_SECONDS", d
 SALESFORCE_BACKOFF_MAX_SECONDS = env.float("SALESFORCE_BACKOFF_MAX_SECONDS", default=60.0)
 SALESFORCE_API_RESERVE_PERCENT = env.int("SALESFORCE_API_RESERVE_PERCENT", default=10)
 SALESFORCE_LOOKBACK_SECONDS = env.int("SALESFORCE_LOOKBACK_SECONDS", default=300)
+# How the sync fetches each object: "auto" picks Bulk API 2.0 when at least SALESFORCE_BULK_MIN_RECORDS rows are
+# to be fetched (an initial load, a full reconcile, a large backlog) and REST otherwise; "rest" or "bulk" forces one.
+SALESFORCE_SYNC_STRATEGY = env("SALESFORCE_SYNC_STRATEGY", default="auto")
+SALESFORCE_BULK_MIN_RECORDS = env.int("SALESFORCE_BULK_MIN_RECORDS", default=10000)
+SALESFORCE_BULK_MAX_RECORDS = env.int("SALESFORCE_BULK_MAX_RECORDS", default=50000)  # rows per results download
+SALESFORCE_BULK_POLL_SECONDS = env.float("SALESFORCE_BULK_POLL_SECONDS", default=1.0)  # first wait; grows to 5 s
+SALESFORCE_BULK_TIMEOUT_SECONDS = env.float("SALESFORCE_BULK_TIMEOUT_SECONDS", default=3600.0)
+SALESFORCE_BULK_JOB_ATTEMPTS = env.int("SALESFORCE_BULK_JOB_ATTEMPTS", default=3)
+# A window Salesforce answers QUERY_TIMEOUT for is halved and retried, down to this many seconds.
+SYNC_WINDOW_FLOOR_SECONDS = env.int("SYNC_WINDOW_FLOOR_SECONDS", default=600)
 SYNC_LOCK_SECONDS = env.int("SYNC_LOCK_SECONDS", default=15 * 60)
 SYNC_OBJECT_ATTEMPTS = env.int("SYNC_OBJECT_ATTEMPTS", default=4)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=30.0)

@@ -113,6 +113,9 @@ class SyncObjectRun(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     api_calls = models.PositiveIntegerField(default=0)
+    # How the rows were fetched ("rest" or "bulk") and why that way (the estimate against the threshold).
+    strategy = models.CharField(max_length=8, blank=True)
+    strategy_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)

@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sfemulator import auth
+from sfemulator.bulk import BulkJobs
 from sfemulator.control import handle_control
 from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
-from sfemulator.faults import DATA_KINDS, Faults
-from sfemulator.parts import Clock
+from sfemulator.faults import DATA_KINDS, Faults, Verdict
+from sfemulator.latency import Latency
+from sfemulator.parts import Clock, QueryJobs
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -33,6 +35,24 @@ _DATA = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 _VERSIONS = re.compile(r"^/services/data/?$")
 
 
+# "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes": 414 when the URI
+# alone is longer, 431 when URI and headers together are. Salesforce's front end answers in HTML, not JSON.
+URI_LIMIT = 16_384
+
+
+def uri_too_long(url: str, headers: dict[str, str]) -> Reply | None:
+    parts = urlsplit(url)
+    uri = len(parts.path.encode()) + (len(parts.query.encode()) + 1 if parts.query else 0)
+    if uri > URI_LIMIT:
+        body = b"<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>"
+        return Reply(414, body, {"Content-Type": "text/html;charset=iso-8859-1"})
+    size = uri + sum(len(name) + len(value) + 4 for name, value in headers.items())
+    if size > URI_LIMIT:
+        body = b"<h1>Bad Message 431</h1><pre>reason: Request Header Fields Too Large</pre>"
+        return Reply(431, body, {"Content-Type": "text/html;charset=iso-8859-1"})
+    return None
+
+
 def _data_kind(rest: str) -> str:
     segments = [segment for segment in rest.split("/") if segment]
     if not segments:
@@ -40,6 +60,10 @@ def _data_kind(rest: str) -> str:
     head, count = segments[0], len(segments)
     if head in ("query", "queryAll"):
         return head if count == 1 else "query_more" if count == 2 else "data_not_found"
+    if head == "jobs" and count >= 2 and segments[1] == "query":
+        if count <= 3:
+            return "bulk_jobs" if count == 2 else "bulk_job"
+        return "bulk_results" if count == 4 and segments[3] == "results" else "data_not_found"
     if head == "limits" and count == 1:
         return "limits"
     if head == "sobjects":
@@ -69,8 +93,16 @@ def classify(path: str) -> str:
 class OrgEmulator:
     """A Salesforce org served from ``directory`` (see the org directory format in the team brief)."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, page_size: int = 2000, clock: Clock = None) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        page_size: int = 2000,
+        clock: Clock = None,
+        latency: Latency | None = None,
+    ) -> None:
         self.store = OrgStore(directory)
+        self.latency = latency or Latency()
         self.page_size = max(1, int(page_size))
         self.clock: Clock = clock
         self.sessions = SessionBook()
@@ -78,6 +110,7 @@ class OrgEmulator:
         self.cursors = CursorBook()
         self.faults = Faults(self.usage, self.expire_sessions)
         self._rest = RestData(self)
+        self.bulk: QueryJobs = BulkJobs(self)
 
     @property
     def directory(self) -> Path:
@@ -104,6 +137,9 @@ class OrgEmulator:
         method = method.upper()
         if path.startswith("/_emulator/"):
             return handle_control(self, method, path, payload).as_tuple()
+        too_long = uri_too_long(url, lowered)
+        if too_long is not None:
+            return too_long.as_tuple()
         kind = classify(path)
         verdict = self.faults.on_request(kind)
         if verdict.sleep:
@@ -114,7 +150,7 @@ class OrgEmulator:
                 usage = {"Sforce-Limit-Info": limit_header(*self.usage.snapshot())}
             return error_reply(verdict.error, usage).as_tuple()
         try:
-            reply = self._route(kind, method, path, parts.query, lowered, payload)
+            reply = self._route(kind, method, path, parts.query, lowered, payload, verdict)
         except ApiError as error:
             reply = error_reply(error)
         except OrgDirectoryError as error:
@@ -122,9 +158,13 @@ class OrgEmulator:
         except Exception:  # a bug or bad data must still answer like a server, not kill the thread
             logger.exception("org emulator failed on %s %s", method, url)
             reply = error_reply(ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."))
+        if self.latency.enabled:
+            self.latency.wait(kind, reply.records)
         return reply.as_tuple()
 
-    def _route(self, kind: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Reply:
+    def _route(
+        self, kind: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes, verdict: Verdict
+    ) -> Reply:
         login = _SOAP_LOGIN.match(path)
         if login is not None:
             if method != "POST":
@@ -145,4 +185,9 @@ class OrgEmulator:
         data = _DATA.match(path)
         if data is None:
             raise not_found()
-        return self._rest.handle(kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers)
+        job_faults = {"queue_seconds": verdict.queue, "failure": verdict.job_failure}
+        if verdict.timeout_over is not None:
+            job_faults["timeout_over"] = verdict.timeout_over
+        return self._rest.handle(
+            kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers, body, job_faults
+        )

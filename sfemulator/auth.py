@@ -1,4 +1,9 @@
-"""Logins: SOAP ``login()``, and the OAuth token endpoint's password and JWT bearer grants.
+"""Logins: SOAP ``login()``, and the OAuth token endpoint's password, JWT bearer and refresh-token grants.
+
+Salesforce retires SOAP ``login()`` from API version 65.0 (Winter '26): such a request gets a fault
+(``UNSUPPORTED_API_VERSION``). A refresh token (``refresh_token`` in a user of ``org.json``; the web-server
+flow issues them to most connected apps and the Singer connector uses one) buys an access token without
+the user's password.
 
 Replies follow what simple-salesforce's login.py parses: the SOAP reply's unprefixed ``sessionId`` and
 ``serverUrl`` elements (or a fault with ``sf:exceptionCode``), and OAuth's JSON (``access_token``,
@@ -25,6 +30,7 @@ from sfemulator.store import OrgConfig, OrgStore
 
 LOGIN_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
 _INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
+SOAP_LOGIN_RETIRED = 65.0
 
 
 def _user(config: OrgConfig, username: str) -> dict[str, Any] | None:
@@ -80,6 +86,12 @@ def _soap_credentials(body: bytes) -> tuple[str, str] | None:
 
 
 def soap_login(store: OrgStore, sessions: SessionBook, version: str, body: bytes) -> Reply:
+    if float(version) >= SOAP_LOGIN_RETIRED:
+        return _soap_fault(
+            "UNSUPPORTED_API_VERSION",
+            f"SOAP login() is not available in API version {version} and later; use OAuth 2.0 "
+            "(JWT bearer, or a refresh token) or an API version below 65.0",
+        )
     config = store.config()
     credentials = _soap_credentials(body)
     if credentials is None:
@@ -177,6 +189,8 @@ def oauth_token(store: OrgStore, sessions: SessionBook, body: bytes) -> Reply:
         if not app:
             return _oauth_error("invalid_client_id", "client identifier invalid")
         return _jwt_grant(store, sessions, form.get("assertion", ""), app)
+    if grant == "refresh_token":
+        return _refresh_grant(store, sessions, form, app)
     if grant != "password":
         return _oauth_error("unsupported_grant_type", "grant type not supported")
     if not app or form.get("client_id") != app.get("consumer_key"):
@@ -186,4 +200,22 @@ def oauth_token(store: OrgStore, sessions: SessionBook, body: bytes) -> Reply:
     user = _user(store.config(), form.get("username", ""))
     if user is None or not _password_matches(user, form.get("password", "")):
         return _oauth_error("invalid_grant", "authentication failure")
+    return _token(store, sessions, user, str(app.get("consumer_secret") or ""))
+
+
+def _refresh_grant(store: OrgStore, sessions: SessionBook, form: dict[str, str], app: dict[str, Any]) -> Reply:
+    if not app or form.get("client_id") != app.get("consumer_key"):
+        return _oauth_error("invalid_client_id", "client identifier invalid")
+    # A client secret is optional for this grant (a connected app may not require one), but a wrong one fails.
+    secret = form.get("client_secret")
+    if secret is not None and not hmac.compare_digest(secret, str(app.get("consumer_secret") or "")):
+        return _oauth_error("invalid_client", "invalid client credentials")
+    token = form.get("refresh_token", "")
+    config = store.config()
+    user = next(
+        (user for user in config.users if token and hmac.compare_digest(str(user.get("refresh_token") or ""), token)),
+        None,
+    )
+    if user is None:
+        return _oauth_error("invalid_grant", "expired access/refresh token")
     return _token(store, sessions, user, str(app.get("consumer_secret") or ""))

@@ -1,7 +1,7 @@
 """Query locators: the server-side cursors behind ``nextRecordsUrl`` (``01gD0000002HU6KIAW-2000``).
 
 A cursor keeps its filtered, sorted rows, so every page is a slice; the same locator can be fetched again
-(a client retrying a failed page). Like Salesforce, cursors expire after 15 idle minutes, and only so many
+(a client retrying a failed page). Like Salesforce, cursors expire after two idle days, and only so many
 stay open: the oldest is closed first.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sfemulator.sfids import make_id
 from sfemulator.soql_run import QueryResult
 
-IDLE_SECONDS = 15 * 60
+IDLE_SECONDS = 2 * 24 * 3600  # current orgs keep an idle query locator two days (once 15 minutes)
 MAX_OPEN = 50
 
 

@@ -30,8 +30,12 @@ DATA_KINDS = frozenset(
         "limits",
         "resources",
         "data_not_found",
+        "bulk_jobs",
+        "bulk_job",
+        "bulk_results",
     }
 )
+JOB_FAILURE = "InternalServerError : the query job failed while processing; retry it"
 _TRANSIENT = {
     500: ("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: "),
     502: ("SERVER_UNAVAILABLE", "Server temporarily unavailable, please try again later."),
@@ -42,12 +46,14 @@ _TRANSIENT = {
 
 @dataclass
 class Rule:
-    action: str  # expire_sessions, fail, limit_exceeded, slow
+    action: str  # expire_sessions, fail, limit_exceeded, slow, fail_job, queue_job, query_timeout
     after: int = 0
     times: int | None = 1
     kind: str | None = None
     status: int = 0
     seconds: float = 0.0
+    message: str = ""
+    rows: int = 0  # query_timeout: only queries selecting more rows than this time out
     seen: int = 0
 
     def matches(self, kind: str) -> bool:
@@ -57,6 +63,8 @@ class Rule:
             return kind in DATA_KINDS
         if self.kind == "auth":
             return kind in AUTH_KINDS
+        if self.kind == "queries":
+            return kind in ("query", "queryAll")
         return self.kind == kind
 
     def fires(self) -> bool:
@@ -74,6 +82,9 @@ class Verdict:
 
     sleep: float = 0.0
     error: ApiError | None = None
+    queue: float = 0.0  # a Bulk query job created by this request waits this long in the queue
+    timeout_over: int | None = None  # a REST query selecting more rows than this answers QUERY_TIMEOUT
+    job_failure: str | None = None  # ... and then ends Failed with this errorMessage
 
 
 class Faults:
@@ -111,6 +122,23 @@ class Faults:
             raise ValueError("seconds must be >= 0")
         self._add(Rule("slow", after=after, times=times, kind=kind, seconds=float(seconds)))
 
+    def fail_job(self, *, after: int = 0, times: int | None = 1, message: str = JOB_FAILURE) -> None:
+        """The next Bulk query job(s) created end ``Failed`` (with ``message``) instead of completing."""
+        self._add(Rule("fail_job", after=after, times=times, kind="bulk_jobs", message=message))
+
+    def queue_job(self, seconds: float, *, after: int = 0, times: int | None = 1) -> None:
+        """The next Bulk query job(s) created wait ``seconds`` in the queue (UploadComplete) before running."""
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        self._add(Rule("queue_job", after=after, times=times, kind="bulk_jobs", seconds=float(seconds)))
+
+    def query_timeout(
+        self, *, rows_over: int = 0, after: int = 0, times: int | None = 1, kind: str | None = None
+    ) -> None:
+        """REST queries (``query``/``queryAll``) that select more than ``rows_over`` rows answer 400 QUERY_TIMEOUT,
+        as a real org does for a query too heavy to finish in its two minutes; smaller ones run."""
+        self._add(Rule("query_timeout", after=after, times=times, kind=kind or "queries", rows=max(0, int(rows_over))))
+
     def set_api_usage(self, used: int, maximum: int | None = None) -> None:
         """Set the calls used today (and optionally the daily allowance): used >= maximum runs out."""
         self._usage.set(used, maximum)
@@ -138,8 +166,10 @@ class Faults:
             return dict(self._counts)
 
     def on_request(self, kind: str) -> Verdict:
-        sleep = 0.0
+        sleep = queue = 0.0
         error: ApiError | None = None
+        job_failure: str | None = None
+        timeout_over: int | None = None
         expire = False
         with self._lock:
             self._counts[kind] += 1
@@ -150,6 +180,12 @@ class Faults:
                     expire = True
                 elif rule.action == "slow":
                     sleep += rule.seconds
+                elif rule.action == "queue_job":
+                    queue += rule.seconds
+                elif rule.action == "fail_job":
+                    job_failure = job_failure or rule.message
+                elif rule.action == "query_timeout":
+                    timeout_over = rule.rows if timeout_over is None else min(timeout_over, rule.rows)
                 elif error is None and rule.action == "limit_exceeded":
                     error = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
                 elif error is None and rule.action == "fail":
@@ -161,7 +197,7 @@ class Faults:
             self._rules = [rule for rule in self._rules if not rule.spent]
         if expire:
             self._expire_sessions()
-        return Verdict(sleep, error)
+        return Verdict(sleep, error, queue=queue, job_failure=job_failure, timeout_over=timeout_over)
 
     def apply(self, spec: dict[str, Any]) -> None:
         """The HTTP form: ``{"action": "fail", "status": 503, "after": 2, "times": 1, "kind": "query_more"}``."""
@@ -182,6 +218,12 @@ class Faults:
             self.limit_exceeded(**common)
         elif action == "slow":
             self.slow(float(spec.get("seconds", 1.0)), **common)
+        elif action == "fail_job":
+            self.fail_job(after=common["after"], times=common["times"], message=str(spec.get("message") or JOB_FAILURE))
+        elif action == "queue_job":
+            self.queue_job(float(spec.get("seconds", 1.0)), after=common["after"], times=common["times"])
+        elif action == "query_timeout":
+            self.query_timeout(rows_over=int(spec.get("rows_over", 0)), **common)
         elif action == "api_usage":
             maximum = spec.get("max")
             self.set_api_usage(int(spec.get("used", 0)), int(maximum) if maximum is not None else None)
@@ -191,7 +233,8 @@ class Faults:
             self.reset_counts()
         else:
             raise ValueError(
-                "action must be one of expire_sessions, fail, limit_exceeded, slow, api_usage, clear, reset_counts"
+                "action must be one of expire_sessions, fail, limit_exceeded, slow, fail_job, queue_job, "
+                "query_timeout, api_usage, clear, reset_counts"
             )
 
     def state(self) -> dict[str, Any]:

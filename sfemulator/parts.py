@@ -8,9 +8,26 @@ from typing import Protocol
 
 from sfemulator.cursors import CursorBook
 from sfemulator.faults import Faults
+from sfemulator.latency import Latency
+from sfemulator.replies import Reply
 from sfemulator.sessions import SessionBook
 from sfemulator.store import OrgStore
 from sfemulator.usage import ApiUsage
+
+
+class QueryJobs(Protocol):
+    """The org's Bulk API 2.0 query jobs (``sfemulator.bulk.BulkJobs``), as the REST resources reach them."""
+
+    @property
+    def daily_remaining(self) -> int: ...
+
+    def daily_limit(self) -> int: ...
+
+    def handle(
+        self, kind: str, method: str, version: str, segments: list[str], params: dict[str, list[str]], body: bytes,
+        *, queue_seconds: float = 0.0, failure: str | None = None,
+    ) -> Reply: ...  # fmt: skip
+
 
 Clock = Callable[[], datetime] | datetime | None
 
@@ -23,6 +40,8 @@ class EmulatedOrg(Protocol):
     usage: ApiUsage
     cursors: CursorBook
     faults: Faults
+    latency: Latency
+    bulk: QueryJobs
 
     @property
     def directory(self) -> Path: ...

@@ -15,6 +15,7 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    records: int = 0  # records the reply carries, for the latency model
 
     def as_tuple(self) -> tuple[int, dict[str, str], bytes]:
         return self.status, dict(self.headers), self.body

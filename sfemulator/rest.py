@@ -48,7 +48,15 @@ class RestData:
         return self.emulator.sessions.is_valid(token.strip(), self.store.config().session_ids)
 
     def handle(
-        self, kind: str, method: str, version: str, rest: str, params: dict[str, list[str]], headers: dict[str, str]
+        self,
+        kind: str,
+        method: str,
+        version: str,
+        rest: str,
+        params: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes = b"",
+        job_faults: dict[str, Any] | None = None,
     ) -> Reply:
         if version not in SUPPORTED_VERSIONS:
             raise not_found()
@@ -59,21 +67,40 @@ class RestData:
         limit = {"Sforce-Limit-Info": limit_header(used, maximum)}
         if not allowed:
             return error_reply(ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), limit)
+        faults = dict(job_faults or {})
+        timeout_over = faults.pop("timeout_over", None)
+        if kind.startswith("bulk_"):
+            segments = [part for part in rest.split("/") if part]
+            try:
+                reply = self.emulator.bulk.handle(kind, method, version, segments, params, body, **faults)
+            except ApiError as error:
+                return error_reply(error, limit)
+            return Reply(reply.status, reply.body, {**reply.headers, **limit}, reply.records)
         if method not in ("GET", "HEAD"):
             message = f"HTTP Method '{method}' not allowed. Allowed are GET,HEAD"
             return error_reply(ApiError(405, "METHOD_NOT_ALLOWED", message), limit)
         try:
-            data = self._resource(kind, version, [part for part in rest.split("/") if part], params, headers)
+            segments = [part for part in rest.split("/") if part]
+            data = self._resource(kind, version, segments, params, headers, timeout_over)
         except ApiError as error:
             return error_reply(error, limit)
-        return json_reply(200, data, limit)
+        reply = json_reply(200, data, limit)
+        if isinstance(data, dict) and isinstance(data.get("records"), list):
+            return Reply(reply.status, reply.body, reply.headers, len(data["records"]))
+        return reply
 
     def _resource(
-        self, kind: str, version: str, segments: list[str], params: dict[str, list[str]], headers: dict[str, str]
+        self,
+        kind: str,
+        version: str,
+        segments: list[str],
+        params: dict[str, list[str]],
+        headers: dict[str, str],
+        timeout_over: int | None = None,
     ) -> Any:
         base = f"/services/data/v{version}"
         if kind == "resources":
-            return {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits")}
+            return {name: f"{base}/{name}" for name in ("sobjects", "query", "queryAll", "limits", "jobs/query")}
         if kind in ("query", "queryAll"):
             text = _first(params, "q")
             if not text or not text.strip():
@@ -81,6 +108,8 @@ class RestData:
             result = run_query(
                 self.store, text, include_deleted=kind == "queryAll", now=self.emulator.now(), version=version
             )
+            if timeout_over is not None and result.total_size > timeout_over:
+                raise ApiError(400, "QUERY_TIMEOUT", "Your query request was running for too long.")
             return self._page(result, 0, self._batch_size(headers, None), base, kind, None)
         if kind == "query_more":
             found = self.emulator.cursors.find(segments[1])
@@ -94,7 +123,10 @@ class RestData:
             return {
                 "DailyApiRequests": {"Max": maximum, "Remaining": max(0, maximum - used)},
                 "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-                "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+                "DailyBulkV2QueryJobs": {
+                    "Max": self.emulator.bulk.daily_limit(),
+                    "Remaining": self.emulator.bulk.daily_remaining,
+                },
                 "DataStorageMB": {"Max": 1024, "Remaining": 1024},
             }
         if kind == "describe_global":

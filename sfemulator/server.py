@@ -31,9 +31,27 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a paging client reuses its connection
     server: EmulatorServer
 
-    def _answer(self) -> None:
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            # JSforce and other streaming clients send bodies in chunks: hex size line, data, CRLF; 0 ends.
+            parts: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailer headers
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        return self.rfile.read(length) if length else b""
+
+    def _answer(self) -> None:
+        try:
+            body = self._body()
+        except ValueError:
+            self.send_error(400, "Bad chunked request body")
+            return
         status, headers, payload = self.server.emulator.handle(self.command, self.path, dict(self.headers), body)
         self.send_response(status)
         for name, value in headers.items():

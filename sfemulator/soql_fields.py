@@ -48,13 +48,61 @@ class ResolvedField:
     hops: tuple[Hop, ...]
     field: FieldInfo
     getter: Callable[[Record], Any]
+    target_type: bool = False  # What.Type / Who.Type: the name of the object the lookup reaches
 
     @property
     def key(self) -> tuple[str, ...]:
         return (*(hop.relationship for hop in self.hops), self.field.name)
 
 
+def _follow(hops: tuple[Hop, ...]) -> Callable[[Record], Record | None]:
+    def follow(record: Record) -> Record | None:
+        current: Record | None = record
+        for hop in hops:
+            if current is None:
+                return None
+            current = hop.follow(current)
+        return current
+
+    return follow
+
+
+def _target_type(hops: tuple[Hop, ...]) -> Callable[[Record], str | None]:
+    """``What.Type``: the object a polymorphic lookup points at, not a field of that object."""
+    *before, last = hops
+    reach = _follow(tuple(before))
+
+    def target_type(record: Record) -> str | None:
+        found = reach(record)
+        located = last.locate(found) if found is not None else None
+        return located[0] if located is not None else None
+
+    return target_type
+
+
+_ADDRESS_PARTS = (
+    ("city", "City"),
+    ("country", "Country"),
+    ("geocodeAccuracy", "GeocodeAccuracy"),
+    ("latitude", "Latitude"),
+    ("longitude", "Longitude"),
+    ("postalCode", "PostalCode"),
+    ("state", "State"),
+    ("street", "Street"),
+)
+
+
+def address_of(record: Record, name: str) -> dict[str, Any] | None:
+    """A compound address (``BillingAddress``, User's ``Address``) from its components, null when all are."""
+    prefix = name[: -len("Address")]
+    value = {key: record.get(prefix + part) for key, part in _ADDRESS_PARTS}
+    return value if any(item is not None for item in value.values()) else None
+
+
 def _getter(hops: tuple[Hop, ...], name: str, field_type: str) -> Callable[[Record], Any]:
+    if field_type == "address":
+        target = _follow(hops)
+        return lambda record: address_of(found, name) if (found := target(record)) is not None else None
     if field_type == "boolean":
         # Salesforce has no null booleans: a checkbox missing from the data is false.
         plain = _getter(hops, name, "")
@@ -126,6 +174,7 @@ class FieldResolver:
             parts = parts[1:]  # "Opportunity.Name" FROM Opportunity means Name
         schemas: list[Schema] = [self.schema]
         hops: list[Hop] = []
+        reference: FieldInfo | None = None
         for name in parts[:-1]:
             reference = next((s.relationship(name) for s in schemas if s.relationship(name)), None)
             if reference is None:
@@ -140,6 +189,11 @@ class FieldResolver:
                 resolved = ResolvedField(tuple(hops), unknown, lambda record: None)
                 self._cache[path.lower()] = resolved
                 return resolved
+        polymorphic = bool(hops) and reference is not None and len(reference.reference_to) > 1
+        if polymorphic and parts[-1].lower() == "type":
+            resolved = ResolvedField(tuple(hops), FieldInfo("Type", "picklist"), _target_type(tuple(hops)), True)
+            self._cache[path.lower()] = resolved
+            return resolved
         info = next((s.field(parts[-1]) for s in schemas if s.field(parts[-1])), None)
         if info is None:
             raise _no_column(self.text, pos, parts[-1], schemas[0].sobject)

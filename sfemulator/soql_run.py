@@ -12,7 +12,7 @@ from typing import Any
 from sfemulator.describe import schema_for
 from sfemulator.recycle_bin import visibility
 from sfemulator.soql import Query, parse
-from sfemulator.soql_fields import FieldResolver, Hop, ResolvedField
+from sfemulator.soql_fields import FieldResolver, Hop, ResolvedField, address_of
 from sfemulator.soql_filter import NORMALISE, compile_where, family_of
 from sfemulator.soql_lexer import soql_error
 from sfemulator.store import OrgStore
@@ -27,6 +27,10 @@ class QueryResult:
     total_size: int
     rows: list[Record]  # empty for COUNT()
     render: Renderer
+    # The selected fields in SELECT order, each with its typed getter: Bulk API 2.0 writes CSV from these.
+    fields: tuple[ResolvedField, ...] = ()
+    count: bool = False
+    offset: bool = False
 
 
 class _Shape:
@@ -37,6 +41,8 @@ class _Shape:
         self._children: dict[str, _Shape] = {}
         self._fields: set[str] = set()
         self.booleans: set[str] = set()  # fields whose missing value reads as false
+        self.target_types: set[str] = set()  # a polymorphic lookup's Type: the object reached
+        self.addresses: set[str] = set()  # compound addresses, made of their components
 
     def add(self, resolved: ResolvedField) -> None:
         node = self
@@ -51,6 +57,10 @@ class _Shape:
             node.steps.append((resolved.field.name, None, None))
             if resolved.field.type == "boolean":
                 node.booleans.add(resolved.field.name)
+            elif resolved.target_type:
+                node.target_types.add(resolved.field.name)
+            elif resolved.field.type == "address":
+                node.addresses.add(resolved.field.name)
 
     def compile(self, url_prefix: str) -> Callable[[Record, str], dict[str, Any]]:
         # Runs of plain fields are copied in one C-level update: rendering dominates a big query_all.
@@ -60,6 +70,10 @@ class _Shape:
                 plan.append(("relationship", (name, hop), child.compile(url_prefix) if child is not None else None))
             elif name in self.booleans:
                 plan.append(("boolean", name, None))
+            elif name in self.target_types:
+                plan.append(("target_type", name, None))
+            elif name in self.addresses:
+                plan.append(("address", name, None))
             elif plan and plan[-1][0] == "fields":
                 plan[-1] = ("fields", (*plan[-1][1], name), None)
             else:
@@ -72,6 +86,10 @@ class _Shape:
                     out.update(zip(what, map(record.get, what), strict=True))
                 elif kind == "boolean":
                     out[what] = bool(record.get(what))
+                elif kind == "target_type":
+                    out[what] = sobject
+                elif kind == "address":
+                    out[what] = address_of(record, what)
                 else:
                     found = what[1].locate(record)
                     out[what[0]] = child(found[1], found[0]) if found is not None else None
@@ -137,6 +155,9 @@ def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetim
     for resolved in selected:
         shape.add(resolved)
     render_as = shape.compile(f"/services/data/v{version}/sobjects/")
+    unique = tuple({resolved.key: resolved for resolved in selected}.values())
     if query.count:
-        return QueryResult(sobject, len(rows), [], lambda record: render_as(record, sobject))
-    return QueryResult(sobject, len(rows), rows, lambda record: render_as(record, sobject))
+        return QueryResult(sobject, len(rows), [], lambda record: render_as(record, sobject), unique, True)
+    return QueryResult(
+        sobject, len(rows), rows, lambda record: render_as(record, sobject), unique, False, bool(query.offset)
+    )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sfemulator.bare import ensure_org_files
 from sfemulator.sfids import to15
 from sfemulator.standard_fields import KEY_PREFIXES, has_modstamp
 
@@ -39,6 +40,7 @@ class OrgConfig:
     users: list[dict[str, Any]]
     connected_app: dict[str, Any] | None
     session_ids: list[str]
+    bulk_query_jobs_daily_limit: int = 0  # 0: Salesforce's 10,000 a day
 
 
 @dataclass
@@ -116,6 +118,7 @@ def _parse_config(path: Path, data: Any) -> OrgConfig:
         users=users,
         connected_app=data.get("connected_app") or None,
         session_ids=[str(sid) for sid in data.get("session_ids") or []],
+        bulk_query_jobs_daily_limit=int(data.get("bulk_query_jobs_daily_limit") or 0),
     )
 
 
@@ -171,6 +174,12 @@ class OrgStore:
         self._load_locks: dict[str, threading.Lock] = {}
         self._tables: dict[str, tuple[tuple[int, int, int], Table]] = {}
         self._config: tuple[tuple[int, int, int], OrgConfig] | None = None
+        try:
+            ensure_org_files(self.directory)  # a bare directory of object files gets default credentials
+        except (OSError, ValueError) as exc:
+            raise OrgDirectoryError(
+                f"{self.directory} has no org.json and default credentials cannot be written beside the data: {exc}"
+            ) from exc
         self.config()  # fail early on a directory without a usable org.json
 
     def config(self) -> OrgConfig:

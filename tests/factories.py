@@ -17,6 +17,7 @@ from crm.models import (
     Account,
     Activity,
     ContactRole,
+    FiscalPeriod,
     LineItem,
     Opportunity,
     OpportunityChange,
@@ -297,3 +298,17 @@ class SnoozeFactory(factory.django.DjangoModelFactory):
     person_sf_id = crm_id("005")
     reason = "On leave until the end of the month"
     until = date(2024, 12, 31)
+
+
+class FiscalPeriodFactory(SyncedRecordFactory):
+    """A fiscal quarter (Salesforce ``Period`` of type Quarter); give start_date and end_date."""
+
+    class Meta:
+        model = FiscalPeriod
+
+    sf_id = crm_id("026")
+    type = "Quarter"
+    start_date = date(2024, 2, 1)
+    end_date = date(2024, 4, 30)
+    number = 1
+    label = "Q1 FY 2024"

@@ -5,7 +5,7 @@ start-up script is served at /api/docs/?script). Any other path under /api/v1/ i
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from coaching.api import views
+from coaching.api import calibration, pipeline, views
 from coaching.api.errors import not_found_view
 
 app_name = "api"
@@ -15,8 +15,10 @@ urlpatterns = [
     path("v1/reps/<str:sf_user_id>/gaps", views.RepGapsView.as_view(), name="rep-gaps"),
     path("v1/opportunities/<str:sf_opportunity_id>/flags", views.DealFlagsView.as_view(), name="opportunity-flags"),
     path("v1/managers/<str:sf_user_id>/agenda", views.ManagerAgendaView.as_view(), name="manager-agenda"),
+    path("v1/managers/<str:sf_user_id>/pipeline", pipeline.ManagerPipelineView.as_view(), name="manager-pipeline"),
     path("v1/agenda-items/<str:id>", views.AgendaItemView.as_view(), name="agenda-item"),
     path("v1/gaps/<str:id>/snooze", views.GapSnoozeView.as_view(), name="gap-snooze"),
+    path("v1/calibration", calibration.CalibrationView.as_view(), name="calibration"),
     path("v1/sync-runs", views.SyncRunsView.as_view(), name="sync-runs"),
     path("v1/ping", views.PingView.as_view(), name="ping"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

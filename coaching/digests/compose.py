@@ -13,9 +13,11 @@ director's is a summary per team below them: counts, a bar, and the team's three
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from coaching.agendas.causes import diagnose
 from coaching.agendas.units import metric_value, money
+from coaching.digests.calibration import director_section
 from coaching.digests.links import portal_url
 from coaching.digests.schedule import Recipient
 from coaching.metrics.names import METRICS
@@ -144,6 +146,9 @@ class Digest:
     week_start: date
     teams: list[TeamDigest]
     portal_url: str
+    # A director's calibration section (coaching.calibration): None for a frontline manager.
+    calibration: Any = None
+    calibration_url: str = ""
 
     @property
     def is_director(self) -> bool:
@@ -216,7 +221,9 @@ def compose_digests(org: Org, week_start: date, recipients: list[Recipient]) -> 
     for recipient in recipients:
         scope = scope_for(recipient.user)
         teams = _teams(week, scope, week_start) if scope is not None and scope.org_id == org.pk else []
-        digests[recipient.manager_sf_id] = Digest(recipient, str(org), week_start, teams, link)
+        digest = digests[recipient.manager_sf_id] = Digest(recipient, str(org), week_start, teams, link)
+        if digest.is_director and scope is not None and teams:
+            digest.calibration, digest.calibration_url = director_section(scope, week_start)
     return digests
 
 

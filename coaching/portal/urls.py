@@ -3,7 +3,20 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from coaching.portal.views import accounts, items, members, rep, settings, share, sync, team, todo, week
+from coaching.portal.views import (
+    accounts,
+    calibration,
+    items,
+    members,
+    pipeline,
+    rep,
+    settings,
+    share,
+    sync,
+    team,
+    todo,
+    week,
+)
 
 app_name = "portal"
 
@@ -29,6 +42,9 @@ urlpatterns = [
     path("team/", team.team, name="teams"),
     path("team/<str:manager_sf_id>/", team.team, name="team"),
     path("reps/<str:sf_id>/", rep.rep, name="rep"),
+    path("calibration/", calibration.calibration_page, name="calibration"),
+    path("pipeline/", pipeline.pipeline, name="pipelines"),
+    path("pipeline/<str:manager_sf_id>/", pipeline.pipeline, name="pipeline"),
     path("sync/", sync.sync, name="sync"),
     path("sync/start/", sync.sync_start, name="sync_start"),
     path("sync/runs/<int:pk>/", sync.sync_run, name="sync_run"),

@@ -13,12 +13,14 @@ from crm.models.base import SyncedRecord
 from crm.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
 from crm.models.org import Org
 from crm.models.people import Person
+from crm.models.periods import FiscalPeriod
 from crm.models.quotas import Quota
 
 __all__ = [
     "Account",
     "Activity",
     "ContactRole",
+    "FiscalPeriod",
     "LineItem",
     "Opportunity",
     "OpportunityChange",

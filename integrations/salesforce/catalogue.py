@@ -18,6 +18,7 @@ from crm.models import (
     Account,
     Activity,
     ContactRole,
+    FiscalPeriod,
     LineItem,
     Opportunity,
     OpportunityChange,
@@ -56,9 +57,9 @@ class SObjectSpec:
     # An org may lack the object (no Collaborative Forecasts) or deny access to it: skip it with a message.
     optional: bool = False
     mark_field: str = "SystemModstamp"
-    # How the object's rows are fetched. Only "rest" (queryAll pages) exists; Bulk API 2.0 for very
-    # large objects is planned and will be chosen here.
-    strategy: str = "rest"
+    # How the object's rows are fetched: "auto" chooses REST or Bulk API 2.0 per run from an estimate
+    # (integrations.sync.strategy); "rest" or "bulk" pins one.
+    strategy: str = "auto"
 
     @property
     def table(self) -> str:
@@ -253,6 +254,20 @@ FORECASTING_QUOTA = SObjectSpec(
     optional=True,
 )
 
+PERIOD = SObjectSpec(
+    "Period",
+    FiscalPeriod,
+    (
+        _f("Type", "type", required=True),
+        _f("StartDate", "start_date", "date", required=True),
+        _f("EndDate", "end_date", "date", required=True),
+        _f("Number", "number", "int"),
+        _f("FullyQualifiedLabel", "label"),
+    ),
+    # Orgs without Collaborative Forecasts or a custom fiscal year may not expose it: calendar quarters then.
+    optional=True,
+)
+
 # Dependency order: the rows later objects point at come first, so a partial run leaves few dangling ids.
 CATALOGUE: tuple[SObjectSpec, ...] = (
     USER,
@@ -265,6 +280,7 @@ CATALOGUE: tuple[SObjectSpec, ...] = (
     TASK,
     EVENT,
     FORECASTING_QUOTA,
+    PERIOD,
 )
 BY_NAME: dict[str, SObjectSpec] = {spec.name: spec for spec in CATALOGUE}
 SOBJECT_NAMES: tuple[str, ...] = tuple(BY_NAME)

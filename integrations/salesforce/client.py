@@ -133,10 +133,15 @@ class SalesforceClient:
                 sobject=sobject,
             )
 
-    def count(self, soql: str) -> int:
+    def count(self, soql: str, *, include_deleted: bool = False) -> int:
         """The ``totalSize`` of a ``SELECT COUNT() …`` (or any) query, from its first page."""
         sobject = _sobject_of(soql)
-        reply = self._call(f"count of {sobject or 'Salesforce'}", lambda sf: sf.query(soql), soql=soql, sobject=sobject)
+        reply = self._call(
+            f"count of {sobject or 'Salesforce'}",
+            lambda sf: sf.query(soql, include_deleted=include_deleted),
+            soql=soql,
+            sobject=sobject,
+        )
         return int(reply.get("totalSize") or 0)
 
     def describe(self, sobject: str) -> dict[str, Any]:
@@ -168,6 +173,13 @@ class SalesforceClient:
         return reply
 
     # --- Calls, retries and logins ------------------------------------------------------------------------
+
+    def call(
+        self, what: str, send: Callable[[Salesforce], T], *, soql: str | None = None, sobject: str | None = None
+    ) -> T:
+        """One library call with this client's re-login, retries and reserve check (``integrations.salesforce.bulk``
+        builds Bulk API 2.0 on it)."""
+        return self._call(what, send, soql=soql, sobject=sobject)
 
     def _call(
         self,

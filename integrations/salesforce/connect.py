@@ -23,6 +23,7 @@ from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.salesforce.client import SalesforceClient
+from integrations.salesforce.transport import prepare_emulated_org
 
 Method = SalesforceConnection.AuthMethod
 EMULATOR_LOGINS = ("jwt", "password", "oauth", "session")
@@ -113,8 +114,17 @@ def read_org_directory(directory: str) -> dict[str, Any]:
     if not path.is_dir():
         raise InvalidInput(f"emulator directory {directory} does not exist; make one with `generate_org {directory}`")
     settings_file = path / "org.json"
+    try:
+        prepare_emulated_org(path)  # a bare directory of <SObject>.json files gets default credentials
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(
+            f"{directory} has no org.json and default credentials cannot be written there: {exc}"
+        ) from None
     if not settings_file.is_file():
-        raise InvalidInput(f"{directory} has no org.json; is it an org directory written by generate_org?")
+        raise InvalidInput(
+            f"{directory} has no org.json; it needs an org.json or at least one <SObject>.json file "
+            "(generate_org writes both)"
+        )
     try:
         data = json.loads(settings_file.read_text())
     except (OSError, ValueError) as exc:

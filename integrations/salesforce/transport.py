@@ -11,6 +11,7 @@ the client changes.
 
 import re
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,3 +85,11 @@ def session_for(connection: SalesforceConnection, timeout: float) -> ApiSession:
             ) from exc
         session.mount("https://", EmulatorAdapter(emulator))
     return session
+
+
+def prepare_emulated_org(directory: str | Path) -> None:
+    """Give a bare org directory (only ``<SObject>.json`` files) default login material, as the emulator
+    would on first use, so that its credentials can be read when the org is connected."""
+    from sfemulator.bare import ensure_org_files
+
+    ensure_org_files(directory)

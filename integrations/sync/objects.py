@@ -11,7 +11,6 @@ raised to the caller after the object's state is saved.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,15 +20,15 @@ from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import SObjectSpec
-from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
-from integrations.sync import lock
+from integrations.sync import lock, strategy, wide, windows
 from integrations.sync.deletes import reconcile_ids
+from integrations.sync.job import ObjectJob
 from integrations.sync.prefetch import prefetched
-from integrations.sync.report import ProgressCallback, ProgressEvent
-from integrations.sync.upsert import Upserter, upsert_page, upserter_for
+from integrations.sync.report import ProgressEvent
+from integrations.sync.upsert import upsert_page, upserter_for
 
 # Salesforce keeps deleted records in the recycle bin about 15 days; a day of margin for purge timing.
 RECYCLE_BIN = timedelta(days=15)
@@ -38,36 +37,38 @@ RECONCILE_AFTER = RECYCLE_BIN - timedelta(days=1)
 Status = SyncObjectRun.Status
 
 
-@dataclass
-class ObjectJob:
-    run: SyncRun
-    spec: SObjectSpec
-    client: SalesforceClient
-    token: str
-    full: bool = False  # ignore the mark: re-read every row, then reconcile ids
-    reconcile: bool = False  # reconcile ids even if the recycle bin still covers the last sync
-    progress: ProgressCallback | None = None
-    upserter: Upserter | None = None
-
-
 def soql_datetime(value: datetime) -> str:
     # SOQL datetime literals are unquoted UTC; seconds suffice since flooring only widens the window.
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def window_where(spec: SObjectSpec, since: datetime | None) -> str:
+    return f" WHERE {spec.mark_field} >= {soql_datetime(since)}" if since is not None else ""
+
+
 def changes_query(plan: FieldPlan, since: datetime | None) -> str:
     spec = plan.spec
-    where = f" WHERE {spec.mark_field} >= {soql_datetime(since)}" if since is not None else ""
+    where = window_where(spec, since)
     return f"SELECT {', '.join(plan.select_list())} FROM {spec.name}{where} ORDER BY {spec.mark_field}, Id"
 
 
 def _rest_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
+    # A window Salesforce times out on is narrowed (windows); a field list past the URI limit is split (wide).
+    return windows.narrowing(job, soql, lambda query: _query_pages(job, query))
+
+
+def _query_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
     # queryAll: recycle-bin rows arrive with IsDeleted = true (and are tombstoned), archived activities too.
+    if wide.too_long(job.client.version, soql):
+        return wide.joined_pages(job, soql)
     return job.client.query_pages(soql, include_deleted=True)
 
 
-# How each strategy fetches an object's changed rows (see SObjectSpec.strategy); Bulk API 2.0 goes here.
-FETCHERS: dict[str, Callable[[ObjectJob, str], Iterator[list[dict[str, Any]]]]] = {"rest": _rest_pages}
+# How each strategy fetches an object's changed rows (chosen per object and run: integrations.sync.strategy).
+FETCHERS: dict[str, Callable[[ObjectJob, str], Iterator[list[dict[str, Any]]]]] = {
+    strategy.REST: _rest_pages,
+    strategy.BULK: strategy.bulk_pages,
+}
 
 
 def object_run_for(run: SyncRun, sobject: str) -> SyncObjectRun:
@@ -90,7 +91,9 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
         object_run.api_calls = base_calls + client.api_calls - calls_before
 
     try:
-        plan = plan_fields(spec, client.describe(spec.name))
+        described = client.describe(spec.name)
+        job.field_types = {item["name"]: item.get("type") for item in described.get("fields", []) if "name" in item}
+        plan = plan_fields(spec, described)
         _fetch_and_save(job, object_run, mark, plan, count_calls)
     except ObjectNotAvailable as exc:
         count_calls()
@@ -124,18 +127,26 @@ def _fetch_and_save(
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
     soql = changes_query(plan, since)
-    _notify(job, "started", object_run, total=_total(job, plan, since))
+    choice = strategy.choose(job, window_where(spec, since), since)
+    object_run.strategy, object_run.strategy_reason = choice.strategy, choice.reason
+    object_run.save(update_fields=["strategy", "strategy_reason"])
+    total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
+    _notify(job, "started", object_run, total=total)
     mapper = RecordMapper(plan)
     upserter = job.upserter or upserter_for()
-    fetch = FETCHERS[spec.strategy]
+    fetch = FETCHERS[choice.strategy]
+    # Unordered rows (Bulk) move the mark only once all are saved: a crash mid-way re-reads the window.
+    high_water = mark.mark
     for page in prefetched(lambda: fetch(job, soql), mapper.map_page):
         with transaction.atomic():
             written = upsert_page(upserter, spec, run.org_id, page.rows)
             errors = page.errors + (written.errors or [])
             _record_errors(run, spec.name, errors)
-            if page.high_water is not None and (mark.mark is None or page.high_water > mark.mark):
-                mark.mark = page.high_water
-                mark.save(update_fields=["mark"])
+            if page.high_water is not None and (high_water is None or page.high_water > high_water):
+                high_water = page.high_water
+                if choice.ordered:
+                    mark.mark = high_water
+                    mark.save(update_fields=["mark"])
             object_run.fetched += page.fetched
             object_run.upserted += written.rows
             object_run.deleted += written.deleted
@@ -144,6 +155,9 @@ def _fetch_and_save(
             object_run.save(update_fields=["fetched", "upserted", "deleted", "failed", "api_calls"])
             lock.renew(run.org_id, job.token)
         _notify(job, "page", object_run)
+    if mark.mark != high_water:
+        mark.mark = high_water
+        mark.save(update_fields=["mark"])
     if due:
         _notify(job, "reconciling", object_run)
         alive = live_ids(job)

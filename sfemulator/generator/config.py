@@ -29,6 +29,8 @@ class GeneratorConfig:
     company: str = "acme"
     # What the org is for (sfemulator.generator.scenarios): "realistic" for demos, the others to measure.
     scenario: str = "realistic"
+    # The month the org's fiscal year starts in (1 = January, Salesforce's default): Period and FiscalQuarter.
+    fiscal_year_start_month: int = 1
 
     def __post_init__(self) -> None:
         problems = []
@@ -57,6 +59,10 @@ class GeneratorConfig:
 
         if self.scenario not in SCENARIOS:
             problems.append(f"scenario must be one of {', '.join(SCENARIOS)}, got {self.scenario!r}")
+        if not _is_int(self.fiscal_year_start_month) or not 1 <= self.fiscal_year_start_month <= 12:
+            problems.append(
+                f"fiscal year start month must be a month number from 1 to 12, got {self.fiscal_year_start_month!r}"
+            )
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
 

@@ -161,7 +161,7 @@ class DealMaker:
             score = float(
                 clamp(round(min(reached, LAST_OPEN) * 9 + rng.gauss(15 + 20 * traits.qualification, 8)), 0, 100)
             )
-        quarter, year = fiscal_quarter(last.close_day)
+        quarter, year = fiscal_quarter(last.close_day, self.timeline.fiscal_start_month)
         lead = lines[0].product.name if lines else "Platform"
         stamp = datetime_text(modified)
         return {

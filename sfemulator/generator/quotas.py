@@ -11,7 +11,15 @@ from typing import Any
 
 from sfemulator.generator.people import OrgChart, Person
 from sfemulator.generator.record_ids import IdAllocator
-from sfemulator.generator.timeline import DAY, Timeline, add_months, datetime_text, day_of, quarter_start
+from sfemulator.generator.timeline import (
+    DAY,
+    Timeline,
+    add_months,
+    datetime_text,
+    day_of,
+    fiscal_quarter,
+    quarter_start,
+)
 
 # Won amount per opportunity created, for a rep with middle-of-the-range traits: about 7,700 USD measured
 # on 60-rep, 12-month orgs. Quotas ask a tenth more (a stretch) than that pace delivers, so the typical rep
@@ -25,8 +33,8 @@ def quarters(timeline: Timeline) -> list[date]:
 
     Quotas for a quarter are entered some weeks before it starts.
     """
-    first = quarter_start(timeline.start_date)
-    current = quarter_start(timeline.end)
+    first = quarter_start(timeline.start_date, timeline.fiscal_start_month)
+    current = quarter_start(timeline.end, timeline.fiscal_start_month)
     starts = []
     while first <= current:
         starts.append(first)
@@ -54,12 +62,13 @@ class QuotaMaker:
             "IsAmount": True, "IsQuantity": False, "RoleType": "R", **audit, "IsDeleted": False,
         }  # fmt: skip
         for start, period_id in self.periods:
-            number = (start.month - 1) // 3 + 1
+            number, fiscal_year = fiscal_quarter(day_of(start), self.timeline.fiscal_start_month)
             end = add_months(start, 3) - timedelta(days=1)
             yield "Period", {
                 "attributes": {"type": "Period"}, "Id": period_id, "Type": "Quarter",
                 "StartDate": start.isoformat(), "EndDate": end.isoformat(), "Number": number,
-                "PeriodLabel": f"Q{number}", "FullyQualifiedLabel": f"Q{number} FY {start.year}",
+                "PeriodLabel": f"Q{number}", "QuarterLabel": f"Q{number}",
+                "FullyQualifiedLabel": f"Q{number} FY {fiscal_year}",
                 "IsForecastPeriod": True, **audit, "IsDeleted": False,
             }  # fmt: skip
         base = 3 * self.per_rep_month * WON_PER_OPPORTUNITY * STRETCH

@@ -87,7 +87,7 @@ class RecycleBin:
         """Someone entered the deal twice and deleted the copy (with its first history row)."""
         opportunity_id = self.ids.new("Opportunity")
         close_day = created // DAY + 30
-        quarter, year = fiscal_quarter(close_day)
+        quarter, year = fiscal_quarter(close_day, self.timeline.fiscal_start_month)
         yield "Opportunity", {
             "attributes": {"type": "Opportunity"}, "Id": opportunity_id, "Name": f"{deal.account_name} - duplicate",
             "AccountId": deal.account_id, "OwnerId": deal.owner.id, "StageName": "Prospecting", "Amount": None,

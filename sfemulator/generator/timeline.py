@@ -55,21 +55,33 @@ def month_end(day: int) -> int:
     return day_of(add_months(date(when.year, when.month, 1), 1)) - 1
 
 
-def quarter_start(when: date) -> date:
-    return date(when.year, (when.month - 1) // 3 * 3 + 1, 1)
+def quarter_start(when: date, fiscal_start_month: int = 1) -> date:
+    """The first day of the (fiscal) quarter holding ``when``; quarters start in the fiscal year's first month."""
+    months_in = (when.month - fiscal_start_month) % 3
+    return add_months(date(when.year, when.month, 1), -months_in)
 
 
-def fiscal_quarter(day: int) -> tuple[int, int]:
-    """(FiscalQuarter, FiscalYear) of a day, for a fiscal year that starts in January (the default)."""
+def fiscal_year_start(when: date, fiscal_start_month: int = 1) -> date:
+    """The first day of the fiscal year holding ``when``."""
+    year = when.year if when.month >= fiscal_start_month else when.year - 1
+    return date(year, fiscal_start_month, 1)
+
+
+def fiscal_quarter(day: int, fiscal_start_month: int = 1) -> tuple[int, int]:
+    """(FiscalQuarter, FiscalYear) of a day. The fiscal year is named by the calendar year it starts in
+    (Salesforce's default, "based on the starting month")."""
     when = date_of(day)
-    return (when.month - 1) // 3 + 1, when.year
+    year_start = fiscal_year_start(when, fiscal_start_month)
+    months = (when.year - year_start.year) * 12 + when.month - fiscal_start_month
+    return months // 3 + 1, year_start.year
 
 
 class Timeline:
     """The span of a generated org: from ``start`` (inclusive) to ``as_of`` (the end of the last day)."""
 
-    def __init__(self, end: date, months: int) -> None:
+    def __init__(self, end: date, months: int, fiscal_start_month: int = 1) -> None:
         self.end = end
+        self.fiscal_start_month = fiscal_start_month
         self.as_of = day_of(end + timedelta(days=1)) * DAY
         self.start_date = add_months(end, -months) + timedelta(days=1)
         self.start = day_of(self.start_date) * DAY

@@ -14,6 +14,8 @@ ENDPOINTS = {
     "rep-gaps",
     "opportunity-flags",
     "manager-agenda",
+    "manager-pipeline",
+    "calibration",
     "agenda-item",
     "gap-snooze",
     "sync-runs",
@@ -58,6 +60,8 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-gaps": rep.get(f"/api/v1/reps/{me}/gaps"),
         "opportunity-flags": rep.get(f"/api/v1/opportunities/{my_deal}/flags"),
         "manager-agenda": rep.get(f"/api/v1/managers/{world.sf('fsm_a')}/agenda"),
+        "manager-pipeline": rep.get(f"/api/v1/managers/{world.sf('fsm_a')}/pipeline"),
+        "calibration": rep.get("/api/v1/calibration"),
         "agenda-item": rep.get(f"/api/v1/agenda-items/{world.item('fsm_a').pk}"),
         "gap-snooze": rep.post(f"/api/v1/gaps/{gap.pk}/snooze", {"reason": "x", "until": "2030-01-01"}),
         "sync-runs": rep.get("/api/v1/sync-runs"),
@@ -69,6 +73,8 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-gaps": 200,
         "opportunity-flags": 200,
         "manager-agenda": 404,  # a rep opens no agenda
+        "manager-pipeline": 404,  # nor a team's pipeline
+        "calibration": 404,  # directors and admins only
         "agenda-item": 404,
         "gap-snooze": 403,  # their own gap: they see it, and may not snooze it
         "sync-runs": 200,

@@ -85,6 +85,8 @@ OPERATIONS = [
     "rep_gaps",
     "opportunity_flags",
     "manager_agenda",
+    "manager_pipeline",
+    "calibration",
     "agenda_item",
     "agenda_item_update",
     "gap_snooze",

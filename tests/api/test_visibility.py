@@ -26,7 +26,7 @@ IN_SCOPE = {
     "rep": {"reps": ["a1"], "managers": []},
 }
 REP_ENDPOINTS = ["metrics", "gaps", "flags", "snooze_rep_gap", "snooze_deal_gap"]
-MANAGER_ENDPOINTS = ["agenda", "agenda_item", "agenda_item_patch"]
+MANAGER_ENDPOINTS = ["agenda", "pipeline", "agenda_item", "agenda_item_patch"]
 UNKNOWN_USER = "005000000000000AAA"
 UNKNOWN_DEAL = "006000000000000AAA"
 UNTIL = {"until": "2099-01-01", "reason": "trying my luck"}
@@ -55,6 +55,11 @@ def call_manager_endpoint(world, client, endpoint, manager):
         return (
             client.get(f"/api/v1/managers/{world.sf(manager)}/agenda"),
             client.get(f"/api/v1/managers/{UNKNOWN_USER}/agenda"),
+        )
+    if endpoint == "pipeline":
+        return (
+            client.get(f"/api/v1/managers/{world.sf(manager)}/pipeline"),
+            client.get(f"/api/v1/managers/{UNKNOWN_USER}/pipeline"),
         )
     if endpoint == "agenda_item":
         return client.get(f"/api/v1/agenda-items/{item.pk}"), client.get("/api/v1/agenda-items/999999")
@@ -106,6 +111,11 @@ def test_the_callers_own_team_answers(world, role):
             assert response.status_code == 200, (role, rep, endpoint, response.content)
     for manager in IN_SCOPE[role]["managers"]:
         assert client.get(f"/api/v1/managers/{world.sf(manager)}/agenda").status_code == 200
+        pipeline = client.get(f"/api/v1/managers/{world.sf(manager)}/pipeline")
+        assert pipeline.status_code == 200, pipeline.content
+        assert {rep["sf_id"] for rep in pipeline.json()["reps"]} == {
+            world.sf(rep) for rep in world.people if world.people[rep].manager_sf_id == world.sf(manager)
+        }
         assert client.get(f"/api/v1/agenda-items/{world.item(manager).pk}").status_code == 200
 
 
@@ -150,3 +160,22 @@ def test_a_deal_that_changed_hands_follows_its_new_owner(world):
     deal.save()
     assert world.client("fsm").get(f"/api/v1/opportunities/{deal.sf_id}/flags").status_code == 404
     assert world.client("fsm_c").get(f"/api/v1/opportunities/{deal.sf_id}/flags").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["fsm", "rep", "fsm_c", "fsm_x"])
+def test_the_calibration_view_is_not_there_for_frontline_managers_and_reps(world, role):
+    response = world.client(role).get("/api/v1/calibration")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert b"fsm_a" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "managers"), [("director", {"fsm_a", "fsm_b"}), ("admin", {"fsm_a", "fsm_b", "fsm_c"})]
+)
+def test_a_director_calibrates_only_the_managers_below_them(world, role, managers):
+    response = world.client(role).get("/api/v1/calibration")
+    assert response.status_code == 200, response.content
+    listed = {row["sf_id"] for row in response.json()["managers"]}
+    assert listed == {world.sf(name) for name in managers}
+    assert response.json()["note"] == "For calibrating coaching, not for ranking people."

@@ -7,14 +7,17 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from coaching.agendas import add_commitment, set_commitment_status, set_item_status
+from coaching.digests.calibration import director_section
 from coaching.digests.compose import compose_digests
 from coaching.digests.models import DigestDelivery
 from coaching.digests.schedule import recipients
 from coaching.digests.send import send_due
 from coaching.models import AgendaItem, Commitment, Membership, Snooze
+from coaching.visibility import scope_for
 from tests.digests.conftest import DUE, WEEK
 from tests.factories import PersonFactory
 
@@ -174,8 +177,14 @@ def test_composing_an_orgs_digests_costs_the_same_queries_whatever_the_number_of
 
     assert len(large.captured_queries) == len(small.captured_queries)
     # Recipients and the week: three queries each; then the visibility rule's two per reader (the membership
-    # came with the recipient's user).
-    assert len(large.captured_queries) == 7 + 2 * len(digests)  # + the week's snoozes, once
+    # came with the recipient's user), the week's snoozes once; then a director's calibration section, a fixed
+    # number of its own.
+    scopes = [scope_for(digest.recipient.user) for digest in digests.values() if digest.calibration is not None]
+    assert scopes  # the director's digest has its calibration section
+    with CaptureQueriesContext(connection) as sections:
+        for scope in scopes:
+            director_section(scope, WEEK)
+    assert len(large.captured_queries) == 7 + 2 * len(digests) + len(sections.captured_queries)
     assert digests[chart.maria.sf_id].rep_count == 16
 
 
@@ -230,3 +239,17 @@ def test_flags_sharing_a_cause_read_as_one_diagnosis_in_the_digest(busy_week, ma
     assert "The one thing: " in ana_part.split("\n\n")[0] and "look dead" in ana_part.split("\n\n")[0]
     ben_part = message.body[message.body.index("Ben Okafor (about") :].split("\n\n")[0]
     assert "The one thing" not in ben_part  # a single flag needs no cause line
+
+
+def test_a_directors_digest_has_the_calibration_section_and_a_managers_does_not(busy_week):
+    digests = compose_digests(busy_week.org, WEEK, recipients(busy_week.org))
+    director = next(digest for digest in digests.values() if digest.is_director)
+    manager = next(digest for digest in digests.values() if not digest.is_director)
+    assert manager.calibration is None
+    assert {row.name for row in director.calibration.managers} == {"Maria Lopez", "Omar Grant"}
+    assert director.calibration_url.endswith(f"/calibration/?week={WEEK.isoformat()}")
+    text = render_to_string("emails/digest.txt", {"digest": director})
+    assert "CALIBRATING COACHING, LAST 13 WEEKS (for calibrating coaching, not for ranking people)" in text
+    assert "not enough data yet" in text
+    html = render_to_string("emails/digest.html", {"digest": director})
+    assert "For calibrating coaching, not for ranking people." in html

@@ -205,7 +205,9 @@ def test_token_reply_shape(session, app_key):
 
 
 def test_unsupported_grant_type(session):
-    reply = session.post("https://login.salesforce.com/services/oauth2/token", data={"grant_type": "refresh_token"})
+    reply = session.post(
+        "https://login.salesforce.com/services/oauth2/token", data={"grant_type": "authorization_code"}
+    )
     assert reply.status_code == 400 and reply.json()["error"] == "unsupported_grant_type"
 
 

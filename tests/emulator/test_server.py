@@ -113,3 +113,49 @@ def test_command_refuses_a_busy_port(org_dir, server_url):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0
     assert f"Port {port} on 127.0.0.1 is already in use" in stderr
+
+
+def test_bulk_query_job_through_the_server(session, server_url):
+    sf = login(session)
+    sets = list(sf.bulk2.Opportunity.query("SELECT Id, Name, Amount FROM Opportunity", max_records=200))
+    assert len(sets) == 3  # 450 rows in sets of 200
+    names = [line.split(",")[1] for text in sets for line in text.splitlines()[1:]]
+    assert sorted(names) == [f"Deal {n:04d}" for n in range(1, ROWS + 1)]
+    counts = requests.get(f"{server_url}/_emulator/state", timeout=5).json()["counts"]
+    assert counts["bulk_jobs"] == 1 and counts["bulk_results"] == 3
+
+
+def test_chunked_request_bodies_are_read(server_url):
+    from urllib.parse import urlencode
+
+    from tests.emulator.conftest import CONSUMER_KEY, CONSUMER_SECRET
+
+    form = urlencode({"grant_type": "password", "client_id": CONSUMER_KEY, "client_secret": CONSUMER_SECRET,
+                      "username": USERNAME, "password": PASSWORD + TOKEN}).encode()  # fmt: skip
+    # A generator body makes requests send Transfer-Encoding: chunked, as JSforce does.
+    reply = requests.post(
+        f"{server_url}/services/oauth2/token",
+        data=(form[start : start + 7] for start in range(0, len(form), 7)),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=5,
+    )
+    assert reply.request.headers.get("Transfer-Encoding") == "chunked"
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["access_token"]
+
+
+def test_bulk_and_timeout_faults_set_over_http(session, server_url):
+    from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceOperationError
+
+    sf = login(session)
+    faults = [{"action": "fail_job", "message": "InternalServerError : injected"},
+              {"action": "query_timeout", "rows_over": 100, "times": None}]  # fmt: skip
+    assert requests.post(f"{server_url}/_emulator/faults", json=faults, timeout=5).status_code == 200
+    with pytest.raises(SalesforceOperationError, match="injected"):
+        list(sf.bulk2.Opportunity.query("SELECT Id FROM Opportunity"))
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Id FROM Opportunity")
+    assert caught.value.content[0]["errorCode"] == "QUERY_TIMEOUT"
+    assert len(sf.query("SELECT Id FROM Opportunity WHERE Name < 'Deal 0050'")["records"]) == 49
+    bad = requests.post(f"{server_url}/_emulator/faults", json={"action": "explode"}, timeout=5)
+    assert bad.status_code == 400 and "query_timeout" in bad.json()["error"]

@@ -34,6 +34,7 @@ OBJECT_ROUTES = {
     "note_delete",
     "commitment_status",
     "team",
+    "pipeline",
     "rep",
     "sync_run",
     "rule",
@@ -87,6 +88,7 @@ def team_a_urls(world: World) -> dict[str, str]:
         "note_delete": reverse("portal:note_delete", args=[world.note(agenda).pk]),
         "commitment_status": reverse("portal:commitment_status", args=[world.commitment(agenda).pk]),
         "team": reverse("portal:team", args=[world.fsm_a.sf_id]),
+        "pipeline": reverse("portal:pipeline", args=[world.fsm_a.sf_id]),
         "rep": reverse("portal:rep", args=[world.reps_a[1].sf_id]),
     }
 
@@ -131,9 +133,11 @@ def test_outsiders_get_404_for_every_team_a_url(world, who):
 def test_team_a_managers_and_their_superiors_open_every_page(world, who):
     client = world.client(who)
     urls = team_a_urls(world)
-    for name in ("agenda", "agenda_print", "item", "team", "rep"):
+    for name in ("agenda", "agenda_print", "item", "team", "pipeline", "rep"):
         response = client.get(urls[name])
         assert response.status_code == 200, f"{who} {name}"
+        if name == "pipeline":
+            assert b"Ana Ruiz" in response.content and b"Zed One" not in response.content
 
 
 def test_a_rep_sees_their_own_page_and_nothing_else(world):
@@ -146,6 +150,8 @@ def test_a_rep_sees_their_own_page_and_nothing_else(world):
     assert client.get(reverse("portal:rep", args=[world.fsm_a.sf_id])).status_code == 404
     assert client.get(reverse("portal:team", args=[world.fsm_a.sf_id])).status_code == 404
     assert client.get(reverse("portal:teams")).status_code == 404
+    assert client.get(reverse("portal:pipeline", args=[world.fsm_a.sf_id])).status_code == 404
+    assert client.get(reverse("portal:pipelines")).status_code == 404
 
 
 def test_guessed_ids_that_do_not_exist_are_404_too(world):
@@ -157,6 +163,7 @@ def test_guessed_ids_that_do_not_exist_are_404_too(world):
     assert client.post(reverse("portal:note_delete", args=[missing])).status_code == 404
     assert client.get(reverse("portal:rep", args=["005000000000000AAA"])).status_code == 404
     assert client.get(reverse("portal:team", args=["not-an-id"])).status_code == 404
+    assert client.get(reverse("portal:pipeline", args=["not-an-id"])).status_code == 404
     assert client.get(reverse("portal:sync_run", args=[missing])).status_code == 404
 
 
@@ -189,3 +196,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
             assert response["Location"].startswith(reverse("portal:signin"))
     response = client.post(reverse("portal:item_status", args=[world.item(world.agenda_a).pk]), {"status": "open"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("portal:signin"))
+
+
+@pytest.mark.parametrize("who", ["fsm_a", "fsm_b", "rep_a", "other_fsm", "unlinked"])
+def test_the_calibration_page_is_404_for_frontline_managers_reps_and_strangers(world, who):
+    response = world.client(who).get(reverse("portal:calibration"))
+    assert response.status_code == 404
+    assert b"Maria" not in response.content and b"Omar" not in response.content
+
+
+@pytest.mark.parametrize("who", ["director", "admin", "other_admin"])
+def test_the_calibration_page_lists_only_the_managers_below_the_viewer(world, who):
+    text = world.client(who).get(reverse("portal:calibration")).content.decode()
+    mine = who != "other_admin"
+    assert ("Maria Lopez" in text, "Omar Grant" in text) == (mine, mine)
+    assert "For calibrating coaching, not for ranking people." in text

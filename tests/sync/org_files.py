@@ -35,6 +35,7 @@ PREFIXES = {
     "Task": "00T",
     "Event": "00U",
     "ForecastingQuota": "0J9",
+    "Period": "026",
     "Contact": "003",
 }
 BASE_FIELDS = {"attributes", "Id", "IsDeleted", "CreatedDate", "SystemModstamp"}
@@ -166,6 +167,12 @@ def sample_objects() -> dict[str, list[dict[str, Any]]]:
             record("ForecastingQuota", 1, QuotaOwnerId=rep_a, QuotaAmount=150000.0, StartDate="2026-10-01"),
             record("ForecastingQuota", 2, QuotaOwnerId=rep_b, QuotaAmount=120000.0, QuotaQuantity=12.0,
                    StartDate="2026-10-01"),
+        ],
+        "Period": [
+            record("Period", 1, Type="Quarter", StartDate="2026-11-01", EndDate="2027-01-31", Number=4,
+                   FullyQualifiedLabel="Q4 FY 2026", PeriodLabel="Q4", IsForecastPeriod=True),
+            record("Period", 2, Type="Quarter", StartDate="2027-02-01", EndDate="2027-04-30", Number=1,
+                   FullyQualifiedLabel="Q1 FY 2027", PeriodLabel="Q1", IsForecastPeriod=True),
         ],
     }  # fmt: skip
 

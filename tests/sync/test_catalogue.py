@@ -15,6 +15,7 @@ def test_objects_sync_in_dependency_order():
         "Task",
         "Event",
         "ForecastingQuota",
+        "Period",
     )
 
 

@@ -9,7 +9,9 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
+from coaching.pipeline.agenda import pipeline_context
 from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
@@ -106,6 +108,8 @@ def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
         "names": page.view.names,
         "todo": todo_list(page, rep_filter),
         "rep_filter": rep_filter,
+        **pipeline_context(found),
+        **effect_context(found),
     }
     return render_page(request, "portal/agenda.html", context, active="week")
 

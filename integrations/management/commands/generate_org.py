@@ -53,6 +53,10 @@ class Command(BaseCommand):
             "(docs/benchmarks.md).",
         )  # fmt: skip
         parser.add_argument(
+            "--fiscal-year-start-month", type=int, default=1,
+            help="The month (1-12) the org's fiscal year starts in; its Periods follow it (default 1, January).",
+        )  # fmt: skip
+        parser.add_argument(
             "--force", action="store_true", help="Replace the generated files in a non-empty directory."
         )
 
@@ -64,6 +68,7 @@ class Command(BaseCommand):
                 opportunities_per_rep_month=options["opportunities_per_rep_month"],
                 activities_per_opportunity=options["activities_per_opportunity"],
                 scenario=options["scenario"],
+                fiscal_year_start_month=options["fiscal_year_start_month"],
             )  # fmt: skip
         except GeneratorConfigError as exc:
             raise CommandError(f"Invalid arguments: {exc}") from exc

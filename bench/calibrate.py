@@ -1,0 +1,250 @@
+"""``python -m bench calibrate``: the Monday pipeline changes for a big org's week, and the director's
+calibration page, each beside a baseline measured in the same run.
+
+Two generated orgs are loaded (``bench.load``: the generator's records through the sync's mapping, COPYed
+into PostgreSQL) into their own database (``BENCH_CALIBRATE_DATABASE_URL``, default
+postgres://postgres@127.0.0.1:5432/h_calibrate_bench), kept between runs:
+
+- ``pipeline``: ``--reps`` reps (default 1,000). Timed, alternately ``--runs`` times: the baseline, one
+  ``SELECT opportunity_sf_id, count(*) … GROUP BY opportunity_sf_id`` over the org's whole history table, and
+  ``rep_changes`` for every rep of the org for the last full week (the stages' two GROUP BYs included).
+  Target: under 10 s.
+- ``director``: 160 reps (25 frontline teams: the generator's teams hold 5 to 8 reps, so 160 reps make more
+  than the 20 managers of the target). Its coaching use is simulated once, seeded: 17 weeks of rep-level
+  gaps, each manager's agendas with items marked by the manager's style (engaged: discusses most and keeps
+  commitments; mixed; absent: never opens the portal), commitments. Timed: the whole page as an org admin
+  (all 25 managers) through Django's test client, beside a GROUP BY over the gaps table. Target: 300 ms.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from random import Random
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+END = date(2026, 11, 22)  # a Sunday
+SEED = 14
+DIRECTOR_REPS = 160
+SIM_WEEKS = 17
+CODES = ("ACTIVITY_LOW", "NEW_PIPELINE_LOW", "WIN_RATE_LOW", "CLOSE_DATE_SLIPPAGE", "STAGE_STALL", "NO_NEXT_STEP")
+STYLES = {  # share of topics discussed / deferred / dismissed (the rest stays open), commitments kept on time
+    "engaged": (0.75, 0.1, 0.1, 0.8),
+    "mixed": (0.4, 0.2, 0.15, 0.5),
+    "absent": (0.0, 0.0, 0.0, 0.0),
+}
+REASONS = ("Not this week", "rep on leave", "Known issue, in hand", "data is wrong")
+
+
+def _database_url() -> str:
+    return os.environ.get("BENCH_CALIBRATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_calibrate_bench")
+
+
+def _configs(args: argparse.Namespace) -> dict[str, Any]:
+    from sfemulator.generator import GeneratorConfig
+
+    return {
+        f"pipeline-{args.reps}": GeneratorConfig(
+            reps=args.reps, months=args.months, seed=SEED, end=END, opportunities_per_rep_month=args.deals_per_month,
+            activities_per_opportunity=0.5, fiscal_year_start_month=2,
+        ),
+        f"director-{DIRECTOR_REPS}": GeneratorConfig(
+            reps=DIRECTOR_REPS, months=6, seed=SEED, end=END, opportunities_per_rep_month=8.0,
+            activities_per_opportunity=3.0,
+        ),
+    }  # fmt: skip
+
+
+def history_baseline(org: Any) -> float:
+    """Seconds for one grouped count over the org's whole history table."""
+    from django.db import connection
+
+    from crm.models import OpportunityChange
+
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT opportunity_sf_id, count(*) FROM {OpportunityChange._meta.db_table} WHERE org_id = %s"
+            " GROUP BY opportunity_sf_id",
+            [org.pk],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - began
+
+
+def gaps_baseline(org: Any) -> float:
+    from django.db import connection
+
+    from coaching.models import Gap
+
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT manager_sf_id, code, count(*) FROM {Gap._meta.db_table} WHERE org_id = %s GROUP BY 1, 2",
+            [org.pk],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - began
+
+
+def time_changes(org: Any, week: date) -> tuple[float, int, dict[str, int]]:
+    from coaching.pipeline.changes import CATEGORIES, rep_changes
+
+    began = time.perf_counter()
+    result = rep_changes(org, week)
+    seconds = time.perf_counter() - began
+    counts = {name: sum(changes.tallies[name].count for changes in result.values()) for name in CATEGORIES}
+    return seconds, len(result), counts
+
+
+def simulate_coaching(org: Any, last_week: date) -> int:
+    """Seed ``SIM_WEEKS`` weeks of gaps, agendas, item statuses and commitments, once (kept): returns rows made."""
+    from coaching.agendas.teams import PersonRow, org_chart
+    from coaching.models import Agenda, AgendaItem, Commitment, Gap
+    from crm.models import Person
+
+    if Agenda.objects.filter(org=org).exists():
+        return 0
+    rng = Random(SEED)
+    people = Person.live.filter(org=org).values_list("sf_id", "name", "manager_sf_id", "is_active")
+    teams = list(org_chart(PersonRow(*row) for row in people).teams.values())
+    styles = {team.manager_sf_id: ("engaged", "mixed", "absent")[index % 3] for index, team in enumerate(teams)}
+    weeks = [last_week - timedelta(weeks=offset) for offset in range(SIM_WEEKS - 1, -1, -1)]
+    open_since: dict[tuple[str, str], tuple[date, int]] = {}
+    gaps, agendas, items, commitments = [], [], [], []
+    built = datetime.combine(weeks[0], datetime.min.time(), tzinfo=UTC)
+    for week in weeks:
+        for team in teams:
+            agenda = Agenda(org=org, manager_sf_id=team.manager_sf_id, week_start=week, built_at=built)
+            agendas.append(agenda)
+            discuss, defer, dismiss, kept = STYLES[styles[team.manager_sf_id]]
+            for rep in team.reps:
+                for code in CODES:
+                    key = (rep.sf_id, code)
+                    if key in open_since and rng.random() < 0.3:
+                        del open_since[key]  # closed
+                    elif key not in open_since and rng.random() < 0.12:
+                        open_since[key] = (week, 0)
+                    if key not in open_since:
+                        continue
+                    first, length = open_since[key]
+                    open_since[key] = (first, length + 1)
+                    gaps.append(Gap(org=org, week_start=week, code=code, family="how", person_sf_id=rep.sf_id,
+                                    manager_sf_id=team.manager_sf_id, severity=rng.uniform(0.2, 0.9),
+                                    first_week=first, weeks_open=length + 1))  # fmt: skip
+                    draw = rng.random()
+                    status = ("discussed" if draw < discuss else "deferred" if draw < discuss + defer
+                              else "dismissed" if draw < discuss + defer + dismiss else "open")  # fmt: skip
+                    items.append((agenda, AgendaItem(
+                        key=f"gap:{code}:{rep.sf_id}", kind="gap", code=code, person_sf_id=rep.sf_id, title=code,
+                        status=status, status_reason=rng.choice(REASONS) if status == "dismissed" else "",
+                    )))  # fmt: skip
+                    if status == "discussed" and rng.random() < 0.5:
+                        done = rng.random() < kept
+                        due = week + timedelta(days=11)
+                        commitments.append((agenda, Commitment(
+                            text="Follow up", owner_sf_id=rep.sf_id, due_date=due, status="done" if done else "open",
+                            closed_at=datetime.combine(due, datetime.min.time(), tzinfo=UTC) if done else None,
+                        )))  # fmt: skip
+    Gap.objects.bulk_create(gaps, batch_size=2000)
+    Agenda.objects.bulk_create(agendas, batch_size=2000)
+    for agenda, item in items:
+        item.agenda_id = agenda.pk
+    AgendaItem.objects.bulk_create([item for _agenda, item in items], batch_size=2000)
+    for agenda, commitment in commitments:
+        commitment.agenda_id = agenda.pk
+    Commitment.objects.bulk_create([commitment for _agenda, commitment in commitments], batch_size=2000)
+    return len(gaps) + len(agendas) + len(items) + len(commitments)
+
+
+def director_client(org: Any) -> Any:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from coaching.models import Membership
+
+    user, _ = User.objects.get_or_create(username="bench-calibrate-admin")
+    Membership.objects.get_or_create(user=user, defaults={"org": org, "role": Membership.Role.ADMIN})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench calibrate", description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000, help="Reps of the pipeline org (default 1,000).")
+    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--deals-per-month", type=float, default=12.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reload", action="store_true")
+    args = parser.parse_args(argv)
+    url = _database_url()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    os.environ["CELERY_BROKER_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from bench.engine import ensure_orgs, org_size
+    from coaching.weeks import monday_of
+
+    print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
+    orgs = ensure_orgs(url, _configs(args), reload=args.reload)
+    big, director = (loaded.org for loaded in orgs.values())
+    week = monday_of(END) + timedelta(weeks=1)  # reviews the last full week of data
+    print(f"{big.name}: " + ", ".join(f"{count:,} {name}" for name, count in org_size(big).items()))
+
+    baselines, timings = [], []
+    for number in range(1, args.runs + 1):
+        baselines.append(history_baseline(big))
+        seconds, reps, counts = time_changes(big, week)
+        timings.append(seconds)
+        print(f"run {number}: GROUP BY over history {baselines[-1]:.2f} s; pipeline changes {seconds:.2f} s "
+              f"({reps:,} reps with changes; load average {_load()})", flush=True)  # fmt: skip
+    print("  changes that week: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+    base, changes = statistics.median(baselines), statistics.median(timings)
+    reviewed = f"{week - timedelta(days=7)} to {week - timedelta(days=1)}"
+    print(f"pipeline changes, week of {week} (reviews {reviewed}): median {changes:.2f} s = "
+          f"{changes / base:.1f}x the GROUP BY baseline ({base:.2f} s); target 10 s")  # fmt: skip
+
+    made = simulate_coaching(director, monday_of(END))
+    if made:
+        print(f"{director.name}: simulated coaching use, {made:,} rows")
+    client = director_client(director)
+    page_week = monday_of(END)
+    url_path = f"/calibration/?week={page_week.isoformat()}"
+    response = client.get(url_path)  # warm: templates, the session, the connection
+    if response.status_code != 200:
+        print(f"the calibration page answered {response.status_code}", file=sys.stderr)
+        return 1
+    managers = response.content.decode().count('<th scope="row">') // 3
+    from django.core.cache import cache
+
+    page_times, cold_times, gap_bases = [], [], []
+    for _ in range(args.runs * 2):
+        gap_bases.append(gaps_baseline(director))
+        cache.clear()  # this process's own cache (no REDIS_URL here): the leading sums are computed again
+        began = time.perf_counter()
+        client.get(url_path)
+        cold_times.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        client.get(url_path)
+        page_times.append(time.perf_counter() - began)
+    page, cold, gap_base = (statistics.median(values) for values in (page_times, cold_times, gap_bases))
+    print(f"director page, {DIRECTOR_REPS} reps / about {managers} managers: median {page * 1000:.0f} ms with the "
+          f"leading sums cached (max {max(page_times) * 1000:.0f} ms), {cold * 1000:.0f} ms without (max "
+          f"{max(cold_times) * 1000:.0f} ms), beside a GROUP BY over the gaps table {gap_base * 1000:.1f} ms; "
+          f"target 300 ms")  # fmt: skip
+    return 0 if changes < 10 and page < 0.3 else 1
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -1,0 +1,192 @@
+"""The Bulk API 2.0 strategy: chosen from an estimate, lands exactly what REST lands, survives every Bulk fault."""
+
+import pytest
+
+from integrations.models import SyncMark, SyncObjectRun, SyncRun
+from integrations.salesforce.catalogue import CATALOGUE
+from integrations.salesforce.connect import register_org
+from integrations.sync.run import run_sync
+from tests.sync.org_files import add_records, change_records, mismatches, read_records, record, sf_id
+from tests.sync.test_faults import assert_exact
+from tests.sync.test_worker import emulator_server  # noqa: F401 - a fixture
+
+
+@pytest.fixture(autouse=True)
+def _quick_bulk(settings):
+    settings.SALESFORCE_BULK_POLL_SECONDS = 0.01
+    settings.SALESFORCE_BULK_MAX_RECORDS = 2  # every object of the sample org takes several result sets
+
+
+@pytest.fixture
+def bulk_only(settings):
+    settings.SALESFORCE_SYNC_STRATEGY = "bulk"
+
+
+def table_rows(org) -> dict[str, list[tuple]]:
+    """Every synced row of ``org`` without its own keys (pk, org), sorted: what two orgs can be compared by."""
+    out = {}
+    for spec in CATALOGUE:
+        columns = [field.attname for field in spec.model._meta.concrete_fields if field.attname not in ("id", "org_id")]
+        out[spec.name] = sorted(spec.model.objects.filter(org=org, **spec.constants).values_list(*columns))
+    return out
+
+
+def test_a_bulk_synced_org_equals_a_rest_synced_one_row_by_row(connected_org, org_dir, settings):
+    settings.SALESFORCE_SYNC_STRATEGY = "rest"
+    rest_run = run_sync(connected_org)
+    twin = register_org("acme-bulk", method="emulator", emulator_dir=str(org_dir), emulator_login="password")
+    settings.SALESFORCE_SYNC_STRATEGY = "bulk"
+    bulk_run = run_sync(twin)
+    assert (rest_run.status, bulk_run.status) == (SyncRun.Status.SUCCEEDED, SyncRun.Status.SUCCEEDED), bulk_run.errors
+    assert {item.strategy for item in rest_run.object_runs.all()} == {"rest"}
+    assert {item.strategy for item in bulk_run.object_runs.all()} == {"bulk"}
+    assert table_rows(twin) == table_rows(connected_org)
+    assert mismatches(twin, org_dir) == []
+    for spec in CATALOGUE:  # the same marks, though Bulk rows arrive in no particular order
+        marks = SyncMark.objects.filter(sobject=spec.name, org__in=[connected_org, twin]).values_list("mark", flat=True)
+        assert len(set(marks)) == 1, spec.name
+
+
+def test_the_strategy_follows_the_estimate_and_the_run_says_why(connected_org, org_dir, emulator, settings):
+    settings.SALESFORCE_BULK_MIN_RECORDS = 5
+    first = {item.sobject: item for item in run_sync(connected_org).object_runs.all()}
+    assert first["Opportunity"].strategy == "bulk"  # 5 live rows: an initial load at the threshold
+    assert "initial load: 5 rows, at least the Bulk threshold of 5" in first["Opportunity"].strategy_reason
+    assert first["User"].strategy == "rest" and "3 rows, under the Bulk threshold" in first["User"].strategy_reason
+    assert emulator.faults.count("bulk_jobs") == sum(item.strategy == "bulk" for item in first.values())
+    assert mismatches(connected_org, org_dir) == []
+    change_records(org_dir, "Opportunity", {sf_id("Opportunity", 2): {"StageName": "Closed Won"}})
+    again = run_sync(connected_org).object_runs.get(sobject="Opportunity")
+    assert again.strategy == "rest" and again.strategy_reason.startswith("changes since ")
+    assert mismatches(connected_org, org_dir) == []
+
+
+def test_a_large_backlog_goes_bulk(connected_org, org_dir, settings):
+    settings.SALESFORCE_BULK_MIN_RECORDS = 4
+    settings.SALESFORCE_SYNC_STRATEGY = "rest"
+    run_sync(connected_org)
+    settings.SALESFORCE_SYNC_STRATEGY = "auto"
+    add_records(org_dir, "Task", [record("Task", 10 + n, age=__import__("datetime").timedelta(0), Subject=f"New {n}",
+                                         OwnerId=sf_id("User", 2), IsArchived=False) for n in range(5)])  # fmt: skip
+    task = run_sync(connected_org).object_runs.get(sobject="Task")
+    assert task.strategy == "bulk" and "changes since" in task.strategy_reason
+    assert task.fetched >= 5
+    assert mismatches(connected_org, org_dir) == []
+
+
+def test_the_mark_moves_only_after_the_last_unordered_set(connected_org, org_dir, emulator, bulk_only, settings):
+    settings.SALESFORCE_MAX_RETRIES = 0
+    settings.SYNC_OBJECT_ATTEMPTS = 1
+    # User's first set arrives and is saved, then every download fails.
+    emulator.faults.fail(503, after=1, times=None, kind="bulk_results")
+    run = run_sync(connected_org)
+    user = run.object_runs.get(sobject="User")
+    assert user.status == SyncObjectRun.Status.FAILED and user.upserted == 2
+    assert SyncMark.objects.get(org=connected_org, sobject="User").mark is None
+    emulator.faults.clear()
+    assert run_sync(connected_org).status == SyncRun.Status.SUCCEEDED
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_crash_mid_download_loses_and_duplicates_nothing(connected_org, org_dir, emulator, bulk_only, settings):
+    settings.SALESFORCE_MAX_RETRIES = 0
+    settings.SYNC_OBJECT_ATTEMPTS = 1
+    emulator.faults.fail(500, after=1, times=None, kind="bulk_results")  # one set saved, then trouble
+    first = run_sync(connected_org)
+    assert first.status in (SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+    emulator.faults.clear()
+    assert run_sync(connected_org).status == SyncRun.Status.SUCCEEDED
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_failed_job_is_created_again(connected_org, org_dir, emulator, bulk_only):
+    emulator.faults.fail_job(times=2)
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert emulator.faults.count("bulk_jobs") == len(CATALOGUE) + 2
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_job_that_always_fails_fails_its_object_and_the_next_run_recovers(
+    connected_org, org_dir, emulator, bulk_only, settings
+):
+    settings.SYNC_OBJECT_ATTEMPTS = 1
+    emulator.faults.fail_job(after=0, times=3)  # User: all three of its jobs
+    run = run_sync(connected_org)
+    user = run.object_runs.get(sobject="User")
+    assert user.status == SyncObjectRun.Status.FAILED and "ended Failed: InternalServerError" in user.message
+    assert run.object_runs.get(sobject="Opportunity").status == SyncObjectRun.Status.SUCCEEDED
+    assert run_sync(connected_org).status == SyncRun.Status.SUCCEEDED
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_slow_queue_is_waited_out(connected_org, org_dir, emulator, bulk_only):
+    emulator.faults.queue_job(0.2, times=2)
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert emulator.faults.count("bulk_job") > len(CATALOGUE)  # polled more than once while queued
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_job_stuck_in_the_queue_is_aborted_and_retried_later(connected_org, org_dir, emulator, bulk_only, settings):
+    settings.SALESFORCE_BULK_TIMEOUT_SECONDS = 0.05
+    settings.SYNC_OBJECT_ATTEMPTS = 1
+    emulator.faults.queue_job(60, times=1)
+    run = run_sync(connected_org)
+    user = run.object_runs.get(sobject="User")
+    assert user.status == SyncObjectRun.Status.FAILED and "did not complete within" in user.message
+    stuck = [job for job in emulator.bulk._jobs.values() if job.aborted]
+    assert len(stuck) == 1
+    assert run_sync(connected_org).status == SyncRun.Status.SUCCEEDED
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_session_expiring_mid_download_logs_in_again(connected_org, org_dir, emulator, bulk_only):
+    emulator.faults.expire_sessions(after=3, kind="bulk_results")
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert emulator.faults.count("login") == 2
+    assert_exact(connected_org, org_dir)
+
+
+def test_finished_jobs_are_deleted(connected_org, emulator, bulk_only):
+    run_sync(connected_org)
+    assert emulator.faults.count("bulk_jobs") == len(CATALOGUE)
+    assert emulator.bulk._jobs == {}
+
+
+def test_the_reserve_stops_a_bulk_run(connected_org, emulator, bulk_only):
+    used_by_others = 100000 - 10000 - 8  # a few calls above the 10 % reserve
+    emulator.faults.set_api_usage(used_by_others)
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.STOPPED
+    used, maximum = emulator.usage.snapshot()
+    assert maximum - used >= 10000  # the org's last tenth was never touched
+    assert any("stopped at" in error["message"] for error in run.errors)
+
+
+def test_api_calls_are_counted_per_object_and_strategy(connected_org, org_dir, emulator, bulk_only):
+    run = run_sync(connected_org)
+    by_object = {item.sobject: item for item in run.object_runs.all()}
+    opportunity = by_object["Opportunity"]
+    sets = -(-len(read_records(org_dir, "Opportunity")) // 2)
+    # describe + create + poll + one download per set + delete (no COUNT: the strategy is forced)
+    assert opportunity.api_calls == 1 + 1 + 1 + sets + 1
+    assert run.api_calls == sum(item.api_calls for item in by_object.values())
+    assert run.api_calls == emulator.usage.snapshot()[0] - 1  # all but the /limits probe before the first object
+
+
+def test_a_bulk_sync_over_http_survives_faults_set_over_http(db, org_dir, emulator_server, bulk_only):  # noqa: F811
+    import requests
+
+    faults = [{"action": "fail_job", "times": 1}, {"action": "queue_job", "seconds": 0.2, "times": 1},
+              {"action": "expire_sessions", "after": 2, "kind": "bulk_results"}]  # fmt: skip
+    assert requests.post(f"{emulator_server}/_emulator/faults", json=faults, timeout=5).status_code == 200
+    org = register_org("served", method="emulator", emulator_dir=str(org_dir), emulator_url=emulator_server,
+                       emulator_login="password")  # fmt: skip
+    run = run_sync(org, rebuild=False)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert {item.strategy for item in run.object_runs.all()} == {"bulk"}
+    assert_exact(org, org_dir)
+    counts = requests.get(f"{emulator_server}/_emulator/state", timeout=5).json()["counts"]
+    assert counts["bulk_jobs"] == len(CATALOGUE) + 1 and counts["login"] == 2
