@@ -1,17 +1,24 @@
-"""Celery tasks for the Salesforce sync: thin wrappers over ``integrations.sync.run``.
+"""Celery tasks for the Salesforce sync: thin wrappers over ``integrations.sync.run`` and ``.steps``.
 
-``sync_org`` records a run and claims the org's lock, then queues a chain: one task per object in
-dependency order, then ``finish_sync_run``. Every task acknowledges late and is safe to run twice (an
-object resumes from its mark; finishing twice settles the same status), so a killed worker's task is
-simply redone. Transient trouble retries the object's task later, with back-off, from its mark.
+``sync_org`` records a run and claims the org's lock, then queues its first step. Each ``sync_step`` works
+one short window of one object (or settles the run) and queues the step after it; every step acknowledges
+late, claims a lease before it works and fences each page, so a killed worker's step is redone by the
+next delivery and a late duplicate writes nothing. ``reap_stalled_syncs`` (beat, every SYNC_REAP_SECONDS)
+marks runs whose heartbeat stopped as abandoned and frees their orgs. Without a broker (eager), the run
+happens in-process.
 """
 
-from celery import chain, shared_task
+import logging
+
+from celery import shared_task
+from celery.signals import worker_init, worker_shutting_down
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from coaching.models import Org
 from integrations.models import SalesforceConnection, SyncRun
-from integrations.salesforce.catalogue import SOBJECT_NAMES
+from integrations.sync import lease, shutdown, steps, timing
 from integrations.sync.rebuilds import queue_rebuild
 from integrations.sync.run import (
     RETRYABLE,
@@ -22,17 +29,61 @@ from integrations.sync.run import (
     retry_delay,
     run_object,
     run_object_with_retries,
+    run_sync,
 )
+
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _check_timings(**_: object) -> None:
+    """A worker whose broker timings contradict the sync's would redo killed work late or run steps twice."""
+    found = timing.problems(settings)
+    if found:
+        raise ImproperlyConfigured("sync timings: " + "; ".join(found) + " (see docs/sync.md)")
+
+
+@worker_shutting_down.connect
+def _stop_at_next_page(**_: object) -> None:
+    # Warm shutdown (SIGTERM): running steps end at their next page boundary and queue their successor.
+    shutdown.request()
+
+
+@shared_task(bind=True, acks_late=True)
+def sync_org(self, org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
+    """Start a sync run of one org; returns the run's id (a run that found the org busy is recorded failed)."""
+    org = Org.objects.get(pk=org_id)
+    if self.request.is_eager:
+        # No broker to come back through: the whole run happens here.
+        run = run_sync(org, kind)
+        _after_finish(run, eager=True)
+        return run.pk
+    run, token = begin_run(org, kind)
+    if token is not None:
+        _queue(steps.first_step(run, token))
+    return run.pk
+
+
+def _queue(step: steps.Step) -> None:
+    sync_step.apply_async(args=step.args, countdown=step.countdown or None)
 
 
 @shared_task(acks_late=True)
-def sync_org(org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
-    """Start a sync run of one org; returns the run's id (a run that found the org busy is recorded failed)."""
-    run, token = begin_run(Org.objects.get(pk=org_id), kind)
-    if token is not None:
-        steps = [sync_object_task.si(run.pk, sobject, token) for sobject in SOBJECT_NAMES]
-        chain(*steps, finish_sync_run.si(run.pk, token)).apply_async()
-    return run.pk
+def sync_step(run_id: int, seq: int, token: str, sobject: str | None, attempt: int = 1) -> str:
+    """One step of a run: a window of one object, or settling the run; queues the step after it."""
+    outcome = steps.run_step(steps.Step(run_id, seq, token, sobject, attempt))
+    if outcome.finished is not None:
+        _after_finish(outcome.finished, eager=False)
+        return outcome.finished.status
+    if outcome.next is not None:
+        _queue(outcome.next)
+    return "queued" if outcome.next else "done"
+
+
+@shared_task
+def reap_stalled_syncs() -> list[int]:
+    """Beat, every SYNC_REAP_SECONDS: runs whose heartbeat stopped become abandoned, their orgs freed."""
+    return lease.reap()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -54,13 +105,17 @@ def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
 @shared_task(bind=True, acks_late=True)
 def finish_sync_run(self, run_id: int, token: str) -> str:
     run = finish_run(run_id, token)
+    _after_finish(run, eager=bool(self.request.is_eager))
+    return run.status
+
+
+def _after_finish(run: SyncRun, *, eager: bool) -> None:
     if changed_data(run):
         # New CRM data changes this week's metrics, gaps and agendas: rebuild them rather than wait for the
         # Monday beat, but at most once per AGENDA_REBUILD_INTERVAL_MINUTES (a busy CRM changes something
         # every 15 minutes); a change held back waits for one rebuild at the interval's end. Everything a
         # manager wrote on the agenda survives a rebuild.
-        queue_rebuild(run.org_id, eager=bool(self.request.is_eager))
-    return run.status
+        queue_rebuild(run.org_id, eager=eager)
 
 
 def changed_data(run: SyncRun) -> bool:

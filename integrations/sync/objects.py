@@ -10,6 +10,8 @@ run-level trouble (``ApiReserveReached``, ``AuthenticationError``, ``TransientEr
 raised to the caller after the object's state is saved.
 """
 
+import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,17 +21,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
+from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SObjectSpec
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
-from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
-from integrations.sync import lock
+from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
+from integrations.sync import lease, lock
 from integrations.sync.deletes import reconcile_ids
+from integrations.sync.pages import OrgClock, PageSaver
 from integrations.sync.prefetch import prefetched
 from integrations.sync.report import ProgressCallback, ProgressEvent
-from integrations.sync.upsert import Upserter, upsert_page, upserter_for
+from integrations.sync.upsert import Upserter, upserter_for
+
+logger = logging.getLogger(__name__)
 
 # Salesforce keeps deleted records in the recycle bin about 15 days; a day of margin for purge timing.
 RECYCLE_BIN = timedelta(days=15)
@@ -45,9 +50,14 @@ class ObjectJob:
     client: SalesforceClient
     token: str
     full: bool = False  # ignore the mark: re-read every row, then reconcile ids
-    reconcile: bool = False  # reconcile ids even if the recycle bin still covers the last sync
+    reconcile: bool = False  # reconcile ids and look back SYNC_DEEP_LOOKBACK_SECONDS for late commits
     progress: ProgressCallback | None = None
     upserter: Upserter | None = None
+    lease: str | None = None  # the step lease this delivery holds (None in-process: the org's lock fences)
+    # A window ends at the first page boundary after this (time.monotonic()) once the mark has moved, or as
+    # soon as ``stopping()`` says so (SIGTERM): the object continues in the next step. None: to the end.
+    deadline: float | None = None
+    stopping: Callable[[], bool] | None = None
 
 
 def soql_datetime(value: datetime) -> str:
@@ -76,22 +86,24 @@ def object_run_for(run: SyncRun, sobject: str) -> SyncObjectRun:
 
 
 def sync_object(job: ObjectJob) -> SyncObjectRun:
-    """Sync ``job.spec`` for ``job.run``; returns its SyncObjectRun (succeeded, partial, skipped or failed)."""
+    """Sync ``job.spec`` for ``job.run`` (one window of it when ``job.deadline`` is set); returns its
+    SyncObjectRun: succeeded, partial, skipped or failed, or still running when a window ended early."""
     run, spec, client = job.run, job.spec, job.client
     object_run = object_run_for(run, spec.name)
     object_run.status = Status.RUNNING
     object_run.started_at = object_run.started_at or timezone.now()
     object_run.save(update_fields=["status", "started_at"])
     mark, _ = SyncMark.objects.get_or_create(org_id=run.org_id, sobject=spec.name)
-    calls_before = client.api_calls
-    base_calls = object_run.api_calls
+    calls_before, retries_before = client.api_calls, client.retries
+    base_calls, base_retries = object_run.api_calls, object_run.retries
 
     def count_calls() -> None:
         object_run.api_calls = base_calls + client.api_calls - calls_before
+        object_run.retries = base_retries + client.retries - retries_before
 
     try:
         plan = plan_fields(spec, client.describe(spec.name))
-        _fetch_and_save(job, object_run, mark, plan, count_calls)
+        done = _fetch_and_save(job, object_run, mark, plan, count_calls)
     except ObjectNotAvailable as exc:
         count_calls()
         return _skip_or_fail(job, object_run, mark, str(exc))
@@ -101,61 +113,100 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
     except BaseException:
         # Run-level trouble or a crash: keep what the saved pages counted, then let the caller decide.
         count_calls()
-        object_run.save(update_fields=["api_calls"])
+        object_run.save(update_fields=["api_calls", "retries"])
         raise
     count_calls()
-    status = Status.PARTIAL if object_run.failed else Status.SUCCEEDED
-    message = plan.skipped_message
+    object_run.windows += 1
+    object_run.save(update_fields=["api_calls", "retries", "windows", "resume_from"])
+    if not done:
+        return object_run
+    status = Status.PARTIAL if object_run.failed or object_run.flagged else Status.SUCCEEDED
+    parts = []
     if object_run.failed:
-        message = "; ".join(part for part in (f"{object_run.failed} records could not be saved", message) if part)
+        parts.append(f"{object_run.failed} records could not be saved (they are retried by id on every run)")
+    if object_run.flagged:
+        parts.append(f"{object_run.flagged} fields could not be converted (rows saved without them, retried)")
+    if object_run.future_stamped:
+        parts.append(
+            f"{object_run.future_stamped} records are stamped later than the org's clock: saved, and read again "
+            "on every run until the org's time passes them"
+        )
+    message = "; ".join(part for part in (*parts, plan.skipped_message) if part)
     return _finish(job, object_run, status, message)
+
+
+def _window_start(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark) -> tuple[datetime | None, datetime | None]:
+    """(since, deep_from): where this window's query starts, and where a deep look-back began (if it is one)."""
+    if job.full:
+        return object_run.resume_from, None
+    if mark.mark is None:
+        return None, None
+    lookback = timedelta(seconds=settings.SALESFORCE_LOOKBACK_SECONDS)
+    if job.reconcile and object_run.windows == 0:
+        # Late commits: a transaction that committed long after its stamp escapes the short look-back.
+        deep = timedelta(seconds=max(settings.SYNC_DEEP_LOOKBACK_SECONDS, settings.SALESFORCE_LOOKBACK_SECONDS))
+        return mark.mark - deep, mark.mark - lookback
+    return mark.mark - lookback, None
 
 
 def _fetch_and_save(
     job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, plan: FieldPlan, count_calls: Callable[[], None]
-) -> None:
+) -> bool:
+    """One window of the object: True when the object is done, False when the next step continues it."""
     run, spec = job.run, job.spec
     started = timezone.now()
-    since = None
-    if not job.full and mark.mark is not None:
-        since = mark.mark - timedelta(seconds=settings.SALESFORCE_LOOKBACK_SECONDS)
+    since, deep_from = _window_start(job, object_run, mark)
+    first_window = object_run.windows == 0
     # A first sync over rows already here (marks reset) reconciles too: nothing else would catch old deletes.
     due = job.full or job.reconcile or _reconcile_due(mark, started)
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
-    soql = changes_query(plan, since)
-    _notify(job, "started", object_run, total=_total(job, plan, since))
     mapper = RecordMapper(plan)
-    upserter = job.upserter or upserter_for()
+    saver = PageSaver(job, object_run, mark, upserter=job.upserter or upserter_for(), count_calls=count_calls)
+    if first_window:
+        saver.retry_pending(plan, mapper)
+    soql = changes_query(plan, since)
+    _notify(job, "started", object_run, total=_total(job, plan, since) if first_window else None)
+    clock = OrgClock(job.client)
     fetch = FETCHERS[spec.strategy]
-    for page in prefetched(lambda: fetch(job, soql), mapper.map_page):
-        with transaction.atomic():
-            written = upsert_page(upserter, spec, run.org_id, page.rows)
-            errors = page.errors + (written.errors or [])
-            _record_errors(run, spec.name, errors)
-            if page.high_water is not None and (mark.mark is None or page.high_water > mark.mark):
-                mark.mark = page.high_water
-                mark.save(update_fields=["mark"])
-            object_run.fetched += page.fetched
-            object_run.upserted += written.rows
-            object_run.deleted += written.deleted
-            object_run.failed += len(errors)
-            count_calls()
-            object_run.save(update_fields=["fetched", "upserted", "deleted", "failed", "api_calls"])
-            lock.renew(run.org_id, job.token)
-        _notify(job, "page", object_run)
+    window_mark = mark.mark
+    pages = prefetched(lambda: clock.watch(fetch(job, soql)), mapper.map_page)
+    try:
+        for page in pages:
+            saver.save(page, org_now=clock.now, deep_from=deep_from)
+            _notify(job, "page", object_run)
+            moved = mark.mark is not None and (window_mark is None or mark.mark > window_mark)
+            if job.stopping is not None and job.stopping():
+                return _pause(object_run, page, "stopping")
+            if job.deadline is not None and moved and time.monotonic() >= job.deadline:
+                return _pause(object_run, page, "window")
+    finally:
+        pages.close()
     if due:
         _notify(job, "reconciling", object_run)
         alive = live_ids(job)
-        reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+        with transaction.atomic():
+            reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+            lease.fence(run.pk, run.org_id, job.token, job.lease)
         object_run.deleted += reconciled.tombstoned
         count_calls()
-        object_run.save(update_fields=["deleted", "api_calls"])
+        object_run.save(update_fields=["deleted", "api_calls", "retries"])
     mark.last_deletes_checked_at = started
     if job.full:
         mark.last_full_sync_at = started
     mark.skipped_reason = plan.skipped_message
     mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
+    return True
+
+
+def _pause(object_run: SyncObjectRun, page: MappedPage, why: str) -> bool:
+    # A full read resumes where this window's last page ended (an incremental one from the mark).
+    if page.high_water is not None:
+        object_run.resume_from = page.high_water
+    logger.info(
+        "%s: window ends (%s) after %s rows; the next step continues", object_run.sobject, why, object_run.fetched
+    )
+    return False
 
 
 def live_ids(job: ObjectJob) -> set[str]:
@@ -189,13 +240,6 @@ def _total(job: ObjectJob, plan: FieldPlan, since: datetime | None) -> int | Non
         return None
 
 
-def _record_errors(run: SyncRun, sobject: str, errors: list[RecordError]) -> None:
-    if errors:
-        SyncRecordError.objects.bulk_create(
-            [SyncRecordError(run=run, sobject=sobject, sf_id=error.sf_id[:18], reason=error.reason) for error in errors]
-        )
-
-
 def _skip_or_fail(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, reason: str) -> SyncObjectRun:
     if job.spec.optional:
         mark.skipped_reason = reason
@@ -210,7 +254,7 @@ def _finish(job: ObjectJob, object_run: SyncObjectRun, status: str, message: str
     object_run.status = status
     object_run.message = message
     object_run.finished_at = timezone.now()
-    object_run.save(update_fields=["status", "message", "finished_at", "api_calls"])
+    object_run.save(update_fields=["status", "message", "finished_at", "api_calls", "retries"])
     _notify(job, "finished", object_run)
     return object_run
 
