@@ -132,7 +132,7 @@ def run_object(
     ``running`` when more is left). Raises only what is worth retrying later (``RETRYABLE``) and a lost
     lease or lock (the copy that lost it records nothing); every other outcome is recorded."""
     run = SyncRun.objects.select_related("org").get(pk=run_id)
-    spec = spec_for(sobject)
+    spec_for(sobject)  # an unknown object name fails here, before anything is recorded
     object_run = object_run_for(run, sobject)
     if run.status != Status.RUNNING:
         return _not_attempted(run, object_run)
