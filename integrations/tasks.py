@@ -8,10 +8,14 @@ marks runs whose heartbeat stopped as abandoned and frees their orgs. Without a 
 happens in-process.
 """
 
+import contextlib
 import logging
+import os
+import signal
 
+from billiard.process import active_children
 from celery import shared_task
-from celery.signals import worker_init, worker_shutting_down
+from celery.signals import worker_init, worker_process_init, worker_shutting_down
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
@@ -33,6 +37,7 @@ from integrations.sync.run import (
 )
 
 logger = logging.getLogger(__name__)
+STOP_SIGNAL = signal.SIGUSR2  # from a warm-shutting-down worker to its pool processes
 
 
 @worker_init.connect
@@ -47,6 +52,16 @@ def _check_timings(**_: object) -> None:
 def _stop_at_next_page(**_: object) -> None:
     # Warm shutdown (SIGTERM): running steps end at their next page boundary and queue their successor.
     shutdown.request()
+    # With the prefork pool the steps run in child processes, which a warm shutdown waits for: tell them.
+    for child in active_children():
+        if child.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, STOP_SIGNAL)
+
+
+@worker_process_init.connect
+def _listen_for_stop(**_: object) -> None:
+    signal.signal(STOP_SIGNAL, lambda *_: shutdown.request())
 
 
 @shared_task(bind=True, acks_late=True)

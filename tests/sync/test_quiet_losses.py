@@ -94,7 +94,11 @@ def test_the_mark_follows_the_orgs_clock_not_ours(connected_org, org_dir, emulat
     org_now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     emulator.clock = org_now
     change_records(org_dir, "Task", {sf_id("Task", 1): {"Subject": "at the org's now"}}, when=stamp(org_now))
-    add_records(org_dir, "Task", [record("Task", 50, age=timedelta(minutes=-30), Subject="half an hour ahead", IsArchived=False)])
+    add_records(
+        org_dir,
+        "Task",
+        [record("Task", 50, age=timedelta(minutes=-30), Subject="half an hour ahead", IsArchived=False)],
+    )
     run = run_sync(connected_org)
     assert SyncMark.objects.get(org=connected_org, sobject="Task").mark == org_now
     assert object_run(run, "Task").future_stamped == 1

@@ -35,7 +35,11 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12, help=f"Months of history, 1-{MAX_MONTHS} (default 12).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
-            "--end", type=_day, default=None, help="Last day with data, YYYY-MM-DD (default today, UTC); nothing is stamped after the moment of generation."
+            "--end",
+            type=_day,
+            default=None,
+            help="Last day with data, YYYY-MM-DD (default today, UTC); nothing is stamped after the moment "
+            "of generation.",
         )
         parser.add_argument(
             "--opportunities-per-rep-month", type=float, default=5.0,

@@ -86,9 +86,7 @@ class Command(BaseCommand):
         if run.status in (SyncRun.Status.FAILED, SyncRun.Status.STOPPED, SyncRun.Status.ABANDONED):
             raise CommandError(f"The sync of {org.name} {run.status}: {self._first_error(run)}")
         if run.status == SyncRun.Status.PARTIAL:
-            raise CommandError(
-                f"The sync of {org.name} was partial: {self._first_error(run)}", returncode=EXIT_PARTIAL
-            )
+            raise CommandError(f"The sync of {org.name} was partial: {self._first_error(run)}", returncode=EXIT_PARTIAL)
 
     def _run_with_display(self, org: Org, kind: str) -> SyncRun:
         stream = self.stdout._out
