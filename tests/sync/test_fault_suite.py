@@ -195,8 +195,9 @@ def test_sigterm_ends_a_step_at_a_page_boundary_and_another_worker_finishes(priv
     url = serve(org_dir, tmp_path, request, "--page-size", "200")
     org = connect(org_dir, url)
     slow_pages(url, 0.3)
-    # The pool docker-compose runs (prefork), with the production step length.
-    stopping = private_broker.start_worker("stopping", pool="prefork")
+    # The pool docker-compose runs (prefork). Its windows last 40 s here, so only the stop request can end
+    # the step within a few seconds (the test signals it in the first seconds of the Task's window).
+    stopping = private_broker.start_worker("stopping", pool="prefork", SYNC_STEP_SECONDS="40")
     private_broker.send("integrations.tasks.sync_org", org.pk, SyncRun.Kind.INCREMENTAL)
     wait_for(
         "the worker to be inside the Task object",
