@@ -117,7 +117,7 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
         raise
     count_calls()
     object_run.windows += 1
-    object_run.save(update_fields=["api_calls", "retries", "windows", "resume_from"])
+    object_run.save(update_fields=["api_calls", "retries", "windows"])
     if not done:
         return object_run
     status = Status.PARTIAL if object_run.failed or object_run.flagged else Status.SUCCEEDED
@@ -137,7 +137,9 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
 
 def _window_start(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark) -> tuple[datetime | None, datetime | None]:
     """(since, deep_from): where this window's query starts, and where a deep look-back began (if it is one)."""
-    if job.full:
+    if job.full or object_run.resume_from is not None:
+        # A later window of this run (or the redo of a killed one) goes on after the last page saved: the
+        # look-back guards against commits landing late between runs, and the next run's covers this one.
         return object_run.resume_from, None
     if mark.mark is None:
         return None, None
@@ -200,9 +202,7 @@ def _fetch_and_save(
 
 
 def _pause(object_run: SyncObjectRun, page: MappedPage, why: str) -> bool:
-    # A full read resumes where this window's last page ended (an incremental one from the mark).
-    if page.high_water is not None:
-        object_run.resume_from = page.high_water
+    # The next window resumes where this one's last page ended (PageSaver keeps resume_from with each page).
     logger.info(
         "%s: window ends (%s) after %s rows; the next step continues", object_run.sobject, why, object_run.fetched
     )

@@ -8,7 +8,6 @@ fault) is saved and counted, and does not move the mark past changes still to co
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.db import transaction
@@ -23,13 +22,6 @@ from integrations.sync.upsert import Upserter, upsert_page
 
 # The Date header has whole seconds: a record stamped within the same second is not "in the future".
 _CLOCK_SLACK = timedelta(seconds=1)
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    try:
-        return parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 class OrgClock:
@@ -76,6 +68,9 @@ class PageSaver:
             self._record(errors)
             self.forget_landed(page, errors)
             if moves_mark and page.high_water is not None:
+                # Where a later window (or the redo of a killed one) of this run goes on: >= re-reads the rows
+                # sharing this stamp, harmlessly.
+                object_run.resume_from = page.high_water
                 high = page.high_water if org_now is None else min(page.high_water, org_now)
                 if mark.mark is None or high > mark.mark:
                     mark.mark = high
@@ -95,7 +90,7 @@ class PageSaver:
             object_run.save(
                 update_fields=[
                     "fetched", "upserted", "deleted", "failed", "flagged", "repaired", "truncated",
-                    "future_stamped", "lookback_fetched", "api_calls", "retries",
+                    "future_stamped", "lookback_fetched", "api_calls", "retries", "resume_from",
                 ]
             )  # fmt: skip
             lease.fence(run.pk, run.org_id, self.job.token, self.job.lease)
