@@ -258,7 +258,13 @@ def test_a_dead_run_is_abandoned_the_org_freed_and_a_new_run_completes(
     url = serve(org_dir, tmp_path, request, "--page-size", "200")
     org = connect(org_dir, url)
     slow_pages(url, 0.3)
-    doomed = private_broker.start_worker("doomed")
+    # Every timing scaled down together (the worker checks they still agree), to keep CI short; test_timing
+    # holds that the production values abandon a dead run within two minutes.
+    shrunk = {
+        "SYNC_LOCK_SECONDS": "20", "SYNC_STEP_STALE_SECONDS": "10", "SYNC_HEARTBEAT_SECONDS": "4",
+        "SYNC_STEP_SECONDS": "10", "CELERY_VISIBILITY_TIMEOUT": "30",
+    }  # fmt: skip
+    doomed = private_broker.start_worker("doomed", **shrunk)
     private_broker.send("integrations.tasks.sync_org", org.pk, SyncRun.Kind.INCREMENTAL)
     wait_for(
         "the worker to be inside the Task object",
@@ -270,8 +276,7 @@ def test_a_dead_run_is_abandoned_the_org_freed_and_a_new_run_completes(
     doomed.wait(timeout=10)
     dead = SyncRun.objects.get(org=org)
     # No worker is left to redo it: the reaper (beat, every SYNC_REAP_SECONDS) gives the run up once its
-    # heartbeat is SYNC_LOCK_SECONDS old. Here the reaper runs in this process, with 20 s instead of the
-    # production 90 to keep CI short (test_timing holds that the production values abandon within 2 minutes).
+    # heartbeat is SYNC_LOCK_SECONDS old; here it runs in this process.
     settings.SYNC_LOCK_SECONDS = 20
     killed = time.monotonic()
     wait_for("the run to be abandoned", lambda: lease.reap(org.pk), settings.SYNC_LOCK_SECONDS + 15, private_broker)
