@@ -139,14 +139,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 3600)
 # A message a worker took but never acknowledged (the worker was killed) goes back to the queue after the
-# visibility timeout; the sync's steps are short (SYNC_STEP_SECONDS) so it can be short too, and unacked
-# messages are swept every unacked_restore_interval x unacked_restore_throttle seconds. The sync checks these
-# against its own timings at start-up (integrations.sync.timing); see docs/sync.md.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
-    "unacked_restore_interval": 5,
-    "unacked_restore_throttle": 2,
-}
+# visibility timeout. It stays long: a shorter one would run every task longer than it twice at once and
+# multiply ETA tasks (the debounced agenda rebuilds). The sync does not wait for it: beat's
+# reap_stalled_syncs re-queues a step whose heartbeat stopped (docs/sync.md, "What can go wrong"), and the
+# sync checks these timings against its own at start-up (integrations.sync.timing).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600)}
 if env("CELERY_KEY_PREFIX", default=""):
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env("CELERY_KEY_PREFIX")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -2,9 +2,10 @@
 
 ``sync_org`` records a run and claims the org's lock, then queues its first step. Each ``sync_step`` works
 one short window of one object (or settles the run) and queues the step after it; every step acknowledges
-late, claims a lease before it works and fences each page, so a killed worker's step is redone by the
-next delivery and a late duplicate writes nothing. ``reap_stalled_syncs`` (beat, every SYNC_REAP_SECONDS)
-marks runs whose heartbeat stopped as abandoned and frees their orgs. Without a broker (eager), the run
+late, claims a lease before it works and fences each page, so a late duplicate writes nothing.
+``reap_stalled_syncs`` (beat, every SYNC_REAP_SECONDS) queues again a step whose heartbeat stopped (a killed
+worker's: redone by another worker within a minute, without waiting for Redis's visibility timeout) and
+marks runs silent for SYNC_LOCK_SECONDS abandoned, freeing their orgs. Without a broker (eager), the run
 happens in-process.
 """
 
@@ -97,7 +98,11 @@ def sync_step(run_id: int, seq: int, token: str, sobject: str | None, attempt: i
 
 @shared_task
 def reap_stalled_syncs() -> list[int]:
-    """Beat, every SYNC_REAP_SECONDS: runs whose heartbeat stopped become abandoned, their orgs freed."""
+    """Beat, every SYNC_REAP_SECONDS: a step whose heartbeat stopped (its worker was killed) is queued again
+    for another worker; a run silent for SYNC_LOCK_SECONDS becomes abandoned and its org is freed."""
+    for step in steps.stalled():
+        logger.warning("run %s: step %s (%s) went silent; queued again", step.run_id, step.seq, step.sobject)
+        _queue(step)
     return lease.reap()
 
 

@@ -89,10 +89,29 @@ def advance(run_id: int, seq: int, lease: str | None, *, current_object: str) ->
     )
 
 
-def release_step(run_id: int, lease: str | None) -> None:
-    """Give the step back (a retry later will claim it again)."""
+def release_step(run_id: int, lease: str | None, *, back_in: float = 0.0) -> None:
+    """Give the step back for a retry ``back_in`` seconds from now: until then the run counts as alive (its
+    lock is renewed that far) and the step as not stalled."""
     if lease is not None:
-        SyncRun.objects.filter(pk=run_id, step_lease=lease).update(step_lease="")
+        alive_until = timezone.now() + timedelta(seconds=back_in)
+        SyncRun.objects.filter(pk=run_id, step_lease=lease).update(step_lease="", heartbeat_at=alive_until)
+
+
+def stalled_steps() -> list[tuple[int, int, str, str]]:
+    """(run id, step seq, org lock token, object or "") of running runs whose step went silent while the
+    run still holds its org: a killed worker's step, or a step message lost on the way. Re-queuing them is
+    harmless: a copy claims the step only if no live delivery holds it, and only while it is due."""
+    silent = timezone.now() - timedelta(seconds=stale_seconds())
+    tokens = dict(
+        SalesforceConnection.objects.exclude(lock_token="")
+        .filter(lock_expires_at__gte=timezone.now())
+        .values_list("org_id", "lock_token")
+    )
+    runs = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, org_id__in=tokens, heartbeat_at__lt=silent)
+    return [
+        (run_id, seq, tokens[org_id], current)
+        for run_id, org_id, seq, current in runs.values_list("pk", "org_id", "step_seq", "current_object")
+    ]
 
 
 class Heartbeat:

@@ -47,6 +47,11 @@ def first_step(run: SyncRun, token: str) -> Step:
     return Step(run.pk, run.step_seq, token, SOBJECT_NAMES[0])
 
 
+def stalled() -> list[Step]:
+    """The due step of every run whose step went silent, to queue again (see ``lease.stalled_steps``)."""
+    return [Step(run_id, seq, token, current or None) for run_id, seq, token, current in lease.stalled_steps()]
+
+
 def _following(sobject: str) -> str | None:
     position = SOBJECT_NAMES.index(sobject)
     return SOBJECT_NAMES[position + 1] if position + 1 < len(SOBJECT_NAMES) else None
@@ -81,7 +86,8 @@ def run_step(step: Step) -> Outcome:
         )
         delay = retry_delay(step.attempt)
         logger.warning("%s: %s; step retried in %.0fs from its mark", step.sobject, exc, delay)
-        lease.release_step(step.run_id, held)
+        lock.renew_for(SyncRun.objects.get(pk=step.run_id).org_id, step.token, delay + lock.lock_seconds())
+        lease.release_step(step.run_id, held, back_in=delay)
         return Outcome(Step(step.run_id, step.seq, step.token, step.sobject, step.attempt + 1, delay))
     run_status = SyncRun.objects.filter(pk=step.run_id).values_list("status", flat=True).first()
     if run_status != SyncRun.Status.RUNNING:

@@ -204,3 +204,17 @@ def test_pending_records_survive_until_they_land(connected_org, org_dir):
     run_sync(connected_org)
     entry = SyncPendingRecord.objects.get(org=connected_org, sf_id=bad["Id"])
     assert (entry.field, entry.attempts) == ("Amount", 2)
+
+
+def test_a_silent_step_is_queued_again_and_a_retry_wait_is_not_silence(connected_org):
+    from integrations.sync import steps
+
+    run, token = begin_run(connected_org)
+    held = lease.claim_step(run.pk, 0)
+    assert steps.stalled() == []
+    later = datetime.now(UTC) + timedelta(seconds=lease.stale_seconds() + 1)
+    with time_machine.travel(later):
+        assert steps.stalled() == [steps.Step(run.pk, 0, token, "User")]
+    lease.release_step(run.pk, held, back_in=60)  # waiting out a retry's countdown
+    with time_machine.travel(later):
+        assert steps.stalled() == []

@@ -89,6 +89,22 @@ class Broker:
         self.workers.append(process)
         return process
 
+    def start_beat(self, **env: str) -> subprocess.Popen:
+        """``celery beat`` with the project's schedule (reap_stalled_syncs every SYNC_REAP_SECONDS), kept in a
+        file of this test's own rather than the database scheduler."""
+        log = self.logs / "beat.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "coachapp", "beat", "--loglevel", "INFO",
+             "-S", "celery.beat:PersistentScheduler", "-s", str(self.logs / "beat-schedule")],
+            cwd=ROOT,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            env=child_env(CELERY_BROKER_URL=self.url, CELERY_KEY_PREFIX=self.prefix,
+                          DATABASE_URL=child_database_url(), **env),
+        )  # fmt: skip
+        self.workers.append(process)
+        return process
+
     def logs_tail(self) -> str:
         return "\n".join(f"--- {path.name}\n{tail(path)}" for path in sorted(self.logs.glob("*.log")))
 
