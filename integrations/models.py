@@ -15,7 +15,7 @@ class SalesforceConnection(models.Model):
         SESSION = "session", "Existing session id and instance URL"
         EMULATOR = "emulator", "Local org emulator"
 
-    org = models.OneToOneField("coaching.Org", on_delete=models.CASCADE, related_name="salesforce")
+    org = models.OneToOneField("crm.Org", on_delete=models.CASCADE, related_name="salesforce")
     auth_method = models.CharField(max_length=10, choices=AuthMethod.choices)
     login_domain = models.CharField(
         max_length=255, default="login", help_text="'login' for production, 'test' for a sandbox, or a My Domain."
@@ -44,7 +44,7 @@ class SalesforceConnection(models.Model):
 class SyncMark(models.Model):
     """How far one object of one org has been synced: the high-water mark, written after each commit."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_marks")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_marks")
     sobject = models.CharField(max_length=64)
     mark = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
@@ -73,7 +73,7 @@ class SyncRun(models.Model):
         FAILED = "failed"
         ABANDONED = "abandoned", "Abandoned (its worker stopped answering)"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_runs")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -158,7 +158,7 @@ class SyncPendingRecord(models.Model):
     """A record that did not land whole (refused, unconvertible field): re-fetched by id on every run until
     it lands or the org no longer has it."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_pending_records")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_pending_records")
     sobject = models.CharField(max_length=64)
     sf_id = models.CharField(max_length=18)
     field = models.CharField(max_length=80, blank=True)

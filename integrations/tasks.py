@@ -19,12 +19,10 @@ from celery import shared_task
 from celery.signals import worker_init, worker_process_init, worker_shutting_down
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.sync import lease, shutdown, steps, timing
-from integrations.sync.rebuilds import queue_rebuild
 from integrations.sync.run import (
     RETRYABLE,
     begin_run,
@@ -71,9 +69,7 @@ def sync_org(self, org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
     org = Org.objects.get(pk=org_id)
     if self.request.is_eager:
         # No broker to come back through: the whole run happens here.
-        run = run_sync(org, kind)
-        _after_finish(run, eager=True)
-        return run.pk
+        return run_sync(org, kind).pk
     run, token = begin_run(org, kind)
     if token is not None:
         _queue(steps.first_step(run, token))
@@ -89,7 +85,7 @@ def sync_step(run_id: int, seq: int, token: str, sobject: str | None, attempt: i
     """One step of a run: a window of one object, or settling the run; queues the step after it."""
     outcome = steps.run_step(steps.Step(run_id, seq, token, sobject, attempt))
     if outcome.finished is not None:
-        _after_finish(outcome.finished, eager=False)
+        # finish_run announced it (crm.signals.sync_finished); the engine decides what to rebuild.
         return outcome.finished.status
     if outcome.next is not None:
         _queue(outcome.next)
@@ -122,26 +118,10 @@ def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
         raise self.retry(exc=exc, countdown=retry_delay(attempt)) from exc
 
 
-@shared_task(bind=True, acks_late=True)
-def finish_sync_run(self, run_id: int, token: str) -> str:
-    run = finish_run(run_id, token)
-    _after_finish(run, eager=bool(self.request.is_eager))
-    return run.status
-
-
-def _after_finish(run: SyncRun, *, eager: bool) -> None:
-    if changed_data(run):
-        # New CRM data changes this week's metrics, gaps and agendas: rebuild them rather than wait for the
-        # Monday beat, but at most once per AGENDA_REBUILD_INTERVAL_MINUTES (a busy CRM changes something
-        # every 15 minutes); a change held back waits for one rebuild at the interval's end. Everything a
-        # manager wrote on the agenda survives a rebuild.
-        queue_rebuild(run.org_id, eager=eager)
-
-
-def changed_data(run: SyncRun) -> bool:
-    if run.status not in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
-        return False
-    return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
+@shared_task(acks_late=True)
+def finish_sync_run(run_id: int, token: str) -> str:
+    # finish_run announces the finished run (crm.signals.sync_finished); the engine decides what to rebuild.
+    return finish_run(run_id, token).status
 
 
 def _enabled_org_ids() -> list[int]:

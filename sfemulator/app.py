@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime as _format_email_datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from sfemulator.control import handle_control
 from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
 from sfemulator.faults import DATA_KINDS, Faults
+from sfemulator.parts import Clock
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -32,9 +32,6 @@ _SOAP_LOGIN = re.compile(r"^/services/Soap/u/(\d+\.\d)/?$")
 _TOKEN = re.compile(r"^/services/oauth2/token/?$")
 _DATA = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 _VERSIONS = re.compile(r"^/services/data/?$")
-
-
-Clock = Callable[[], datetime] | datetime | None
 
 
 def _data_kind(rest: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 
 from coaching.gaps.catalogue import GUARDS, RULES, clean_thresholds
 from coaching.gaps.rule import Rule, Thresholds
-from coaching.models import GapRuleSetting, Org
+from coaching.models import GapRuleSetting
+from crm.models import Org
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.db import models
 
+from coachapp.errors import InvalidInput
 from integrations.salesforce.ids import to_18
 
 Converter = Callable[[Any], Any]
@@ -72,7 +73,7 @@ def text(limit: int | None, notes: Notes | None = None, name: str = "") -> Conve
             return ""
         if type(value) is not str:
             if isinstance(value, dict | list):
-                raise ValueError(f"expected text, got {type(value).__name__}")
+                raise InvalidInput(f"expected text, got {type(value).__name__}")
             value = str(value).lower() if isinstance(value, bool) else str(value)
         if (limit is None or len(value) <= limit) and not needs_repair(value):
             return value
@@ -100,7 +101,7 @@ def reference() -> Converter:
             return value
         if type(value) is str and len(value) == 15:
             return to_18(value)
-        raise ValueError(f"{value!r} is not a Salesforce id")
+        raise InvalidInput(f"{value!r} is not a Salesforce id")
 
     return convert
 
@@ -113,7 +114,7 @@ def boolean() -> Converter:
             return False
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise InvalidInput(f"expected true or false, got {value!r}")
 
     return convert
 
@@ -123,13 +124,13 @@ def integer() -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise InvalidInput(f"expected a whole number, got {value!r}")
         number = value if type(value) is int else float(value)
         if number != number or number in (math.inf, -math.inf):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise InvalidInput(f"expected a whole number, got {value!r}")
         number = round(number)
         if not INT_MIN <= number <= INT_MAX:
-            raise ValueError(f"{value!r} is out of range for a whole-number column")
+            raise InvalidInput(f"{value!r} is out of range for a whole-number column")
         return number
 
     return convert
@@ -151,10 +152,10 @@ def floating() -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected a number, got {value!r}")
+            raise InvalidInput(f"expected a number, got {value!r}")
         number = float(value)
         if number != number or number in (math.inf, -math.inf):
-            raise ValueError(f"expected a finite number, got {value!r}")
+            raise InvalidInput(f"expected a finite number, got {value!r}")
         return number
 
     return convert
@@ -168,15 +169,15 @@ def money(max_digits: int, decimal_places: int) -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected an amount, got {value!r}")
+            raise InvalidInput(f"expected an amount, got {value!r}")
         try:
             # repr of a float is its shortest decimal form (0.1, not 0.1000000000000000055); half up, as
             # Salesforce and PostgreSQL round.
             amount = Decimal(repr(value) if type(value) is float else str(value)).quantize(quantum, ROUND_HALF_UP)
         except (InvalidOperation, ValueError) as exc:
-            raise ValueError(f"expected an amount, got {value!r}") from exc
+            raise InvalidInput(f"expected an amount, got {value!r}") from exc
         if not amount.is_finite() or abs(amount) >= bound:
-            raise ValueError(f"{value!r} does not fit in {max_digits} digits")
+            raise InvalidInput(f"{value!r} does not fit in {max_digits} digits")
         return amount
 
     return convert
@@ -191,7 +192,7 @@ def day() -> Converter:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+        raise InvalidInput(f"expected a date YYYY-MM-DD, got {value!r}")
 
     return convert
 
@@ -203,7 +204,7 @@ def moment() -> Converter:
         try:
             parsed = datetime.fromisoformat(value)
         except (TypeError, ValueError):
-            raise ValueError(f"expected a datetime YYYY-MM-DDThh:mm:ss.000+0000, got {value!r}") from None
+            raise InvalidInput(f"expected a datetime YYYY-MM-DDThh:mm:ss.000+0000, got {value!r}") from None
         # Salesforce always answers in UTC with an offset; a bare value is read as UTC rather than guessed.
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -231,5 +232,5 @@ def converter_for(kind: str, field: models.Field, notes: Notes | None = None, na
     try:
         factory = CONVERTERS[kind]
     except KeyError:
-        raise ValueError(f"unknown converter kind {kind!r}; one of {', '.join(CONVERTERS)}") from None
+        raise InvalidInput(f"unknown converter kind {kind!r}; one of {', '.join(CONVERTERS)}") from None
     return factory(field)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coachapp.errors import CoachappError, InvalidInput
 from integrations.salesforce.catalogue import AUDIT_FIELDS, UNSELECTABLE_TYPES, FieldMap, SObjectSpec
 from integrations.salesforce.converters import Converter, boolean, converter_for, moment, reference, repair_json
 
@@ -24,7 +25,7 @@ from integrations.salesforce.converters import Converter, boolean, converter_for
 _ID, _CREATED, _DELETED = "Id", "CreatedDate", "IsDeleted"
 
 
-class FieldPlanError(Exception):
+class FieldPlanError(CoachappError):
     """The org lacks a field the object cannot be synced without."""
 
 
@@ -173,7 +174,7 @@ class RecordMapper:
     ) -> tuple:
         sf_id = self._id(get(_ID))
         if not sf_id:
-            raise ValueError("the record has no Id")
+            raise InvalidInput("the record has no Id")
         if stamp is None:
             raise _FieldError(f"{self._mark}: missing or not a datetime ({get(self._mark)!r})")
         try:
@@ -187,7 +188,7 @@ class RecordMapper:
             deleted = self._bool(get(_DELETED))
             created = self._stamp(get(_CREATED))
         except ValueError as exc:
-            raise ValueError(f"IsDeleted or CreatedDate: {exc}") from None
+            raise InvalidInput(f"IsDeleted or CreatedDate: {exc}") from None
         extra = {}
         for name in extra_names:
             value = get(name)
@@ -217,7 +218,7 @@ class RecordMapper:
         return values
 
 
-class _FieldError(ValueError):
+class _FieldError(InvalidInput):
     """A record refused because of one field: ``"<field>: <reason>"``."""
 
 

@@ -65,11 +65,10 @@ def emulator(org_dir):
 @pytest.fixture
 def private_broker(postgres, redis_url, transactional_db, tmp_path):
     """Real worker processes on the suite's Redis under a key prefix of this test's own (see tests.sync.workers)."""
-    import uuid
-
+    from tests.processes import PrivateBroker
     from tests.sync.workers import Broker
 
-    box = Broker(redis_url, f"synctest-{uuid.uuid4().hex[:10]}:", tmp_path)
+    box = Broker(redis_url, PrivateBroker.new(redis_url).prefix, tmp_path)
     try:
         yield box
     finally:

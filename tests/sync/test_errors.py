@@ -4,7 +4,7 @@ import dataclasses
 import os
 from decimal import Decimal
 
-from coaching.models import Opportunity
+from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncPendingRecord, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.sync import lock, objects

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from coaching.models import Activity, Opportunity
+from crm.models import Activity, Opportunity
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncPendingRecord, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.salesforce.connect import register_org

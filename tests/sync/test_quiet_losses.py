@@ -9,7 +9,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from coaching.models import Account, Activity, Opportunity, Person
+from crm.models import Account, Activity, Opportunity, Person
 from integrations.models import SalesforceConnection, SyncMark, SyncObjectRun, SyncPendingRecord, SyncRun
 from integrations.salesforce.connect import register_org
 from integrations.sync import lease, lock

@@ -1,8 +1,8 @@
 """Real processes for the sync's worker tests: ``run_emulator`` over HTTP and Celery workers on Redis.
 
-Each test's broker traffic lives under a key prefix of its own (kombu's ``global_keyprefix``) on the Redis
-database the suite was given, so no other test's (or person's) messages reach its workers; only keys with
-that prefix are deleted afterwards: nothing is flushed.
+Each test's broker traffic lives under a key prefix of its own (``tests.processes.PrivateBroker``) on the
+Redis database the suite was given, so no other test's (or person's) messages reach its workers; only keys
+with that prefix are deleted afterwards: nothing is flushed.
 """
 
 import os
@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from celery import Celery
 
-from tests.processes import child_database_url, stop, tail
+from tests.processes import PrivateBroker, child_database_url, stop, tail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,8 +65,8 @@ class Broker:
     workers: list[subprocess.Popen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.sender = Celery("sync-worker-test", broker=self.url)
-        self.sender.conf.broker_transport_options = {"global_keyprefix": self.prefix}
+        self.broker = PrivateBroker(self.url, self.prefix)
+        self.sender = self.broker.sender("sync-worker-test")
 
     def send(self, task: str, *args: Any) -> None:
         self.sender.send_task(task, args=list(args))
@@ -82,8 +80,7 @@ class Broker:
             cwd=ROOT,
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
-            env=child_env(CELERY_BROKER_URL=self.url, CELERY_KEY_PREFIX=self.prefix,
-                          DATABASE_URL=child_database_url(), **env),
+            env=child_env(**self.broker.env(), DATABASE_URL=child_database_url(), **env),
         )  # fmt: skip
         process.log = log  # type: ignore[attr-defined]
         self.workers.append(process)
@@ -99,8 +96,7 @@ class Broker:
             cwd=ROOT,
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
-            env=child_env(CELERY_BROKER_URL=self.url, CELERY_KEY_PREFIX=self.prefix,
-                          DATABASE_URL=child_database_url(), **env),
+            env=child_env(**self.broker.env(), DATABASE_URL=child_database_url(), **env),
         )  # fmt: skip
         self.workers.append(process)
         return process
@@ -114,10 +110,7 @@ class Broker:
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=10)
         self.sender.close()
-        client = redis.Redis.from_url(self.url)
-        keys = list(client.scan_iter(match=f"{self.prefix}*", count=500))
-        if keys:
-            client.delete(*keys)
+        self.broker.clear()
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float, broker: Broker | None = None) -> Any:

@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coaching.api.models import ApiKey
 from coaching.metrics.command_line import org_named
-from coaching.models import ApiKey, Membership
+from coaching.models import Membership
 
 
 class Command(BaseCommand):

@@ -1,5 +1,8 @@
 """The rebuild of an org's week after a sync that changed data, at most once per interval.
 
+The sync announces every finished run (``crm.signals.sync_finished``); ``rebuild_after_sync`` listens
+(connected in ``CoachingConfig.ready``) and applies this policy.
+
 A rebuild (``coaching.tasks.build_agendas_for_org``) recomputes the whole week's metrics, gaps and agendas
 from what is stored when it runs, so one rebuild that starts after a sync's data were committed covers that
 sync and every sync before it. ``Org.agenda_rebuild_at`` records when the latest sync-triggered rebuild was
@@ -17,13 +20,22 @@ finishing syncs of one org at the same moment exactly one queues it:
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Org
 from coaching.tasks import build_agendas_for_org
+from crm.models import Org
+
+
+def rebuild_after_sync(sender: Any, *, org_id: int, changed: bool, rebuild: bool = True, **_: Any) -> None:
+    """``sync_finished`` receiver: a run that brought new data rebuilds the week (debounced, see above)."""
+    if changed and rebuild:
+        # Without a broker tasks run in-process, so nothing could wait for the interval's end: rebuild now.
+        queue_rebuild(org_id, eager=bool(current_app.conf.task_always_eager))
 
 
 def rebuild_interval() -> timedelta:

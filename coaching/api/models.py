@@ -33,7 +33,7 @@ def split_key(plaintext: str) -> tuple[str, str] | None:
 
 
 class ApiKey(models.Model):
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="api_keys")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="api_keys")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100, help_text="What the key is for, e.g. 'Salesforce widget'.")
     prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
@@ -43,6 +43,7 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "coaching_apikey"  # the table kept its name when the model moved here
         verbose_name = "API key"
         ordering = ["org", "user", "name"]
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from coaching.models.base import SyncedRecord
+from crm.models.base import SyncedRecord
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 
@@ -23,6 +23,7 @@ class Opportunity(SyncedRecord):
     has_line_items = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "coaching_opportunity"  # the table kept its name when the model moved here
         verbose_name_plural = "opportunities"
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="opportunity_org_sf_id")]
         indexes = [
@@ -46,6 +47,7 @@ class OpportunityChange(SyncedRecord):
     created_by_sf_id = models.CharField(max_length=18, blank=True)
 
     class Meta:
+        db_table = "coaching_opportunitychange"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="opportunitychange_org_sf_id")]
         indexes = [models.Index(fields=["org", "opportunity_sf_id", "created_date"])]
 
@@ -57,6 +59,7 @@ class Product(SyncedRecord):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        db_table = "coaching_product"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="product_org_sf_id")]
 
 
@@ -71,6 +74,7 @@ class LineItem(SyncedRecord):
     service_date = models.DateField(null=True, blank=True)
 
     class Meta:
+        db_table = "coaching_lineitem"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="lineitem_org_sf_id")]
         indexes = [models.Index(fields=["org", "opportunity_sf_id"])]
 
@@ -82,5 +86,6 @@ class ContactRole(SyncedRecord):
     is_primary = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "coaching_contactrole"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="contactrole_org_sf_id")]
         indexes = [models.Index(fields=["org", "opportunity_sf_id"])]

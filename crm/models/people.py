@@ -1,6 +1,6 @@
 from django.db import models
 
-from coaching.models.base import SyncedRecord
+from crm.models.base import SyncedRecord
 
 
 class Person(SyncedRecord):
@@ -16,5 +16,6 @@ class Person(SyncedRecord):
     time_zone = models.CharField(max_length=64, blank=True, help_text="IANA name, e.g. America/New_York.")
 
     class Meta:
+        db_table = "coaching_person"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="person_org_sf_id")]
         indexes = [models.Index(fields=["org", "manager_sf_id"])]

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coaching.agendas.weeks import parse_week
 from coaching.digests.message import render_digest
 from coaching.digests.send import SendReport, preview, send_due, send_week
-from coaching.models import Agenda, Org
+from coaching.models import Agenda
+from coaching.weeks import parse_week
+from crm.models import Org
 
 
 class Command(BaseCommand):

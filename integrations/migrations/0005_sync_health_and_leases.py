@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coaching', '0009_org_agenda_rebuild_at'),
-        ('integrations', '0003_emulator_in_credentials'),
+        ('crm', '0001_initial'),
+        ('integrations', '0004_org_in_crm'),
     ]
 
     operations = [
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('attempts', models.PositiveIntegerField(default=1)),
                 ('first_failed_at', models.DateTimeField(auto_now_add=True)),
                 ('last_tried_at', models.DateTimeField(auto_now=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_pending_records', to='coaching.org')),
+                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_pending_records', to='crm.org')),
             ],
             options={
                 'ordering': ['id'],

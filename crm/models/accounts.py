@@ -1,6 +1,6 @@
 from django.db import models
 
-from coaching.models.base import SyncedRecord
+from crm.models.base import SyncedRecord
 
 
 class Account(SyncedRecord):
@@ -15,4 +15,5 @@ class Account(SyncedRecord):
     annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        db_table = "coaching_account"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="account_org_sf_id")]

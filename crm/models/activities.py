@@ -1,6 +1,6 @@
 from django.db import models
 
-from coaching.models.base import SyncedRecord
+from crm.models.base import SyncedRecord
 
 
 class Activity(SyncedRecord):
@@ -26,6 +26,7 @@ class Activity(SyncedRecord):
     duration_minutes = models.IntegerField(null=True, blank=True)
 
     class Meta:
+        db_table = "coaching_activity"  # the table kept its name when the model moved here
         verbose_name_plural = "activities"
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="activity_org_sf_id")]
         indexes = [

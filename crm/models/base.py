@@ -11,7 +11,7 @@ class LiveManager(models.Manager):
 class SyncedRecord(models.Model):
     """Columns every synced row shares."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="+")
     sf_id = models.CharField(max_length=18, help_text="The record's 18-character id in the CRM.")
     created_date = models.DateTimeField(null=True, blank=True)
     system_modstamp = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -16,12 +16,13 @@ class Org(models.Model):
         null=True,
         blank=True,
         editable=False,
-        # Claimed by one conditional UPDATE per finishing sync (integrations/sync/rebuilds.py).
+        # Claimed by one conditional UPDATE per finishing sync (coaching/agendas/rebuilds.py).
         help_text="When the latest sync-triggered agenda rebuild was queued to run; set by the sync.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "coaching_org"  # the table kept its name when the model moved here
         ordering = ["name"]
 
     def __str__(self) -> str:

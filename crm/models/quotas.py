@@ -1,6 +1,6 @@
 from django.db import models
 
-from coaching.models.base import SyncedRecord
+from crm.models.base import SyncedRecord
 
 
 class Quota(SyncedRecord):
@@ -22,5 +22,6 @@ class Quota(SyncedRecord):
     start_date = models.DateField()
 
     class Meta:
+        db_table = "coaching_quota"  # the table kept its name when the model moved here
         constraints = [models.UniqueConstraint(fields=["org", "sf_id"], name="quota_org_sf_id")]
         indexes = [models.Index(fields=["org", "owner_sf_id", "start_date"])]

@@ -25,7 +25,7 @@ class DigestSettings(models.Model):
         SATURDAY = 5
         SUNDAY = 6
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="digest_settings")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="digest_settings")
     manager_sf_id = models.CharField(max_length=18)
     enabled = models.BooleanField(default=True)
     send_weekday = models.PositiveSmallIntegerField(
@@ -41,6 +41,7 @@ class DigestSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "coaching_digestsettings"  # the table kept its name when the model moved here
         verbose_name_plural = "digest settings"
         constraints = [
             models.UniqueConstraint(fields=["org", "manager_sf_id"], name="digestsettings_org_manager"),
@@ -62,7 +63,7 @@ class DigestDelivery(models.Model):
         FAILED = "failed", "Failed after every attempt"
         SKIPPED = "skipped", "Nothing to send"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="digest_deliveries")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="digest_deliveries")
     manager_sf_id = models.CharField(max_length=18)
     week_start = models.DateField(help_text="Monday of the ISO week the digest covers.")
     status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
@@ -80,6 +81,7 @@ class DigestDelivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "coaching_digestdelivery"  # the table kept its name when the model moved here
         verbose_name_plural = "digest deliveries"
         constraints = [
             models.UniqueConstraint(
