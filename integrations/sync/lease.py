@@ -124,12 +124,18 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name=f"sync-heartbeat-{run_id}", daemon=True)
 
     def __enter__(self) -> "Heartbeat":
-        self._thread.start()
+        # Inside a caller's transaction (a test, a script wrapping run_sync in atomic) nothing this step writes
+        # is visible to other connections, and a beat from another connection would wait on the caller's row
+        # locks: there is nothing to tell the world, so no thread.
+        self._started = not connection.in_atomic_block
+        if self._started:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._started:
+            self._thread.join()
 
     def _beat(self) -> None:
         try:

@@ -1,9 +1,11 @@
 """Syncing one object of one org within a run: describe, fetch changes since the mark, save page by page,
 and reconcile ids when deletions may have slipped past the recycle bin.
 
-Each page is one transaction that upserts its rows, records its unmappable records, advances the
-object's high-water mark and renews the org's lock; so a crash anywhere loses at most the page in flight,
-and the next run starts again from the mark (minus a short look-back) without gaps or duplicates.
+Each page is one transaction (``integrations.sync.pages``) that upserts its rows, records what could not be
+saved, advances the object's high-water mark (never past the org's clock) and passes the fence of the step's
+lease and the org's lock; so a crash anywhere loses at most the page in flight, and the next step or run
+goes on after the last page saved without gaps or duplicates. With a ``deadline`` the object is read in
+windows: one ends at a page boundary once the mark has moved (or at a stop request), and the next goes on.
 
 Object-level trouble is settled here (a bad query or a missing object fails or skips this object alone);
 run-level trouble (``ApiReserveReached``, ``AuthenticationError``, ``TransientError``, ``LockLost``) is

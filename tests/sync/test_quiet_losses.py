@@ -218,3 +218,22 @@ def test_a_silent_step_is_queued_again_and_a_retry_wait_is_not_silence(connected
     lease.release_step(run.pk, held, back_in=60)  # waiting out a retry's countdown
     with time_machine.travel(later):
         assert steps.stalled() == []
+
+
+def test_the_heartbeat_thread_keeps_a_run_alive_and_notices_a_lost_lock(transactional_db, settings):
+    import time
+
+    from tests.factories import OrgFactory, SalesforceConnectionFactory
+
+    settings.SYNC_HEARTBEAT_SECONDS = 0.05
+    org = SalesforceConnectionFactory(org=OrgFactory(name="beating")).org
+    run, token = begin_run(org)
+    held = lease.claim_step(run.pk, 0)
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=datetime.now(UTC) - timedelta(minutes=1))
+    with lease.Heartbeat(run.pk, org.pk, token, held) as heartbeat:
+        time.sleep(0.5)
+        run.refresh_from_db()
+        assert datetime.now(UTC) - run.heartbeat_at < timedelta(seconds=5) and not heartbeat.lost.is_set()
+        SyncRun.objects.filter(pk=run.pk).update(step_lease="another-delivery")  # a redelivery took over
+        time.sleep(0.5)
+        assert heartbeat.lost.is_set()
