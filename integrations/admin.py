@@ -6,7 +6,7 @@ are a record of what happened, so they are read-only.
 """
 
 from django.contrib import admin
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
 from integrations.models import (
@@ -117,7 +117,7 @@ class SyncRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     inlines = (SyncObjectRunInline, SyncRecordErrorInline)
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncRun]:
         return (
             super()
             .get_queryset(request)
@@ -130,15 +130,15 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Retries", ordering="total_retries")
     def retries(self, run: SyncRun) -> int:
-        return run.total_retries or 0
+        return getattr(run, "total_retries", 0) or 0
 
     @admin.display(description="Repaired", ordering="total_repaired")
     def repaired(self, run: SyncRun) -> int:
-        return run.total_repaired or 0
+        return getattr(run, "total_repaired", 0) or 0
 
     @admin.display(description="Truncated", ordering="total_truncated")
     def truncated(self, run: SyncRun) -> int:
-        return run.total_truncated or 0
+        return getattr(run, "total_truncated", 0) or 0
 
     @admin.display(description="API usage after")
     def api_usage(self, run: SyncRun) -> str:

@@ -77,7 +77,7 @@ def sync_org(self, org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
 
 
 def _queue(step: steps.Step) -> None:
-    sync_step.apply_async(args=step.args, countdown=step.countdown or None)
+    sync_step.apply_async(args=step.args, countdown=step.countdown)
 
 
 @shared_task(acks_late=True)

@@ -33,8 +33,8 @@ class Step:
     countdown: float = 0.0
 
     @property
-    def args(self) -> list:
-        return [self.run_id, self.seq, self.token, self.sobject, self.attempt]
+    def args(self) -> tuple[int, int, str, str | None, int]:
+        return (self.run_id, self.seq, self.token, self.sobject, self.attempt)
 
 
 @dataclass(frozen=True)

@@ -201,14 +201,15 @@ def upsert_page(upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequen
         return result
     except _REFUSALS:
         pass
-    total = Written(errors=[])
+    refused: list[RecordError] = []
+    total = Written(errors=refused)
     for row in rows:
         try:
             with transaction.atomic(using=using):
                 total += upserter.upsert(spec, org_id, [row])
         except _REFUSALS as exc:
             field, reason = _explain(spec, row, exc)
-            total.errors.append(RecordError(row[_ID], f"the database refused the row: {reason}", field))
+            refused.append(RecordError(row[_ID], f"the database refused the row: {reason}", field))
     return total
 
 

@@ -4,9 +4,10 @@ reads them (starting a run is ``coaching.portal.actions.start_sync``), after let
 whose heartbeat stopped as abandoned (``integrations.sync.lease.reap``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRecordError, SyncRun
@@ -77,7 +78,7 @@ class RunDetail:
 @dataclass
 class SyncStatus:
     connection: SalesforceConnection | None
-    runs: list[SyncRun]
+    runs: Sequence[SyncRun]
     detail: RunDetail | None  # the running run, else the latest
 
     @property
@@ -96,7 +97,6 @@ def sync_status(org_id: int) -> SyncStatus:
             upserted=Sum("object_runs__upserted"),
             deleted=Sum("object_runs__deleted"),
             failed=Sum("object_runs__failed"),
-            objects=Count("object_runs"),
         )
         .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )

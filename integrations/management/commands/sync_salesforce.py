@@ -8,7 +8,7 @@ an unknown org); 3 it was partial: an object, a record or a field failed, and th
 """
 
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich import box
@@ -95,7 +95,8 @@ class Command(BaseCommand):
             raise CommandError(f"The sync of {org.name} was partial: {self._first_error(run)}", returncode=EXIT_PARTIAL)
 
     def _run_with_display(self, org: Org, kind: str, *, rebuild: bool) -> SyncRun:
-        stream = self.stdout._out
+        # The stream OutputWrapper wraps (its write() would end every partial line rich writes); the stub omits it.
+        stream: TextIO = self.stdout._out  # type: ignore[assignment]
         # Piped output (a log, CI) gets room for the whole table; a terminal keeps its own width.
         console = Console(file=stream, highlight=False, width=None if stream.isatty() else 110)
         columns = (
