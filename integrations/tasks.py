@@ -104,6 +104,8 @@ def reap_stalled_syncs() -> list[int]:
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
+    """One whole object, as the chain before ``sync_step`` ran it: kept for messages queued by a version
+    before the upgrade (and for tests that redeliver a step by hand). New runs never queue it."""
     if self.request.is_eager:
         # No broker to come back through (tasks run in-process): wait and retry right here instead.
         run_object_with_retries(run_id, sobject, token)
