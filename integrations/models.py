@@ -88,6 +88,10 @@ class SyncRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     step_seq = models.PositiveIntegerField(default=0)
     step_lease = models.CharField(max_length=32, blank=True)
+    # The org's manager tree when the run began ({sf_id: [manager_sf_id, active]}), cleared when it finishes,
+    # and what the run changed in it (integrations/sync/people.py): the engine rebuilds at once on such a change.
+    people_before = models.JSONField(null=True, blank=True, editable=False)
+    tree_changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -28,7 +28,7 @@ from integrations.salesforce.errors import (
     SalesforceError,
     TransientError,
 )
-from integrations.sync import lease, lock
+from integrations.sync import lease, lock, people
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
 
@@ -91,7 +91,8 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     run.status = Status.RUNNING
     run.heartbeat_at = timezone.now()
     run.current_object = SOBJECT_NAMES[0]
-    run.save(update_fields=["status", "heartbeat_at", "current_object"])
+    run.people_before = people.snapshot(org.pk)
+    run.save(update_fields=["status", "heartbeat_at", "current_object", "people_before"])
     return run, token
 
 
@@ -241,16 +242,25 @@ def finish_run(run_id: int, token: str | None, *, rebuild: bool = True) -> SyncR
             run.status = Status.SUCCEEDED
         # Conditional: a run the reaper abandoned meanwhile keeps that status.
         SyncRun.objects.filter(pk=run.pk, status__in=[Status.PENDING, Status.RUNNING]).update(status=run.status)
-    SyncRun.objects.filter(pk=run.pk).update(
-        finished_at=run.finished_at or timezone.now(),
-        current_object="",
-        step_lease="",
-        api_calls=sum(item.api_calls for item in objects),
-    )
+    updates = {
+        "finished_at": run.finished_at or timezone.now(),
+        "current_object": "",
+        "step_lease": "",
+        "api_calls": sum(item.api_calls for item in objects),
+    }
+    tree = people.TreeChanges()
+    if run.people_before is not None:
+        # Compared once, while the lock is held: nothing else writes this org's people meanwhile.
+        tree = people.compare(run.people_before, people.tree_of(run.org_id))
+        updates.update(tree_changes=tree.as_json(), people_before=None)
+    SyncRun.objects.filter(pk=run.pk).update(**updates)
     if token:
         lock.release(run.org_id, token)
     run.refresh_from_db()
-    sync_finished.send(sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild)
+    # A redelivered finish announces no tree change again (the first did): it counts as an ordinary changed sync.
+    sync_finished.send(
+        sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild, tree=tree
+    )
     return run
 
 

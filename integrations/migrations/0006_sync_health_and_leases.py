@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0001_initial'),
-        ('integrations', '0004_org_in_crm'),
+        ('integrations', '0005_sync_tree_changes'),
     ]
 
     operations = [
