@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from coachapp.errors import InvalidInput
 from coaching.gaps.how import HOW_RULES
+from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE
 from coaching.gaps.rule import Rule, Thresholds, validate_overrides
 from coaching.gaps.strengths import STRENGTH_RULES
 from coaching.gaps.what import WHAT_RULES
@@ -30,9 +31,15 @@ ACTIVITY_COVERAGE = Guard(
     defaults={"min_per_week": 1.0, "thin_share": 0.1},
 )
 
+SIGNAL = Guard(
+    code="SIGNAL",
+    title="How sure a flag must be: the confidence asked of each one and the false-discovery level per rep-week",
+    defaults={"min_confidence": MIN_CONFIDENCE, "fdr": FDR_LEVEL},
+)
+
 RULES: tuple[Rule, ...] = (*WHERE_RULES, *HOW_RULES, *WHAT_RULES, *STRENGTH_RULES)
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
-GUARDS: dict[str, Guard] = {ACTIVITY_COVERAGE.code: ACTIVITY_COVERAGE}
+GUARDS: dict[str, Guard] = {ACTIVITY_COVERAGE.code: ACTIVITY_COVERAGE, SIGNAL.code: SIGNAL}
 
 if len(RULES_BY_CODE) != len(RULES):
     raise RuntimeError("two gap rules share a code")

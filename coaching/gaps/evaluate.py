@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from coaching.gaps.catalogue import ACTIVITY_COVERAGE
+from coaching.gaps.catalogue import ACTIVITY_COVERAGE, SIGNAL
 from coaching.gaps.context import RuleContext, load_reps
 from coaching.gaps.coverage import Silence, silences, thin_activity
+from coaching.gaps.measure import judge_findings, ramp_silences
 from coaching.gaps.org_settings import OrgRuleSettings
 from coaching.gaps.records import attach_records, chunk_size
 from coaching.gaps.rule import Finding
@@ -113,7 +114,11 @@ def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: 
         thin_activity={person: reason for person, (reason, _) in thin.items()},
         snoozed_deals=deal_snoozes,
     )
-    found = [finding for rule, thresholds in rules for finding in rule.evaluate(context, thresholds)]
+    raised = [finding for rule, thresholds in rules for finding in rule.evaluate(context, thresholds)]
+    # The rules say what they would flag; the model says which of it is real (coaching.gaps.measure).
+    bar = settings.guard(SIGNAL.code)
+    strictness = {"min_confidence": 0.0, "fdr": 1.0} if bar is None else dict(bar)
+    found, ramping = judge_findings(context, list(rules), raised, **strictness)
     kept = [finding for finding in found if not _snoozed(finding, whole, deal_snoozes)]
     _link_skills(kept)
     attach_records(org, kept, as_of)
@@ -123,7 +128,7 @@ def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: 
         week_start=week_start,
         as_of=as_of,
         gaps=gaps,
-        silenced=silences(reps, thin, settings.activity_codes()),
+        silenced=silences(reps, thin, settings.activity_codes()) + ramp_silences(context, ramping),
         snoozed=len(found) - len(kept),
         warnings=settings.warnings,
         computed_metrics=computed,

@@ -100,6 +100,8 @@ class ProductWinRateLow(Rule):
     """Products the rep loses far more often than teammates who sell them, each judged with the Wilson
     interval against the teammates' median win rate on that product (the org's when few teammates sell it)."""
 
+    fires_when: str = "low"
+
     def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
         peers = ProductPeers.of(context, self._rates(context, t))
         findings = []

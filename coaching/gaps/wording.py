@@ -43,4 +43,33 @@ def summary(finding: Finding, evidence: dict[str, Any]) -> str:
     total = evidence.get("deals_total") or 0
     if total and rule.lists_deals:
         text += f"; {total} deal{'s' if total != 1 else ''} named"
-    return text + "."
+    words = in_words(evidence.get("model"), evidence.get("unit", "count"), metric)
+    return text + "." + (f" {words}" if words else "")
+
+
+def in_words(model: dict[str, Any] | None, unit: str, metric: str = "") -> str:
+    """What the confidence means, in a sentence: how sure we are that the rep truly differs by the margin."""
+    if not model or model.get("confidence") is None:
+        return ""
+    sure = f"{model['confidence']:.0%}"
+    low = model.get("direction") == "low"
+    if model.get("scale") == "rate":
+        size = f"{model['margin'] * 100:.0f} points"
+        claim = f"{'below' if low else 'above'} the peers by at least {size}"
+    else:
+        factor = model["margin"]
+        below = f"below {1 / factor:.0%} of the peers' level" if factor > 0 else "below the peers' level"
+        claim = below if low else f"above {factor:.2g}x the peers' level"
+
+    def shown(value: float) -> str:
+        # Activity is judged per open deal (28 days), not per week: say so.
+        if metric == names.ACTIVITIES_PER_WEEK:
+            return f"{value:.1f} activities per open deal"
+        return formatted(value, unit, metric)
+
+    text = f"{sure} sure the true figure is {claim} (the rep's estimate {shown(model['estimate'])}"
+    text += f", the peers' {shown(model['peers_estimate'])}"
+    expected = model.get("expected_on_own_mix")
+    if expected is not None:
+        text += f"; the org on this rep's mix of deals: {formatted(expected, unit, metric)}"
+    return text + ")."

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 
 from coaching.metrics.dialect import days_between, utc_date
 from coaching.metrics.evidence import EvidenceSet, evidence_sets
+from coaching.metrics.mix import mix_by_rep
 from coaching.metrics.names import (
     AVG_WON_AMOUNT,
     LOST_COUNT,
@@ -63,6 +64,7 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
     )
     won_ids, lost_ids, longest_ids = evidence["won"], evidence["lost"], evidence["longest"]
     spreads = _won_quartiles(scope)
+    mixes = mix_by_rep(scope)
 
     result: Metrics = {name: {} for name in (WON_COUNT, LOST_COUNT, WIN_RATE, AVG_WON_AMOUNT)}
     result[MEDIAN_CYCLE_DAYS], result[MEDIAN_WON_AMOUNT] = {}, {}
@@ -74,7 +76,14 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
         result[WON_COUNT][rep.sf_id] = count_value(won_count, window, n=closed_count, evidence=won_evidence)
         result[LOST_COUNT][rep.sf_id] = count_value(lost_count, window, n=closed_count, evidence=lost_evidence)
         result[WIN_RATE][rep.sf_id] = ratio_value(
-            won_count, closed_count, window, closed_count, won=won_count, lost=lost_count, evidence=lost_evidence
+            won_count,
+            closed_count,
+            window,
+            closed_count,
+            won=won_count,
+            lost=lost_count,
+            evidence=lost_evidence,
+            mix=mixes.get(rep.sf_id, {}),
         )
         with_amount = row.get("won_with_amount", 0)
         result[AVG_WON_AMOUNT][rep.sf_id] = MetricValue(

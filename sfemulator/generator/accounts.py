@@ -81,7 +81,7 @@ def build_book(
     """``count`` accounts owned by ``rep``, oldest first; some existed before the span, some are new."""
     books: list[AccountInfo] = []
     segments = list(_SEGMENTS)
-    weights = [_SEGMENTS[segment][0] for segment in segments]
+    weights = list(rep.rep_traits.book_mix or [_SEGMENTS[segment][0] for segment in segments])
     if rep.region is None:
         raise ValueError(f"{rep.id} ({rep.kind}) has no region to place accounts in")
     places = rep.region.places

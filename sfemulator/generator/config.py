@@ -30,6 +30,8 @@ class GeneratorConfig:
     activities_per_opportunity: float = 10.0
     company: str = "acme"
     until: datetime | None = None
+    # What the org is for (sfemulator.generator.scenarios): "realistic" for demos, the others to measure.
+    scenario: str = "realistic"
 
     def __post_init__(self) -> None:
         problems = []
@@ -56,6 +58,10 @@ class GeneratorConfig:
             )
         if self.until is not None and (not isinstance(self.until, datetime) or self.until.tzinfo is None):
             problems.append(f"until must be a timezone-aware datetime, got {self.until!r}")
+        from sfemulator.generator.scenarios import SCENARIOS
+
+        if self.scenario not in SCENARIOS:
+            problems.append(f"scenario must be one of {', '.join(SCENARIOS)}, got {self.scenario!r}")
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
 

@@ -20,6 +20,7 @@ from sfemulator.generator.picklists import (
     LEAD_SOURCES,
     LOST,
     NEXT_STEPS,
+    SEGMENTS,
     STAGES,
     WON,
 )
@@ -88,7 +89,9 @@ class DealMaker:
         existing = account.customer_since is not None and account.customer_since < created
         kind = pick_weighted(rng, _EXISTING_TYPES, (0.6, 0.25, 0.15)) if existing else "New Business"
 
-        chance = BASE_WIN_RATE * traits.win_skill * (1.3 if account.segment == traits.strong_segment else 0.8)
+        # An empty strong segment (the scenarios' even-handed reps) wins alike in every segment.
+        edge = 1.0 if not traits.strong_segment else 1.3 if account.segment == traits.strong_segment else 0.8
+        chance = BASE_WIN_RATE * traits.win_skill * edge * traits.segment_win[SEGMENTS.index(account.segment)]
         chance *= (0.45 if account.industry == traits.weak_industry else 1.0) * (1.5 if existing else 1.0)
         won = rng.random() < clamp(chance, 0.02, 0.85)
         loss_stage = pick_weighted(rng, range(LAST_OPEN + 1), _loss_weights(traits.qualification))

@@ -20,6 +20,7 @@ from sfemulator.generator.products import Catalogue
 from sfemulator.generator.quotas import QuotaMaker
 from sfemulator.generator.record_ids import IdAllocator
 from sfemulator.generator.recycle import LiveDeal, RecycleBin
+from sfemulator.generator.scenarios import answer_key
 from sfemulator.generator.timeline import DAY, Timeline, datetime_text
 from sfemulator.generator.traits import ARCHETYPES
 
@@ -104,6 +105,7 @@ class OrgBuild:
                 "opportunities_per_rep_month": config.opportunities_per_rep_month,
                 "activities_per_opportunity": config.activities_per_opportunity,
                 "company": config.company,
+                "scenario": config.scenario,
             },
             "as_of": self.timeline.as_of_text,
             "span_start": self.timeline.start_date.isoformat(),
@@ -129,6 +131,7 @@ class OrgBuild:
                     "hired": datetime_text(rep.hired),
                     "left": None if rep.left is None else datetime_text(rep.left),
                     "labels": list(rep.rep_traits.labels),
+                    "truth": answer_key(rep, self.timeline),
                     "traits": {
                         key: _rounded(value) for key, value in asdict(rep.rep_traits).items() if key != "labels"
                     },

@@ -16,6 +16,7 @@ from sfemulator.generator.config import GeneratorConfig
 from sfemulator.generator.names import FIRST_NAMES, LAST_NAMES
 from sfemulator.generator.picklists import REGIONS, Region
 from sfemulator.generator.record_ids import IdAllocator
+from sfemulator.generator.scenarios import shape_measuring_reps
 from sfemulator.generator.timeline import DAY, Timeline, datetime_text
 from sfemulator.generator.traits import RepTraits, apply_label, draw_traits, standout_labels
 
@@ -183,8 +184,11 @@ def build_org_chart(config: GeneratorConfig, timeline: Timeline, ids: IdAllocato
                                          manager=manager, role_id=rep_role, team=index))  # fmt: skip
 
     active = [rep for team in teams for rep in team.reps]
-    _shape_reps(active, rng, timeline)
-    _add_former_reps(teams, rng, timeline, person, roles)
+    if config.scenario == "realistic":
+        _shape_reps(active, rng, timeline)
+        _add_former_reps(teams, rng, timeline, person, roles)
+    else:
+        shape_measuring_reps(active, rng, timeline, config.scenario)
     return OrgChart(vp=vp, directors=directors, teams=teams, admins=admins, roles=roles.records)
 
 

@@ -35,6 +35,9 @@ class RepTraits:
     weak_industry: str  # one of them, where they win worst
     senior: bool
     labels: tuple[str, ...] = ()
+    # Scenario knobs (sfemulator.generator.scenarios); the defaults leave the realistic org as it was.
+    segment_win: tuple[float, float, float] = (1.0, 1.0, 1.0)  # win odds by segment: SMB, Mid-Market, Enterprise
+    book_mix: tuple[float, float, float] | None = None  # share of the book per segment; None: the usual shares
 
 
 # label: (what it means, the traits it forces). Ordered by how much a small demo org needs each one.

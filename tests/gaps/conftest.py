@@ -8,20 +8,21 @@ so the metrics engine is not run again; the end-to-end tests run it on real rows
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from coaching.gaps.evaluate import WeekGaps, build_week
 from coaching.metrics import names
-from coaching.models import MetricSnapshot
+from coaching.models import GapRuleSetting, MetricSnapshot
 from crm.models import Opportunity, Org, Person
 from tests.factories import MetricSnapshotFactory, OpportunityFactory, OrgFactory, PersonFactory
 
 WEEK = date(2024, 6, 24)  # a Monday
 AS_OF = date(2024, 6, 30)  # its Sunday
 PRODUCT = "01t000000000001AAA"
+SETTLED = datetime(2022, 1, 3, tzinfo=UTC)
 
 # A rep just like their peers: with a team of these, no rule fires. (value, n, details)
 TYPICAL: dict[str, tuple[float | None, int, dict[str, Any]]] = {
@@ -92,8 +93,8 @@ class OrgWeek:
         A metric given as None has no snapshot at all. ``person``: an existing rep (another week's).
         """
         if person is None:
-            extra = {"created_date": since} if since else {}
-            person = PersonFactory(org=self.org, manager_sf_id=manager.sf_id, **extra)
+            # Settled reps by default: the outcome rules leave out reps with less than 182 days' tenure.
+            person = PersonFactory(org=self.org, manager_sf_id=manager.sf_id, created_date=since or SETTLED)
         for name, (value, n, details) in TYPICAL.items():
             change = metrics.get(name, {})
             if change is None:
@@ -164,6 +165,14 @@ def later(week: OrgWeek, weeks: int) -> OrgWeek:
     return OrgWeek(week.org, week_start=start, as_of=start + timedelta(days=6), director=week.director)
 
 
+MECHANICS_BAR = {"min_confidence": 0.5, "fdr": 0.5}
+
+
 @pytest.fixture
 def week(db) -> OrgWeek:
-    return OrgWeek(OrgFactory(name="acme"))
+    """An org whose flags need only be more likely than not (the SIGNAL guard at 0.5): these tests put one
+    rep beside five identical teammates to test what each rule says and names; how sure the default bar is
+    (0.9, FDR 10 %) is tested on the model (test_model.py) and on generated orgs (tests/bench)."""
+    org = OrgFactory(name="acme")
+    GapRuleSetting.objects.create(org=org, code="SIGNAL", thresholds=MECHANICS_BAR)
+    return OrgWeek(org)

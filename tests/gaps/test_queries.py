@@ -6,14 +6,17 @@ from django.test.utils import CaptureQueriesContext
 from coaching.gaps.evaluate import build_week
 from coaching.gaps.snoozes import snooze_gap
 from coaching.metrics import names
+from coaching.models import GapRuleSetting
 from tests.factories import OrgFactory
-from tests.gaps.conftest import OrgWeek
+from tests.gaps.conftest import MECHANICS_BAR, OrgWeek
 
 WEAK = {names.WIN_RATE: {"value": 0.12, "n": 25, "details": {"won": 3, "lost": 22}}}
 
 
 def org_of(name: str, teams: int) -> tuple[OrgWeek, int]:
-    week = OrgWeek(OrgFactory(name=name))
+    org = OrgFactory(name=name)
+    GapRuleSetting.objects.create(org=org, code="SIGNAL", thresholds=MECHANICS_BAR)
+    week = OrgWeek(org)
     for _ in range(teams):
         manager, _ = week.team(4)
         weak = week.rep(manager, **WEAK)

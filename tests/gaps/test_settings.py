@@ -8,7 +8,7 @@ from coaching.gaps.admin import GapRuleSettingForm, SnoozeForm
 from coaching.metrics import names
 from coaching.models import GapRuleSetting, Snooze
 from tests.factories import OrgFactory
-from tests.gaps.conftest import OrgWeek, codes, one
+from tests.gaps.conftest import MECHANICS_BAR, OrgWeek, codes, one
 
 WEAK = {names.WIN_RATE: {"value": 0.12, "n": 25, "details": {"won": 3, "lost": 22}}}
 
@@ -23,12 +23,14 @@ def test_a_rule_switched_off_never_fires(week):
 
 def test_thresholds_are_per_org(week):
     strict = OrgWeek(OrgFactory(name="strict"))
+    GapRuleSetting.objects.create(org=strict.org, code="SIGNAL", thresholds=MECHANICS_BAR)
     GapRuleSetting.objects.create(org=strict.org, code="WIN_RATE_LOW", thresholds={"min_diff": 0.35})
     GapRuleSetting.objects.create(org=strict.org, code="CYCLE_LONG", thresholds={"ratio": 1.2})
     reps = {}
     for org_week in (week, strict):
         manager, _ = org_week.team(5)
-        reps[org_week.org.name] = org_week.rep(manager, **WEAK, **{names.MEDIAN_CYCLE_DAYS: {"value": 80.0, "n": 8}})
+        slower = {names.MEDIAN_CYCLE_DAYS: {"value": 85.0, "n": 40}}
+        reps[org_week.org.name] = org_week.rep(manager, **WEAK, **slower)
     default, changed = week.evaluate(), strict.evaluate()
     assert codes(default, reps["acme"]) == {"WIN_RATE_LOW"}
     assert codes(changed, reps["strict"]) == {"CYCLE_LONG"}
@@ -87,6 +89,6 @@ def test_admin_pages_load(week, admin_client, page):
     response = admin_client.get(f"/admin/coaching/{page}/")
     assert response.status_code == 200
     if page == "gaprulesetting":
-        setting = GapRuleSetting.objects.get()
+        setting = GapRuleSetting.objects.get(code="CYCLE_LONG")
         detail = admin_client.get(f"/admin/coaching/gaprulesetting/{setting.pk}/change/")
         assert b"min_peers" in detail.content

@@ -59,13 +59,14 @@ def test_snooze_for_a_deal_level_gap(week):
 def test_snoozed_deals_leave_a_deal_list_gap_and_can_close_it(week):
     manager, _ = week.team(5)
     rep = week.rep(manager)
-    deals = week.flag(rep, names.STALE_OPEN_COUNT, 7, 10)
+    deals = week.flag(rep, names.STALE_OPEN_COUNT, 14, 20)
     for deal in deals[:4]:
         snooze(week, "STALE_DEALS", rep, opportunity_sf_id=deal.sf_id, reason="Parked until budget cycle")
     gap = one(week.evaluate(), rep, "STALE_DEALS")
     assert {d["sf_id"] for d in gap.evidence["deals"]} == {deal.sf_id for deal in deals[4:]}
-    assert (gap.n, gap.evidence["successes"]) == (6, 3)
-    snooze(week, "STALE_DEALS", rep, opportunity_sf_id=deals[4].sf_id, reason="Parked too")
+    assert (gap.n, gap.evidence["successes"]) == (16, 10)
+    for deal in deals[4:12]:
+        snooze(week, "STALE_DEALS", rep, opportunity_sf_id=deal.sf_id, reason="Parked too")
     assert "STALE_DEALS" not in codes(week.evaluate(), rep)
 
 

@@ -61,7 +61,7 @@ def test_multi_threading_strength_is_offered_to_a_single_threaded_teammate(week)
     manager, _ = week.team(5)
     mentor = week.rep(manager, **{names.CONTACT_ROLES_PER_DEAL: {"value": 4.0, "n": 8}})
     rep = week.rep(manager)
-    week.flag(rep, names.SINGLE_THREADED_COUNT, 5, 6)
+    week.flag(rep, names.SINGLE_THREADED_COUNT, 11, 12)
     result = week.evaluate()
     assert one(result, mentor, "STRENGTH_CONTACT_ROLES_PER_DEAL").evidence["can_help"] == [rep.sf_id]
     assert one(result, rep, "SINGLE_THREADED").evidence["learn_from"] == [mentor.sf_id]

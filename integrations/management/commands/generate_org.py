@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sfemulator.generator import GeneratorConfig, GeneratorConfigError, OrgDirectoryError, write_org
 from sfemulator.generator.config import MAX_MONTHS, MAX_REPS
+from sfemulator.generator.scenarios import SCENARIOS
 
 
 def _day(text: str) -> date:
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument("--company", default="acme", help="Company name for the instance URL and users.")
         parser.add_argument(
+            "--scenario", default="realistic", choices=SCENARIOS,
+            help="realistic (default) for demos; null, specialists, newcomers or planted to measure the gap rules "
+            "(docs/benchmarks.md).",
+        )  # fmt: skip
+        parser.add_argument(
             "--force", action="store_true", help="Replace the generated files in a non-empty directory."
         )
 
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 end=options["end"] or now.date(), company=options["company"], until=now,
                 opportunities_per_rep_month=options["opportunities_per_rep_month"],
                 activities_per_opportunity=options["activities_per_opportunity"],
+                scenario=options["scenario"],
             )  # fmt: skip
         except GeneratorConfigError as exc:
             raise CommandError(f"Invalid arguments: {exc}") from exc

@@ -1,0 +1,333 @@
+"""What each rule measures on every rep, for the model (``coaching.gaps.model``), and the pass that judges
+the rules' findings with it: confidence, the practical margin, the tenure guard and false-discovery control.
+
+The rules still say *what* they would flag and *why* (their guards, evidence and deals); this pass decides
+whether it is real. A finding stays only when the posterior probability that the rep truly differs from the
+peers by at least the rule's margin reaches ``MIN_CONFIDENCE``, and it survives the Bayesian FDR over all
+the flags of that rep that week. Reps who joined less than one closed-deal window ago are left out of the
+outcome rules (and out of their peers' yardsticks), with the reason recorded.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.coverage import Silence
+from coaching.gaps.mix import expected_log, expected_rate, largest_share
+from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
+from coaching.gaps.rule import Finding, Rule, Thresholds
+from coaching.metrics import names
+from coaching.metrics.names import ACTIVITY_WINDOW_DAYS, CLOSED_WINDOW_DAYS
+
+# Rules judged on results that take a sales cycle to show: a rep with less tenure than the closed-deal
+# window is not compared on them (a newcomer's first closed deals are the quick losses, their quota and
+# pipeline are still ramping).
+OUTCOME_CODES = frozenset(
+    {
+        "WIN_RATE_LOW", "DEAL_SIZE_SMALL", "CYCLE_LONG", "PRODUCT_WIN_RATE_LOW", "PIPELINE_COVERAGE_LOW",
+        "NEW_PIPELINE_LOW", "PIPELINE_CONCENTRATED", "STRENGTH_WIN_RATE", "STRENGTH_QUOTA_ATTAINMENT",
+        "STRENGTH_NEW_PIPELINE_AMOUNT", "STRENGTH_NEW_OPPORTUNITY_COUNT", "STRENGTH_MEDIAN_CYCLE_DAYS",
+        "STRENGTH_MEDIAN_WON_AMOUNT", "STRENGTH_PRODUCTS_WON_COUNT",
+    }
+)  # fmt: skip
+RAMP_DAYS = CLOSED_WINDOW_DAYS
+# Strengths of won amounts: one deal that is this share of everything the rep won makes no strength.
+WHALE_CODES = frozenset({"STRENGTH_QUOTA_ATTAINMENT", "STRENGTH_MEDIAN_WON_AMOUNT", "STRENGTH_WIN_RATE"})
+WHALE_SHARE = 0.5
+# Rules whose expected value comes from the rep's own mix of deals (coaching.gaps.mix).
+LIKE_FOR_LIKE = frozenset(
+    {"WIN_RATE_LOW", "STRENGTH_WIN_RATE", "DEAL_SIZE_SMALL", "STRENGTH_MEDIAN_WON_AMOUNT", "CYCLE_LONG",
+     "STRENGTH_MEDIAN_CYCLE_DAYS"}
+)  # fmt: skip
+# Squared coefficient of variation of one deal's amount (log-normal, sigma about 0.55-0.8): what a sum of
+# deals' amounts adds to the Poisson noise of their count.
+AMOUNT_CV2 = 0.6
+# The variance of a median is about pi/2 times that of a mean.
+MEDIAN_FACTOR = math.pi / 2
+# The spread (sd of logs) of one rep's deal sizes or cycles when no rep's quartiles tell it.
+DEFAULT_LOG_SIGMA = 0.6
+MIN_SPREADS = 5
+
+
+def ramping(context: RuleContext, rep: str) -> int | None:
+    """Days since the rep joined when that is less than the closed-deal window; None when settled."""
+    since = context.reps[rep].crm_user_since
+    if since is None:
+        return None
+    days = (context.as_of - since).days
+    return days if days < RAMP_DAYS else None
+
+
+@dataclass
+class RuleModel:
+    rule: Rule
+    thresholds: Thresholds
+    margin: float
+    direction: str
+    scale: str
+    judged: dict[str, Judged]  # key ("" or a product id) -> the verdicts
+
+
+def _margin(rule: Rule, t: Thresholds) -> tuple[float, str]:
+    """The practical margin: the distance at which the rule fires (``min_diff`` points for a rate, ``ratio``
+    for a level, as a log ratio), unless the org sets ``margin``: the rep must *truly* be that far out.
+    (Half these margins was measured too: more false flags on null orgs for little more recall.)"""
+    direction = getattr(rule, "fires_when", "high")
+    if "margin" in t:
+        return t["margin"], direction
+    if "min_diff" in t:
+        return t["min_diff"], direction
+    ratio = t.get("ratio", 1.5)
+    return (abs(math.log(ratio)) if ratio > 0 else 0.4), direction
+
+
+def _days_in_window(context: RuleContext, rep: str) -> int:
+    """Days of the activity window the rep was on the job (all of it for a settled rep)."""
+    since = context.reps[rep].crm_user_since
+    if since is None:
+        return ACTIVITY_WINDOW_DAYS
+    return max(1, min(ACTIVITY_WINDOW_DAYS, (context.as_of - since).days + 1))
+
+
+def _logit(rate: float) -> float:
+    rate = min(max(rate, 1e-4), 1 - 1e-4)
+    return math.log(rate / (1 - rate))
+
+
+def _rate_row(k: float, n: float, centre: float) -> tuple[float, float]:
+    """The logit of the share and its binomial variance taken at the org's rate (as a score test does: a rep
+    at 0 of 12 is not infinitely sure, a low count is not more certain than a typical one)."""
+    centre = min(max(centre, 0.5 / (n + 1)), 1 - 0.5 / (n + 1))
+    share = (k + 0.5) / (n + 1)
+    return math.log(share / (1 - share)), 1 / (n * centre * (1 - centre))
+
+
+def _level_variance(rule: Rule, snap: Snap, value: float, sigma: float | None) -> float:
+    """The sampling variance of log(value): by what the value is made of."""
+    count_of = getattr(rule, "count_of", None)
+    count = count_of(snap) if count_of else None
+    if count is not None:
+        return 1 / (count + 0.5)
+    if isinstance(snap.details.get("quartiles"), dict):
+        return MEDIAN_FACTOR * (sigma or DEFAULT_LOG_SIGMA) ** 2 / max(snap.n, 1)
+    if rule.metric == names.CLOSE_DATE_PUSHES:
+        # Pushes come in bursts on the same deal: the deals pushed, not the pushes, are the Poisson count.
+        return 1 / (float(snap.details.get("deals_pushed") or 0) + 0.5)
+    if rule.metric == names.CONTACT_ROLES_PER_DEAL:
+        return 1 / (value * max(snap.n, 1) + 0.5)  # a count per deal: Poisson on the total
+    if rule.metric == names.PRODUCTS_WON_COUNT:
+        # Distinct products are far steadier than a Poisson count: they settle as won deals add up.
+        return 1 / (max(snap.n, 0) + 0.5)
+    return (1 + AMOUNT_CV2) / (max(snap.n, 0) + 0.5)
+
+
+def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
+    """The typical within-rep spread (sd of logs) of a median metric's deals, from the reps' quartiles."""
+    spreads = []
+    for rep in context.reps:
+        snap = context.snap(rep, metric)
+        quartiles = snap.details.get("quartiles") if snap else None
+        if isinstance(quartiles, dict) and (quartiles.get("p25") or 0) > 0 and (quartiles.get("p75") or 0) > 0:
+            spreads.append(math.log(quartiles["p75"] / quartiles["p25"]) / 1.349)
+    spreads.sort()
+    # A handful of reps' quartiles say little about the spread: the default until there are enough.
+    return spreads[len(spreads) // 2] if len(spreads) >= MIN_SPREADS else None
+
+
+def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
+    """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge."""
+    from coaching.gaps.how import ActivityLow, StageStall
+    from coaching.gaps.kinds import LevelRule, RateRule
+    from coaching.gaps.what import ProductWinRateLow
+    from coaching.gaps.where import NewPipelineLow
+
+    guard_tenure = rule.code in OUTCOME_CODES
+    reps = [
+        rep
+        for rep in context.reps
+        if not (guard_tenure and ramping(context, rep) is not None)
+        and not (rule.reads_activity and context.activity_silence(rep))
+    ]
+    keyed: dict[str, list[tuple[str, str, float, float, float]]] = defaultdict(list)
+    scale = "rate"
+    if isinstance(rule, ProductWinRateLow):
+        cells: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for rep in reps:
+            snap = context.snap(rep, rule.metric)
+            for row in (snap.details.get("by_product") or []) if snap else []:
+                won, decided = int(row.get("won") or 0), int(row.get("won") or 0) + int(row.get("lost") or 0)
+                if decided >= 3:
+                    cells[row["product_sf_id"]].append((rep, won, decided))
+        for product, rows in cells.items():
+            centre = sum(row[1] for row in rows) / sum(row[2] for row in rows)
+            for rep, wins, closed in rows:
+                y, se2 = _rate_row(wins, closed, centre)
+                keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre)))
+        return {"scale": scale, "rows": keyed}
+    if isinstance(rule, RateRule | StageStall):
+        counts = []
+        for rep in reps:
+            snap = context.snap(rep, rule.metric)
+            if snap is None or snap.n < 1:
+                continue
+            if isinstance(rule, StageStall):
+                k, n = len(rule._stalled(context, rep, snap, t)[0]), snap.n
+            else:
+                k, n = rule.counts(context, rep, snap)
+            if n >= 1:
+                counts.append((rep, snap, k, n))
+        total_k, total_n = sum(row[2] for row in counts), sum(row[3] for row in counts)
+        centre = total_k / total_n if total_n else 0.0
+        for rep, snap, k, n in counts:
+            expected = expected_rate(context, rep, snap) if rule.metric == names.WIN_RATE else None
+            own = centre if expected is None else expected
+            y, se2 = _rate_row(k, n, own)
+            keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own)))
+        return {"scale": scale, "rows": keyed}
+    scale = "log"
+    sigma = _pooled_sigma(context, rule.metric)
+    level_rows: list[tuple[str, float, float | None]] = []
+    noise: float | None
+    for rep in reps:
+        snap = context.snap(rep, rule.metric)
+        if snap is None:
+            continue
+        if isinstance(rule, NewPipelineLow):
+            value, noise = snap.n + 0.5, None
+        elif isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
+            # Activity per open deal and per day on the job: a rep with few open deals, or who joined within
+            # the 28 days, logs less and is not less active for it.
+            opened = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
+            exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
+            value, noise = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
+        else:
+            raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
+            if raw is None or raw <= 0:
+                continue
+            value, noise = raw, _level_variance(rule, snap, raw, sigma)
+        level_rows.append((rep, math.log(value), noise))
+    if level_rows:
+        middle = sorted(row[1] for row in level_rows)[len(level_rows) // 2]
+        for rep, y, noise in level_rows:
+            # A count without its own variance: Poisson, taken at the org's typical count.
+            se2 = noise if noise is not None else 1 / max(math.exp(middle), 0.5)
+            offset = expected_log(context, rep, rule.metric)
+            keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
+    return {"scale": scale, "rows": keyed}
+
+
+def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
+    margin, direction = _margin(rule, t)
+    found = measure(context, rule, t)
+    judged = {}
+    for key, rows in found["rows"].items():
+        arrays = measured(found["scale"], rows)
+        if arrays is not None:
+            judged[key] = judge(arrays, margin=margin, fires_when=direction, min_peers=int(t.get("min_peers", 3)))
+    return RuleModel(rule, t, margin, direction, found["scale"], judged)
+
+
+def judge_findings(
+    context: RuleContext,
+    rules: list[tuple[Rule, Thresholds]],
+    findings: list[Finding],
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    fdr: float = FDR_LEVEL,
+) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """The findings that are real, each with its confidence and the model's figures in its evidence; and
+    what was left out for tenure or as one whale deal (rep, codes, reason). ``min_confidence`` and ``fdr``:
+    the org's SIGNAL guard (switched off: every finding the rules raise is kept, with the model's confidence)."""
+    by_code = {rule.code: (rule, t) for rule, t in rules}
+    models: dict[str, RuleModel] = {}
+    kept: list[Finding] = []
+    ramp: dict[str, set[str]] = defaultdict(set)
+    whales: dict[str, tuple[set[str], float]] = {}
+    for finding in findings:
+        rule, t = by_code[finding.code]
+        if rule.code in OUTCOME_CODES and ramping(context, finding.person_sf_id) is not None:
+            ramp[finding.person_sf_id].add(rule.code)
+            continue
+        whale = largest_share(context, finding.person_sf_id) if rule.code in WHALE_CODES else None
+        if whale is not None and whale >= WHALE_SHARE:
+            whales[finding.person_sf_id] = (whales.get(finding.person_sf_id, (set(), whale))[0] | {rule.code}, whale)
+            continue
+        if rule.code not in models:
+            models[rule.code] = model_rule(context, rule, t)
+        model = models[rule.code]
+        key = str(finding.evidence.get("product_sf_id") or "")
+        verdict = model.judged[key].of(finding.person_sf_id) if key in model.judged else None
+        if verdict is None or verdict["confidence"] < min_confidence:
+            continue
+        finding.confidence = round(verdict["confidence"], 3)
+        finding.evidence["model"] = _model_evidence(model, verdict)
+        kept.append(finding)
+    kept = _fdr(kept, fdr)
+    left_out = [
+        {
+            "person_sf_id": rep,
+            "codes": sorted(codes),
+            "reason": f"joined {ramping(context, rep)} days ago, less than one closed-deal window ({RAMP_DAYS} days):"
+            " not compared on results yet",
+        }
+        for rep, codes in sorted(ramp.items())
+    ]
+    left_out += [
+        {
+            "person_sf_id": rep,
+            "codes": sorted(codes),
+            "reason": f"one won deal is {share:.0%} of everything they won in the window: a deal, not yet a strength",
+        }
+        for rep, (codes, share) in sorted(whales.items())
+    ]
+    return kept, left_out
+
+
+def ramp_silences(context: RuleContext, left_out: list[dict[str, Any]]) -> list[Silence]:
+    """The reps left out of outcome rules for their tenure, as silences the agenda can show."""
+    return [
+        Silence(
+            person_sf_id=row["person_sf_id"],
+            manager_sf_id=context.manager_of(row["person_sf_id"]),
+            codes=tuple(row["codes"]),
+            reason=row["reason"],
+        )
+        for row in left_out
+    ]
+
+
+def _model_evidence(model: RuleModel, verdict: dict[str, float]) -> dict[str, Any]:
+    """The model's figures for the evidence, back on the metric's own scale (a rate, or a level)."""
+    rate = model.scale == "rate"
+
+    def shown(value: float) -> float:
+        return round(1 / (1 + math.exp(-value)) if model.scale == "rate" else math.exp(value), 4)
+
+    return {
+        "scale": model.scale,
+        "margin": round(model.margin, 4) if rate else round(math.exp(model.margin), 3),
+        "margin_is": "points of the rate" if rate else "a multiple of the peers' level",
+        "estimate": shown(verdict["posterior"]),
+        "peers_estimate": shown(verdict["reference"]),
+        "expected_on_own_mix": shown(verdict["expected"]) if model.rule.code in LIKE_FOR_LIKE else None,
+        "peers": verdict["peers"],
+        "everyday_spread": round(verdict["tau"], 4),
+        "confidence": round(verdict["confidence"], 3),
+        "direction": model.direction,
+    }
+
+
+def _fdr(findings: list[Finding], level: float) -> list[Finding]:
+    by_rep: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_rep[finding.person_sf_id].append(finding)
+    kept = []
+    for rep_findings in by_rep.values():
+        rep_findings.sort(key=lambda finding: -finding.confidence)
+        kept.extend(rep_findings[: fdr_keep([finding.confidence for finding in rep_findings], level)])
+    return kept
+
+
+__all__ = ["OUTCOME_CODES", "judge_findings", "measure", "ramping"]

@@ -1,0 +1,79 @@
+"""Like-for-like: what the org would score on a rep's own book (indirect standardisation).
+
+The dimensions: the account's size band (its employees) and new versus existing business, read from the
+``mix`` cells the win-rate snapshot carries (``coaching.metrics.mix``). For a rep, the expected win rate is
+the org's win rate in each cell weighted by the rep's closed deals there; the expected log deal size (or log
+cycle) is the org's mean log in each cell weighted by the rep's won deals there, as an offset from the
+org's overall mean log. An Enterprise-heavy book is then expected to win less often, with bigger deals and
+slower cycles, and a rep is judged against that, not against an SMB book.
+"""
+
+from coaching.gaps.context import RuleContext, Snap
+from coaching.metrics import names
+
+WON, LOST, AMOUNTS, LOG_AMOUNT, CYCLES, LOG_CYCLE, WON_AMOUNT, LARGEST = range(8)
+_LOG_FIELDS = {names.MEDIAN_WON_AMOUNT: (AMOUNTS, LOG_AMOUNT), names.MEDIAN_CYCLE_DAYS: (CYCLES, LOG_CYCLE)}
+
+
+def _cells(context: RuleContext, rep: str) -> dict[str, list[float]]:
+    snap = context.snap(rep, names.WIN_RATE)
+    mix = snap.details.get("mix") if snap else None
+    return mix if isinstance(mix, dict) else {}
+
+
+def _org(context: RuleContext) -> dict[str, list[float]]:
+    key = ("mix", "org")
+    if key not in context._org_cache:
+        totals: dict[str, list[float]] = {}
+        for rep in context.reps:
+            for cell, figures in _cells(context, rep).items():
+                total = totals.setdefault(cell, [0.0] * 6)
+                for index, value in enumerate(figures[:6]):
+                    total[index] += value
+        context._org_cache[key] = (totals, None)  # type: ignore[assignment]
+    return context._org_cache[key][0]  # type: ignore[return-value]
+
+
+def expected_rate(context: RuleContext, rep: str, snap: Snap) -> float | None:
+    """The org's win rate on the rep's mix of closed deals; None without mix data."""
+    org, own = _org(context), _cells(context, rep)
+    weighted, closed = 0.0, 0.0
+    for cell, figures in own.items():
+        total = org.get(cell)
+        decided = figures[WON] + figures[LOST]
+        if not total or total[WON] + total[LOST] <= 0 or decided <= 0:
+            continue
+        weighted += decided * total[WON] / (total[WON] + total[LOST])
+        closed += decided
+    return weighted / closed if closed else None
+
+
+def expected_log(context: RuleContext, rep: str, metric: str) -> float | None:
+    """The offset of the org's mean log (deal size or cycle) on the rep's mix of won deals from the org's
+    overall mean log; None for other metrics or without mix data."""
+    if metric not in _LOG_FIELDS:
+        return None
+    count_at, sum_at = _LOG_FIELDS[metric]
+    org, own = _org(context), _cells(context, rep)
+    all_count = sum(figures[count_at] for figures in org.values())
+    if all_count <= 0:
+        return None
+    overall = sum(figures[sum_at] for figures in org.values()) / all_count
+    weighted, count = 0.0, 0.0
+    for cell, figures in own.items():
+        total = org.get(cell)
+        if not total or total[count_at] <= 0 or figures[count_at] <= 0:
+            continue
+        weighted += figures[count_at] * total[sum_at] / total[count_at]
+        count += figures[count_at]
+    return weighted / count - overall if count else None
+
+
+def largest_share(context: RuleContext, rep: str) -> float | None:
+    """The rep's largest won deal as a share of everything they won in the closed-deal window; None
+    without won amounts."""
+    cells = [figures for figures in _cells(context, rep).values() if len(figures) > LARGEST]
+    total = sum(figures[WON_AMOUNT] for figures in cells)
+    if total <= 0:
+        return None
+    return max(figures[LARGEST] for figures in cells) / total
