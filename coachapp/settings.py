@@ -175,6 +175,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 3600)
+# A message a worker took but never acknowledged (the worker was killed) goes back to the queue after the
+# visibility timeout. It stays long: a shorter one would run every task longer than it twice at once and
+# multiply ETA tasks (the debounced agenda rebuilds). The sync does not wait for it: beat's
+# reap_stalled_syncs re-queues a step whose heartbeat stopped (docs/sync.md, "What can go wrong"), and the
+# sync checks these timings against its own at start-up (integrations.sync.timing).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600),
     **({"global_keyprefix": REDIS_KEY_PREFIX} if REDIS_KEY_PREFIX else {}),
@@ -185,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     "incremental-sync": {
         "task": "integrations.tasks.sync_all_orgs",
         "schedule": SYNC_INTERVAL_MINUTES * 60,
+    },
+    "reap-stalled-syncs": {
+        "task": "integrations.tasks.reap_stalled_syncs",
+        "schedule": env.int("SYNC_REAP_SECONDS", default=30),
     },
     "nightly-reconcile": {
         "task": "integrations.tasks.reconcile_all_orgs",
@@ -203,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Salesforce sync
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="59.0")
 SALESFORCE_TIMEOUT_SECONDS = env.float("SALESFORCE_TIMEOUT_SECONDS", default=60.0)
+SALESFORCE_CONNECT_TIMEOUT_SECONDS = env.float("SALESFORCE_CONNECT_TIMEOUT_SECONDS", default=10.0)
 SALESFORCE_MAX_RETRIES = env.int("SALESFORCE_MAX_RETRIES", default=5)
 SALESFORCE_BACKOFF_BASE_SECONDS = env.float("SALESFORCE_BACKOFF_BASE_SECONDS", default=1.0)
 SALESFORCE_BACKOFF_MAX_SECONDS = env.float("SALESFORCE_BACKOFF_MAX_SECONDS", default=60.0)
@@ -218,7 +228,17 @@ SALESFORCE_BULK_TIMEOUT_SECONDS = env.float("SALESFORCE_BULK_TIMEOUT_SECONDS", d
 SALESFORCE_BULK_JOB_ATTEMPTS = env.int("SALESFORCE_BULK_JOB_ATTEMPTS", default=3)
 # A window Salesforce answers QUERY_TIMEOUT for is halved and retried, down to this many seconds.
 SYNC_WINDOW_FLOOR_SECONDS = env.int("SYNC_WINDOW_FLOOR_SECONDS", default=600)
-SYNC_LOCK_SECONDS = env.int("SYNC_LOCK_SECONDS", default=15 * 60)
+# Liveness (docs/sync.md, "What can go wrong"): a working step renews its run's heartbeat and the org's lock
+# every SYNC_HEARTBEAT_SECONDS; a copy of a step silent for SYNC_STEP_STALE_SECONDS may be taken over by a
+# redelivery; a run silent for SYNC_LOCK_SECONDS is abandoned (the reaper runs every SYNC_REAP_SECONDS) and
+# its org freed. A step works for SYNC_STEP_SECONDS (then ends at a page boundary and queues its successor).
+SYNC_LOCK_SECONDS = env.int("SYNC_LOCK_SECONDS", default=90)
+SYNC_HEARTBEAT_SECONDS = env.float("SYNC_HEARTBEAT_SECONDS", default=10.0)
+SYNC_STEP_STALE_SECONDS = env.int("SYNC_STEP_STALE_SECONDS", default=30)
+SYNC_STEP_SECONDS = env.int("SYNC_STEP_SECONDS", default=20)
+SYNC_REAP_SECONDS = env.int("SYNC_REAP_SECONDS", default=30)
+# The nightly reconcile also re-reads this far behind each mark: commits later than the short look-back.
+SYNC_DEEP_LOOKBACK_SECONDS = env.int("SYNC_DEEP_LOOKBACK_SECONDS", default=24 * 3600)
 SYNC_OBJECT_ATTEMPTS = env.int("SYNC_OBJECT_ATTEMPTS", default=4)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=30.0)
 # A sync that changed data rebuilds its org's week (metrics, gaps, agendas: tens of seconds for a large org) at

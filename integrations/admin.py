@@ -6,9 +6,17 @@ are a record of what happened, so they are read-only.
 """
 
 from django.contrib import admin
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
-from integrations.models import SalesforceConnection, SyncMark, SyncObjectRun, SyncRecordError, SyncRun
+from integrations.models import (
+    SalesforceConnection,
+    SyncMark,
+    SyncObjectRun,
+    SyncPendingRecord,
+    SyncRecordError,
+    SyncRun,
+)
 
 
 @admin.register(SalesforceConnection)
@@ -78,6 +86,14 @@ class SyncObjectRunInline(_ReadOnlyInline):
         "deleted",
         "failed",
         "api_calls",
+        # Health: what the run absorbed without losing data (docs/sync.md, "What can go wrong").
+        "retries",
+        "repaired",
+        "truncated",
+        "flagged",
+        "future_stamped",
+        "lookback_fetched",
+        "windows",
         "started_at",
         "finished_at",
         "message",
@@ -87,16 +103,42 @@ class SyncObjectRunInline(_ReadOnlyInline):
 
 class SyncRecordErrorInline(_ReadOnlyInline):
     model = SyncRecordError
-    fields = ("sobject", "sf_id", "reason", "created_at")
+    fields = ("sobject", "sf_id", "field", "reason", "created_at")
     readonly_fields = fields
 
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "org", "kind", "status", "started_at", "finished_at", "api_calls", "api_usage")
+    list_display = (
+        "id", "org", "kind", "status", "started_at", "finished_at", "heartbeat_at", "api_calls", "api_usage",
+        "retries", "repaired", "truncated",
+    )  # fmt: skip
     list_filter = ("org", "status", "kind")
     date_hierarchy = "started_at"
     inlines = (SyncObjectRunInline, SyncRecordErrorInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncRun]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                total_retries=Sum("object_runs__retries"),
+                total_repaired=Sum("object_runs__repaired"),
+                total_truncated=Sum("object_runs__truncated"),
+            )
+        )
+
+    @admin.display(description="Retries", ordering="total_retries")
+    def retries(self, run: SyncRun) -> int:
+        return getattr(run, "total_retries", 0) or 0
+
+    @admin.display(description="Repaired", ordering="total_repaired")
+    def repaired(self, run: SyncRun) -> int:
+        return getattr(run, "total_repaired", 0) or 0
+
+    @admin.display(description="Truncated", ordering="total_truncated")
+    def truncated(self, run: SyncRun) -> int:
+        return getattr(run, "total_truncated", 0) or 0
 
     @admin.display(description="API usage after")
     def api_usage(self, run: SyncRun) -> str:
@@ -127,9 +169,24 @@ class SyncMarkAdmin(admin.ModelAdmin):
 class SyncRecordErrorAdmin(admin.ModelAdmin):
     """Every record a run could not save, searchable across runs (a run's page lists its own inline)."""
 
-    list_display = ("created_at", "run", "sobject", "sf_id", "reason")
+    list_display = ("created_at", "run", "sobject", "sf_id", "field", "reason")
     list_filter = ("run__org", "sobject")
     list_select_related = ("run__org",)
+    search_fields = ("sf_id", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SyncPendingRecord)
+class SyncPendingRecordAdmin(admin.ModelAdmin):
+    """Records that did not land whole: every run of their object reads them again by id until they do."""
+
+    list_display = ("org", "sobject", "sf_id", "field", "reason", "attempts", "first_failed_at", "last_tried_at")
+    list_filter = ("org", "sobject")
     search_fields = ("sf_id", "reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

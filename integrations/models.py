@@ -71,6 +71,7 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Partial (some objects or records failed)"
         STOPPED = "stopped", "Stopped (API reserve reached)"
         FAILED = "failed"
+        ABANDONED = "abandoned", "Abandoned (its worker stopped answering)"
 
     org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
@@ -82,6 +83,11 @@ class SyncRun(models.Model):
     api_usage_max = models.PositiveIntegerField(null=True, blank=True)
     current_object = models.CharField(max_length=64, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    # Liveness and fencing (integrations.sync.steps): the run advances one short step at a time; step_seq
+    # names the step due, step_lease the delivery executing it, heartbeat_at when that delivery last spoke.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    step_seq = models.PositiveIntegerField(default=0)
+    step_lease = models.CharField(max_length=32, blank=True)
     # The org's manager tree when the run began ({sf_id: [manager_sf_id, active]}), cleared when it finishes,
     # and what the run changed in it (integrations/sync/people.py): the engine rebuilds at once on such a change.
     people_before = models.JSONField(null=True, blank=True, editable=False)
@@ -116,6 +122,16 @@ class SyncObjectRun(models.Model):
     # How the rows were fetched ("rest" or "bulk") and why that way (the estimate against the threshold).
     strategy = models.CharField(max_length=8, blank=True)
     strategy_reason = models.TextField(blank=True)
+    # Health: what the sync absorbed without losing data, so an admin sees an org degrading.
+    retries = models.PositiveIntegerField(default=0, help_text="Calls retried (transient trouble) and object retries.")
+    repaired = models.PositiveIntegerField(default=0, help_text="Values repaired (lone surrogates, NUL characters).")
+    truncated = models.PositiveIntegerField(default=0, help_text="Values cut to their column; full text in extra.")
+    flagged = models.PositiveIntegerField(default=0, help_text="Fields that could not be converted; rest of row kept.")
+    future_stamped = models.PositiveIntegerField(default=0, help_text="Records stamped later than the org's clock.")
+    lookback_fetched = models.PositiveIntegerField(default=0, help_text="Rows read by the deep look-back.")
+    windows = models.PositiveIntegerField(default=0, help_text="Steps (page windows) this object took.")
+    # Where the next window of a full read resumes (an incremental read resumes from the mark).
+    resume_from = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
@@ -134,6 +150,7 @@ class SyncRecordError(models.Model):
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="record_errors")
     sobject = models.CharField(max_length=64)
     sf_id = models.CharField(max_length=18, blank=True)
+    field = models.CharField(max_length=80, blank=True)
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -142,3 +159,26 @@ class SyncRecordError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sobject} {self.sf_id}: {self.reason[:80]}"
+
+
+class SyncPendingRecord(models.Model):
+    """A record that did not land whole (refused, unconvertible field): re-fetched by id on every run until
+    it lands or the org no longer has it."""
+
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_pending_records")
+    sobject = models.CharField(max_length=64)
+    sf_id = models.CharField(max_length=18)
+    field = models.CharField(max_length=80, blank=True)
+    reason = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(auto_now_add=True)
+    last_tried_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "sobject", "sf_id"], name="syncpendingrecord_org_sobject_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sobject} {self.sf_id} pending: {self.reason[:80]}"

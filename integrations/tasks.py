@@ -1,16 +1,28 @@
-"""Celery tasks for the Salesforce sync: thin wrappers over ``integrations.sync.run``.
+"""Celery tasks for the Salesforce sync: thin wrappers over ``integrations.sync.run`` and ``.steps``.
 
-``sync_org`` records a run and claims the org's lock, then queues a chain: one task per object in
-dependency order, then ``finish_sync_run``. Every task acknowledges late and is safe to run twice (an
-object resumes from its mark; finishing twice settles the same status), so a killed worker's task is
-simply redone. Transient trouble retries the object's task later, with back-off, from its mark.
+``sync_org`` records a run and claims the org's lock, then queues its first step. Each ``sync_step`` works
+one short window of one object (or settles the run) and queues the step after it; every step acknowledges
+late, claims a lease before it works and fences each page, so a late duplicate writes nothing.
+``reap_stalled_syncs`` (beat, every SYNC_REAP_SECONDS) queues again a step whose heartbeat stopped (a killed
+worker's: redone by another worker within a minute, without waiting for Redis's visibility timeout) and
+marks runs silent for SYNC_LOCK_SECONDS abandoned, freeing their orgs. Without a broker (eager), the run
+happens in-process.
 """
 
-from celery import chain, shared_task
+import contextlib
+import logging
+import os
+import signal
+
+from billiard.process import active_children
+from celery import shared_task
+from celery.signals import worker_init, worker_process_init, worker_shutting_down
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
-from integrations.salesforce.catalogue import SOBJECT_NAMES
+from integrations.sync import lease, shutdown, steps, timing
 from integrations.sync.run import (
     RETRYABLE,
     begin_run,
@@ -20,21 +32,80 @@ from integrations.sync.run import (
     retry_delay,
     run_object,
     run_object_with_retries,
+    run_sync,
 )
+
+logger = logging.getLogger(__name__)
+STOP_SIGNAL = signal.SIGUSR2  # from a warm-shutting-down worker to its pool processes
+
+
+@worker_init.connect
+def _check_timings(**_: object) -> None:
+    """A worker whose broker timings contradict the sync's would redo killed work late or run steps twice."""
+    found = timing.problems(settings)
+    if found:
+        raise ImproperlyConfigured("sync timings: " + "; ".join(found) + " (see docs/sync.md)")
+
+
+@worker_shutting_down.connect
+def _stop_at_next_page(**_: object) -> None:
+    # Warm shutdown (SIGTERM): running steps end at their next page boundary and queue their successor.
+    shutdown.request()
+    # With the prefork pool the steps run in child processes, which a warm shutdown waits for: tell them.
+    for child in active_children():
+        if child.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, STOP_SIGNAL)
+
+
+@worker_process_init.connect
+def _listen_for_stop(**_: object) -> None:
+    signal.signal(STOP_SIGNAL, lambda *_: shutdown.request())
+
+
+@shared_task(bind=True, acks_late=True)
+def sync_org(self, org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
+    """Start a sync run of one org; returns the run's id (a run that found the org busy is recorded failed)."""
+    org = Org.objects.get(pk=org_id)
+    if self.request.is_eager:
+        # No broker to come back through: the whole run happens here.
+        return run_sync(org, kind).pk
+    run, token = begin_run(org, kind)
+    if token is not None:
+        _queue(steps.first_step(run, token))
+    return run.pk
+
+
+def _queue(step: steps.Step) -> None:
+    sync_step.apply_async(args=step.args, countdown=step.countdown)
 
 
 @shared_task(acks_late=True)
-def sync_org(org_id: int, kind: str = SyncRun.Kind.INCREMENTAL) -> int:
-    """Start a sync run of one org; returns the run's id (a run that found the org busy is recorded failed)."""
-    run, token = begin_run(Org.objects.get(pk=org_id), kind)
-    if token is not None:
-        steps = [sync_object_task.si(run.pk, sobject, token) for sobject in SOBJECT_NAMES]
-        chain(*steps, finish_sync_run.si(run.pk, token)).apply_async()
-    return run.pk
+def sync_step(run_id: int, seq: int, token: str, sobject: str | None, attempt: int = 1) -> str:
+    """One step of a run: a window of one object, or settling the run; queues the step after it."""
+    outcome = steps.run_step(steps.Step(run_id, seq, token, sobject, attempt))
+    if outcome.finished is not None:
+        # finish_run announced it (crm.signals.sync_finished); the engine decides what to rebuild.
+        return outcome.finished.status
+    if outcome.next is not None:
+        _queue(outcome.next)
+    return "queued" if outcome.next else "done"
+
+
+@shared_task
+def reap_stalled_syncs() -> list[int]:
+    """Beat, every SYNC_REAP_SECONDS: a step whose heartbeat stopped (its worker was killed) is queued again
+    for another worker; a run silent for SYNC_LOCK_SECONDS becomes abandoned and its org is freed."""
+    for step in steps.stalled():
+        logger.warning("run %s: step %s (%s) went silent; queued again", step.run_id, step.seq, step.sobject)
+        _queue(step)
+    return lease.reap()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
+    """One whole object, as the chain before ``sync_step`` ran it: kept for messages queued by a version
+    before the upgrade (and for tests that redeliver a step by hand). New runs never queue it."""
     if self.request.is_eager:
         # No broker to come back through (tasks run in-process): wait and retry right here instead.
         run_object_with_retries(run_id, sobject, token)

@@ -9,6 +9,7 @@ import os
 import re
 import time
 from datetime import UTC, datetime
+from email.utils import format_datetime as _format_email_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -90,6 +91,10 @@ def classify(path: str) -> str:
     return "not_found"
 
 
+def format_http_date(moment: datetime) -> str:
+    return _format_email_datetime(moment.astimezone(UTC), usegmt=True)
+
+
 class OrgEmulator:
     """A Salesforce org served from ``directory`` (see the org directory format in the team brief)."""
 
@@ -148,7 +153,7 @@ class OrgEmulator:
             usage = {}
             if kind in DATA_KINDS:
                 usage = {"Sforce-Limit-Info": limit_header(*self.usage.snapshot())}
-            return error_reply(verdict.error, usage).as_tuple()
+            return self._dated(error_reply(verdict.error, usage).as_tuple())
         try:
             reply = self._route(kind, method, path, parts.query, lowered, payload, verdict)
         except ApiError as error:
@@ -160,7 +165,13 @@ class OrgEmulator:
             reply = error_reply(ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred."))
         if self.latency.enabled:
             self.latency.wait(kind, reply.records)
-        return reply.as_tuple()
+        return self._dated(reply.as_tuple())
+
+    def _dated(self, answer: tuple[int, dict[str, str], bytes]) -> tuple[int, dict[str, str], bytes]:
+        # Salesforce's replies carry its clock in Date; the sync bounds its marks by it.
+        status, headers, body = answer
+        headers.setdefault("Date", format_http_date(self.now()))
+        return status, headers, body
 
     def _route(
         self, kind: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes, verdict: Verdict

@@ -53,6 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400, "Bad chunked request body")
             return
         status, headers, payload = self.server.emulator.handle(self.command, self.path, dict(self.headers), body)
+        self._date = headers.pop("Date", None)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -60,6 +61,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The emulated org's clock (it may be set), not this host's.
+        return getattr(self, "_date", None) or super().date_time_string(timestamp)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
 

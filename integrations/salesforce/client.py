@@ -30,7 +30,15 @@ from integrations.crypto import UNREADABLE_MESSAGE
 from integrations.models import SalesforceConnection
 from integrations.salesforce import auth
 from integrations.salesforce.classify import TRANSPORT_ERRORS, Action, classify_call, classify_login, expired_session
-from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
+from integrations.salesforce.errors import (
+    UNREACHABLE_CODES,
+    ApiAllowanceExhausted,
+    ApiReserveReached,
+    AuthenticationError,
+    OrgUnreachable,
+    SalesforceError,
+    TransientError,
+)
 from integrations.salesforce.transport import ApiSession, session_for
 
 logger = logging.getLogger(__name__)
@@ -69,6 +77,7 @@ class SalesforceClient:
         self._sf: Salesforce | None = None
         self._usage_probed = False
         self.logins = 0
+        self.retries = 0  # calls repeated after transient trouble or an expired session
 
     # --- What the caller can see -------------------------------------------------------------------------
 
@@ -76,6 +85,11 @@ class SalesforceClient:
     def api_calls(self) -> int:
         """REST calls this client made (each attempt counts, retries and failures included; logins do not)."""
         return self._session.data_calls if self._session is not None else 0
+
+    @property
+    def reply_date(self) -> datetime | None:
+        """The org's clock: the HTTP ``Date`` of the latest reply (None before one, or if it sends none)."""
+        return self._session.last_date if self._session is not None else None
 
     @property
     def api_usage(self) -> tuple[int, int] | None:
@@ -204,14 +218,18 @@ class SalesforceClient:
                     if not auth.can_log_in(self.connection) or relogged:
                         raise expired_session(verdict.error.message, can_relogin=relogged) from exc
                     relogged = True
+                    self.retries += 1
                     logger.info("%s: session expired; logging in again", what)
                     self._drop_session_id(sf)
                     continue
                 if verdict.action is Action.RETRY:
+                    if verdict.error.code == "REQUEST_LIMIT_EXCEEDED":
+                        self._check_exhausted(verdict.error)
                     if reserve:
                         # The failed reply may say the allowance is spent: then waiting would not help.
                         self.check_reserve()
                     failures += 1
+                    self.retries += 1
                     self._pause(verdict.error, failures, exc)
                     continue
                 raise verdict.error from exc
@@ -219,7 +237,8 @@ class SalesforceClient:
     def _pause(self, error: SalesforceError, failures: int, exc: BaseException) -> None:
         """Sleep before retry number ``failures``, or raise ``TransientError`` once the retries are spent."""
         if failures > self.max_retries:
-            raise TransientError(
+            kind = OrgUnreachable if error.code in UNREACHABLE_CODES else TransientError
+            raise kind(
                 f"{error.message}; it still failed after {failures} attempt{'s' if failures > 1 else ''}, so "
                 "coachapp tries again later from where it stopped",
                 code=error.code,
@@ -228,6 +247,18 @@ class SalesforceClient:
         delay = self._rng() * min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
         logger.warning("%s; retry %d of %d in %.2fs", error.message, failures, self.max_retries, delay)
         self._sleep(delay)
+
+    def _check_exhausted(self, error: SalesforceError) -> None:
+        """A 403 REQUEST_LIMIT_EXCEEDED is either a burst (wait) or the day's allowance spent (stop now):
+        ``Sforce-Limit-Info`` of that very reply tells which; without it, Salesforce's message does."""
+        usage = self.api_usage
+        if usage is not None:
+            used, maximum = usage
+            if used >= maximum:
+                raise ApiReserveReached(used, maximum, self.reserve_calls(maximum))
+            return
+        if "TotalRequests" in error.message:
+            raise ApiAllowanceExhausted(error.message)
 
     def _transport(self) -> ApiSession:
         if self._session is None:
@@ -270,6 +301,7 @@ class SalesforceClient:
                 if verdict.action is not Action.RETRY:
                     raise verdict.error from exc
                 failures += 1
+                self.retries += 1
                 self._pause(verdict.error, failures, exc)
                 continue
             self.logins += 1

@@ -7,10 +7,11 @@ unmappable instead of failing a whole batch in the database.
 """
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 
@@ -22,14 +23,51 @@ Converter = Callable[[Any], Any]
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
-def _clean_text(value: str, limit: int | None) -> str:
-    # PostgreSQL refuses NUL in text; a CRM field longer than our column is cut rather than losing the row.
+# Any surrogate code point left in a str is a lone one (json.loads joins valid pairs): no encoder takes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+class Notes(Protocol):
+    """Where converters tell what they changed to make a value storable (counted on the run)."""
+
+    def repaired(self, name: str) -> None: ...
+
+    def truncated(self, name: str, full: str) -> None: ...
+
+
+def repair_text(value: str) -> str:
+    """``value`` with NUL removed (PostgreSQL refuses it) and lone surrogates replaced by U+FFFD (no UTF-8)."""
     if "\x00" in value:
         value = value.replace("\x00", "")
-    return value if limit is None or len(value) <= limit else value[:limit]
+    if not value.isascii():
+        value = _SURROGATE.sub(REPLACEMENT, value)
+    return value
 
 
-def text(limit: int | None) -> Converter:
+def needs_repair(value: str) -> bool:
+    return "\x00" in value or (not value.isascii() and _SURROGATE.search(value) is not None)
+
+
+def repair_json(value: Any) -> tuple[Any, int]:
+    """A raw JSON value (kept in ``extra``) with every string repaired: (value, how many strings changed)."""
+    if type(value) is str:
+        return (repair_text(value), 1) if needs_repair(value) else (value, 0)
+    if isinstance(value, dict):
+        changed = 0
+        out = {}
+        for key, item in value.items():
+            out[key], count = repair_json(item)
+            changed += count
+        return (out, changed) if changed else (value, 0)
+    if isinstance(value, list):
+        pairs = [repair_json(item) for item in value]
+        changed = sum(count for _, count in pairs)
+        return ([item for item, _ in pairs], changed) if changed else (value, 0)
+    return value, 0
+
+
+def text(limit: int | None, notes: Notes | None = None, name: str = "") -> Converter:
     def convert(value: Any) -> str:
         if value is None:
             return ""
@@ -37,9 +75,18 @@ def text(limit: int | None) -> Converter:
             if isinstance(value, dict | list):
                 raise InvalidInput(f"expected text, got {type(value).__name__}")
             value = str(value).lower() if isinstance(value, bool) else str(value)
-        if len(value) <= (limit or len(value)) and "\x00" not in value:
+        if (limit is None or len(value) <= limit) and not needs_repair(value):
             return value
-        return _clean_text(value, limit)
+        if needs_repair(value):
+            value = repair_text(value)
+            if notes is not None:
+                notes.repaired(name)
+        if limit is not None and len(value) > limit:
+            # A CRM field longer than our column is cut rather than losing the row; the full text is kept.
+            if notes is not None:
+                notes.truncated(name, value)
+            value = value[:limit]
+        return value
 
     return convert
 
@@ -171,7 +218,7 @@ def _money(field: models.Field) -> Converter:
 
 
 CONVERTERS: dict[str, Callable[[models.Field], Converter]] = {
-    "text": lambda field: text(field.max_length),
+    "text": lambda field: text(field.max_length),  # converter_for passes notes and name for text
     "id": lambda field: reference(),
     "bool": lambda field: boolean(),
     "int": lambda field: integer(),
@@ -183,8 +230,11 @@ CONVERTERS: dict[str, Callable[[models.Field], Converter]] = {
 }
 
 
-def converter_for(kind: str, field: models.Field) -> Converter:
-    """The converter for a catalogue field kind writing into ``field`` (its length, digits …)."""
+def converter_for(kind: str, field: models.Field, notes: Notes | None = None, name: str = "") -> Converter:
+    """The converter for a catalogue field kind writing into ``field`` (its length, digits …); a text
+    converter tells ``notes`` about values it repaired or truncated (``name`` is the Salesforce field)."""
+    if kind == "text":
+        return text(field.max_length, notes, name)
     try:
         factory = CONVERTERS[kind]
     except KeyError:

@@ -49,10 +49,35 @@ class ApiReserveReached(SalesforceError):
         )
 
 
+class ApiAllowanceExhausted(ApiReserveReached):
+    """Salesforce refused a call because the org's daily allowance is spent (and sent no usage header)."""
+
+    def __init__(self, detail: str) -> None:
+        SalesforceError.__init__(
+            self,
+            f"Salesforce refused the call because the org's daily API allowance is spent ({detail}), so coachapp "
+            "stopped. It continues when Salesforce's 24-hour window frees calls",
+            code="REQUEST_LIMIT_EXCEEDED",
+            status=403,
+        )
+        self.used = self.maximum = self.reserve = 0
+
+
 class TransientError(SalesforceError):
     """Salesforce was busy, down or slow and stayed so through every retry; try again later from the mark."""
 
     default_code = "TRANSIENT"
+
+
+# What the client's transport errors are coded when no connection could be made at all.
+UNREACHABLE_CODES = frozenset({"CONNECTIONERROR", "CONNECTTIMEOUT"})
+
+
+class OrgUnreachable(TransientError):
+    """No connection to Salesforce could be made through every retry: the run fails now and frees the org;
+    the schedule tries again."""
+
+    default_code = "CONNECTIONERROR"
 
 
 class QueryError(SalesforceError):

@@ -3,8 +3,13 @@
 ``plan_fields`` reads the object's describe and decides what to select: our mapped fields that the org
 has, the ones it lacks (optional: skipped and reported; required: the object cannot be synced), and every
 other field of the org, kept raw in ``extra``. ``RecordMapper`` then turns each page into row tuples in
-``spec.columns()`` order with converters built once per field; a record that cannot be mapped becomes a
-``RecordError`` with its id and reason, and the rest of the page is kept.
+``spec.columns()`` order with converters built once per field. Nothing on a page can take the rest down:
+- a value no encoder takes (a lone UTF-16 surrogate, NUL) is repaired and counted;
+- text longer than its column is cut, counted, and kept whole in ``extra`` under its Salesforce name;
+- an optional field that cannot be converted leaves its column empty and is flagged (a ``RecordError``
+  with its field), the rest of the row is saved;
+- a record without a usable Id or stamp, or with a required field that fails, becomes a ``RecordError``
+  with its id, field and reason, and the rest of the page is kept.
 """
 
 from collections.abc import Iterable
@@ -14,7 +19,7 @@ from typing import Any
 
 from coachapp.errors import CoachappError, InvalidInput
 from integrations.salesforce.catalogue import AUDIT_FIELDS, UNSELECTABLE_TYPES, FieldMap, SObjectSpec
-from integrations.salesforce.converters import Converter, boolean, converter_for, moment, reference
+from integrations.salesforce.converters import Converter, boolean, converter_for, moment, reference, repair_json
 
 # The standard fields every record brings, read into the base columns.
 _ID, _CREATED, _DELETED = "Id", "CreatedDate", "IsDeleted"
@@ -66,15 +71,41 @@ def plan_fields(spec: SObjectSpec, describe: dict[str, Any]) -> FieldPlan:
 class RecordError:
     sf_id: str
     reason: str
+    field: str = ""
+    saved: bool = False  # the row was saved without this field (flagged), rather than refused whole
 
 
 @dataclass
 class MappedPage:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    errors: list[RecordError] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)  # refused records and flagged fields
     fetched: int = 0
     deleted: int = 0  # rows that arrived in the recycle bin (IsDeleted)
     high_water: datetime | None = None  # the greatest mark value on the page, mapped or not
+    repaired: int = 0
+    truncated: int = 0
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for error in self.errors if error.saved)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for error in self.errors if not error.saved)
+
+
+class _Tally:
+    """What the text converters changed while mapping one record (see ``converters.Notes``)."""
+
+    def __init__(self) -> None:
+        self.repairs = 0
+        self.cut: dict[str, str] = {}
+
+    def repaired(self, name: str) -> None:
+        self.repairs += 1
+
+    def truncated(self, name: str, full: str) -> None:
+        self.cut[name] = full
 
 
 class RecordMapper:
@@ -88,9 +119,10 @@ class RecordMapper:
         self._bool = boolean()
         self._mark = spec.mark_field
         present = {item.sf_name: item for item in plan.present}
+        self._tally = _Tally()
         self._fields: list[tuple[str | None, Converter, FieldMap]] = []
         for item in spec.fields:
-            convert = converter_for(item.kind, spec.model_field(item.column))
+            convert = converter_for(item.kind, spec.model_field(item.column), self._tally, item.sf_name)
             # A field the org lacks reads as None: the converter gives the column's empty value.
             self._fields.append((item.sf_name if item.sf_name in present else None, convert, item))
         self._required = [
@@ -105,6 +137,7 @@ class RecordMapper:
         rows = page.rows
         fields = [(name, convert) for name, convert, _ in self._fields]
         extra_names = self._extra
+        tally = self._tally
         for record in records:
             page.fetched += 1
             get = record.get
@@ -114,11 +147,17 @@ class RecordMapper:
                     page.high_water = stamp
             except ValueError:
                 stamp = None
+            tally.repairs = 0
+            tally.cut = {}
             try:
-                row = self._map(record, get, stamp, fields, extra_names)
+                row = self._map(record, get, stamp, fields, extra_names, page)
             except ValueError as exc:
-                page.errors.append(RecordError(_raw_id(record), str(exc)))
+                name, _, reason = str(exc).partition(": ") if isinstance(exc, _FieldError) else ("", "", str(exc))
+                page.errors.append(RecordError(_raw_id(record), reason or str(exc), name))
                 continue
+            finally:
+                page.repaired += tally.repairs
+            page.truncated += len(tally.cut)
             sf_id = row[0]
             earlier = positions.get(sf_id)
             if earlier is None:
@@ -130,37 +169,57 @@ class RecordMapper:
         page.deleted = sum(1 for row in rows if row[3])
         return page
 
-    def _map(self, record: dict[str, Any], get: Any, stamp: datetime | None, fields: Any, extra_names: Any) -> tuple:
+    def _map(
+        self, record: dict[str, Any], get: Any, stamp: datetime | None, fields: Any, extra_names: Any, page: MappedPage
+    ) -> tuple:
         sf_id = self._id(get(_ID))
         if not sf_id:
             raise InvalidInput("the record has no Id")
         if stamp is None:
-            raise InvalidInput(f"{self._mark} is missing or not a datetime ({get(self._mark)!r})")
+            raise _FieldError(f"{self._mark}: missing or not a datetime ({get(self._mark)!r})")
         try:
             values = [convert(get(name) if name else None) for name, convert in fields]
         except (ValueError, TypeError):
-            raise InvalidInput(self._explain(record)) from None
+            values = self._convert_each(record, sf_id, page)
         for position, name in self._required:
             if values[position] in ("", None):
-                raise InvalidInput(f"{name} is required but empty")
+                raise _FieldError(f"{name}: required but empty")
         try:
             deleted = self._bool(get(_DELETED))
             created = self._stamp(get(_CREATED))
         except ValueError as exc:
             raise InvalidInput(f"IsDeleted or CreatedDate: {exc}") from None
-        extra = {name: value for name in extra_names if (value := get(name)) is not None}
+        extra = {}
+        for name in extra_names:
+            value = get(name)
+            if value is None:
+                continue
+            if type(value) is not str or not value.isascii():
+                value, repairs = repair_json(value)
+                self._tally.repairs += repairs
+            extra[name] = value
+        if self._tally.cut:
+            # The column holds what fits; the whole text stays with the row.
+            extra.update(self._tally.cut)
         return (sf_id, created, stamp, deleted, stamp if deleted else None, extra, *values, *self._fixed)
 
-    def _explain(self, record: dict[str, Any]) -> str:
-        """Which field failed and why: the slow path, taken only for a record already known to be bad."""
-        for name, convert, _ in self._fields:
-            if name is None:
-                continue
+    def _convert_each(self, record: dict[str, Any], sf_id: str, page: MappedPage) -> list[Any]:
+        """The slow path, for a record with a field that does not convert: a required field refuses the
+        record; any other saves the row with that column empty and the field flagged."""
+        values = []
+        for name, convert, item in self._fields:
             try:
-                convert(record.get(name))
+                values.append(convert(record.get(name) if name else None))
             except (ValueError, TypeError) as exc:
-                return f"{name}: {exc}"
-        return "a field could not be converted"
+                if item.required:
+                    raise _FieldError(f"{name}: {exc}") from None
+                page.errors.append(RecordError(sf_id, f"{exc}; saved without it", name or "", saved=True))
+                values.append(convert(None))
+        return values
+
+
+class _FieldError(InvalidInput):
+    """A record refused because of one field: ``"<field>: <reason>"``."""
 
 
 def _raw_id(record: Any) -> str:

@@ -12,10 +12,13 @@ the client changes.
 import re
 import threading
 from pathlib import Path
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 
 from integrations.models import SalesforceConnection
 from integrations.salesforce.errors import AuthenticationError
@@ -38,18 +41,24 @@ class ApiSession(requests.Session):
         self.data_calls = 0
         self.api_usage: tuple[int, int] | None = None
         self.last_status: int | None = None
+        self.last_date: datetime | None = None  # the org's clock, from the latest reply's Date header
+        self.connect_timeout = float(settings.SALESFORCE_CONNECT_TIMEOUT_SECONDS)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
+            # Connecting gets a shorter limit: an unreachable org must fail within minutes, retries included.
+            kwargs["timeout"] = (min(self.connect_timeout, self.timeout), self.timeout)
         with self._lock:
             self.last_status = None
             if _DATA_PATH in urlsplit(str(url)).path:
                 self.data_calls += 1
         response = super().request(method, url, *args, **kwargs)
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info", ""))
+        date = _http_date(response.headers.get("Date"))
         with self._lock:
             self.last_status = response.status_code
+            if date is not None:
+                self.last_date = date
             if usage is not None:
                 self.api_usage = usage
         return response
@@ -57,6 +66,14 @@ class ApiSession(requests.Session):
     def note_usage(self, used: int, maximum: int) -> None:
         with self._lock:
             self.api_usage = (used, maximum)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def session_for(connection: SalesforceConnection, timeout: float) -> ApiSession:

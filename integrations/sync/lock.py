@@ -2,8 +2,8 @@
 
 One sync per org at a time: two runs of the same org would fetch the same pages twice and race on the
 marks. The lock is claimed with a conditional UPDATE (only one claimer's UPDATE matches), renewed by the
-holder after every saved page, and it expires, so a killed worker blocks the org for ``SYNC_LOCK_SECONDS``
-at most. A holder whose renewal fails has lost the lock to another run and must stop.
+holder's heartbeat (``integrations.sync.lease``), and it expires, so a killed worker blocks the org for
+``SYNC_LOCK_SECONDS`` at most. A holder whose renewal fails has lost the lock to another run and must stop.
 """
 
 import secrets
@@ -46,6 +46,13 @@ def renew(org_id: int, token: str) -> None:
             "this sync lost the org's lock (it expired while the run was stalled and another sync took over); "
             "its saved pages are kept and the next sync continues from them"
         )
+
+
+def renew_for(org_id: int, token: str, seconds: float) -> None:
+    """Keep the org for ``seconds`` from now (a step waiting out a retry's countdown); LockLost if lost."""
+    until = timezone.now() + timedelta(seconds=seconds)
+    if not SalesforceConnection.objects.filter(org_id=org_id, lock_token=token).update(lock_expires_at=until):
+        raise LockLost("this sync lost the org's lock while it waited to retry")
 
 
 def release(org_id: int, token: str) -> bool:

@@ -1,15 +1,19 @@
 """Syncing one object of one org within a run: describe, fetch changes since the mark, save page by page,
 and reconcile ids when deletions may have slipped past the recycle bin.
 
-Each page is one transaction that upserts its rows, records its unmappable records, advances the
-object's high-water mark and renews the org's lock; so a crash anywhere loses at most the page in flight,
-and the next run starts again from the mark (minus a short look-back) without gaps or duplicates.
+Each page is one transaction (``integrations.sync.pages``) that upserts its rows, records what could not be
+saved, advances the object's high-water mark (never past the org's clock) and passes the fence of the step's
+lease and the org's lock; so a crash anywhere loses at most the page in flight, and the next step or run
+goes on after the last page saved without gaps or duplicates. With a ``deadline`` the object is read in
+windows: one ends at a page boundary once the mark has moved (or at a stop request), and the next goes on.
 
 Object-level trouble is settled here (a bad query or a missing object fails or skips this object alone);
 run-level trouble (``ApiReserveReached``, ``AuthenticationError``, ``TransientError``, ``LockLost``) is
 raised to the caller after the object's state is saved.
 """
 
+import logging
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,17 +22,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
+from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SObjectSpec
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
-from integrations.salesforce.mapping import FieldPlan, FieldPlanError, RecordError, RecordMapper, plan_fields
-from integrations.sync import lock, strategy, wide, windows
+from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
+from integrations.sync import lease, lock, strategy, wide, windows
 from integrations.sync.deletes import reconcile_ids
 from integrations.sync.job import ObjectJob
+from integrations.sync.pages import OrgClock, PageSaver
 from integrations.sync.prefetch import prefetched
 from integrations.sync.report import ProgressEvent
-from integrations.sync.upsert import upsert_page, upserter_for
+from integrations.sync.upsert import upserter_for
+
+logger = logging.getLogger(__name__)
 
 # Salesforce keeps deleted records in the recycle bin about 15 days; a day of margin for purge timing.
 RECYCLE_BIN = timedelta(days=15)
@@ -77,24 +84,26 @@ def object_run_for(run: SyncRun, sobject: str) -> SyncObjectRun:
 
 
 def sync_object(job: ObjectJob) -> SyncObjectRun:
-    """Sync ``job.spec`` for ``job.run``; returns its SyncObjectRun (succeeded, partial, skipped or failed)."""
+    """Sync ``job.spec`` for ``job.run`` (one window of it when ``job.deadline`` is set); returns its
+    SyncObjectRun: succeeded, partial, skipped or failed, or still running when a window ended early."""
     run, spec, client = job.run, job.spec, job.client
     object_run = object_run_for(run, spec.name)
     object_run.status = Status.RUNNING
     object_run.started_at = object_run.started_at or timezone.now()
     object_run.save(update_fields=["status", "started_at"])
     mark, _ = SyncMark.objects.get_or_create(org_id=run.org_id, sobject=spec.name)
-    calls_before = client.api_calls
-    base_calls = object_run.api_calls
+    calls_before, retries_before = client.api_calls, client.retries
+    base_calls, base_retries = object_run.api_calls, object_run.retries
 
     def count_calls() -> None:
         object_run.api_calls = base_calls + client.api_calls - calls_before
+        object_run.retries = base_retries + client.retries - retries_before
 
     try:
         described = client.describe(spec.name)
         job.field_types = {item["name"]: item.get("type") for item in described.get("fields", []) if "name" in item}
         plan = plan_fields(spec, described)
-        _fetch_and_save(job, object_run, mark, plan, count_calls)
+        done = _fetch_and_save(job, object_run, mark, plan, count_calls)
     except ObjectNotAvailable as exc:
         count_calls()
         return _skip_or_fail(job, object_run, mark, str(exc))
@@ -104,72 +113,112 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
     except BaseException:
         # Run-level trouble or a crash: keep what the saved pages counted, then let the caller decide.
         count_calls()
-        object_run.save(update_fields=["api_calls"])
+        object_run.save(update_fields=["api_calls", "retries"])
         raise
     count_calls()
-    status = Status.PARTIAL if object_run.failed else Status.SUCCEEDED
-    message = plan.skipped_message
+    object_run.windows += 1
+    object_run.save(update_fields=["api_calls", "retries", "windows"])
+    if not done:
+        return object_run
+    status = Status.PARTIAL if object_run.failed or object_run.flagged else Status.SUCCEEDED
+    parts = []
     if object_run.failed:
-        message = "; ".join(part for part in (f"{object_run.failed} records could not be saved", message) if part)
+        parts.append(f"{object_run.failed} records could not be saved (they are retried by id on every run)")
+    if object_run.flagged:
+        parts.append(f"{object_run.flagged} fields could not be converted (rows saved without them, retried)")
+    if object_run.future_stamped:
+        parts.append(
+            f"{object_run.future_stamped} records are stamped later than the org's clock: saved, and read again "
+            "on every run until the org's time passes them"
+        )
+    message = "; ".join(part for part in (*parts, plan.skipped_message) if part)
     return _finish(job, object_run, status, message)
+
+
+def _window_start(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark) -> tuple[datetime | None, datetime | None]:
+    """(since, deep_from): where this window's query starts, and where a deep look-back began (if it is one)."""
+    if job.full or object_run.resume_from is not None:
+        # A later window of this run (or the redo of a killed one) goes on after the last page saved: the
+        # look-back guards against commits landing late between runs, and the next run's covers this one.
+        return object_run.resume_from, None
+    if mark.mark is None:
+        return None, None
+    lookback = timedelta(seconds=settings.SALESFORCE_LOOKBACK_SECONDS)
+    if job.reconcile and object_run.windows == 0:
+        # Late commits: a transaction that committed long after its stamp escapes the short look-back.
+        deep = timedelta(seconds=max(settings.SYNC_DEEP_LOOKBACK_SECONDS, settings.SALESFORCE_LOOKBACK_SECONDS))
+        return mark.mark - deep, mark.mark - lookback
+    return mark.mark - lookback, None
 
 
 def _fetch_and_save(
     job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, plan: FieldPlan, count_calls: Callable[[], None]
-) -> None:
+) -> bool:
+    """One window of the object: True when the object is done, False when the next step continues it."""
     run, spec = job.run, job.spec
     started = timezone.now()
-    since = None
-    if not job.full and mark.mark is not None:
-        since = mark.mark - timedelta(seconds=settings.SALESFORCE_LOOKBACK_SECONDS)
+    since, deep_from = _window_start(job, object_run, mark)
+    first_window = object_run.windows == 0
     # A first sync over rows already here (marks reset) reconciles too: nothing else would catch old deletes.
     due = job.full or job.reconcile or _reconcile_due(mark, started)
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
+    mapper = RecordMapper(plan)
+    saver = PageSaver(job, object_run, mark, upserter=job.upserter or upserter_for(), count_calls=count_calls)
+    if first_window:
+        saver.retry_pending(plan, mapper)
     soql = changes_query(plan, since)
     choice = strategy.choose(job, window_where(spec, since), since)
     object_run.strategy, object_run.strategy_reason = choice.strategy, choice.reason
     object_run.save(update_fields=["strategy", "strategy_reason"])
-    total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
+    total = None
+    if first_window:
+        total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
     _notify(job, "started", object_run, total=total)
-    mapper = RecordMapper(plan)
-    upserter = job.upserter or upserter_for()
+    clock = OrgClock(job.client)
     fetch = FETCHERS[choice.strategy]
-    # Unordered rows (Bulk) move the mark only once all are saved: a crash mid-way re-reads the window.
-    high_water = mark.mark
-    for page in prefetched(lambda: fetch(job, soql), mapper.map_page):
-        with transaction.atomic():
-            written = upsert_page(upserter, spec, run.org_id, page.rows)
-            errors = page.errors + (written.errors or [])
-            _record_errors(run, spec.name, errors)
+    window_mark = mark.mark
+    # Unordered rows (Bulk) move the mark only once all are saved: a crash or a stop mid-way re-reads the window.
+    high_water: datetime | None = None
+    pages = prefetched(lambda: clock.watch(fetch(job, soql)), mapper.map_page)
+    try:
+        for page in pages:
+            saver.save(page, org_now=clock.now, deep_from=deep_from, moves_mark=choice.ordered)
             if page.high_water is not None and (high_water is None or page.high_water > high_water):
                 high_water = page.high_water
-                if choice.ordered:
-                    mark.mark = high_water
-                    mark.save(update_fields=["mark"])
-            object_run.fetched += page.fetched
-            object_run.upserted += written.rows
-            object_run.deleted += written.deleted
-            object_run.failed += len(errors)
-            count_calls()
-            object_run.save(update_fields=["fetched", "upserted", "deleted", "failed", "api_calls"])
-            lock.renew(run.org_id, job.token)
-        _notify(job, "page", object_run)
-    if mark.mark != high_water:
-        mark.mark = high_water
-        mark.save(update_fields=["mark"])
+            _notify(job, "page", object_run)
+            moved = mark.mark is not None and (window_mark is None or mark.mark > window_mark)
+            if job.stopping is not None and job.stopping():
+                return _pause(object_run, page, "stopping")
+            if job.deadline is not None and moved and time.monotonic() >= job.deadline:
+                return _pause(object_run, page, "window")
+    finally:
+        pages.close()
+    if not choice.ordered and high_water is not None:
+        saver.advance_mark(high_water, org_now=clock.now)
     if due:
         _notify(job, "reconciling", object_run)
         alive = live_ids(job)
-        reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+        with transaction.atomic():
+            reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+            lease.fence(run.pk, run.org_id, job.token, job.lease)
         object_run.deleted += reconciled.tombstoned
         count_calls()
-        object_run.save(update_fields=["deleted", "api_calls"])
+        object_run.save(update_fields=["deleted", "api_calls", "retries"])
     mark.last_deletes_checked_at = started
     if job.full:
         mark.last_full_sync_at = started
     mark.skipped_reason = plan.skipped_message
     mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
+    return True
+
+
+def _pause(object_run: SyncObjectRun, page: MappedPage, why: str) -> bool:
+    # The next window resumes where this one's last page ended (PageSaver keeps resume_from with each page).
+    logger.info(
+        "%s: window ends (%s) after %s rows; the next step continues", object_run.sobject, why, object_run.fetched
+    )
+    return False
 
 
 def live_ids(job: ObjectJob) -> set[str]:
@@ -203,13 +252,6 @@ def _total(job: ObjectJob, plan: FieldPlan, since: datetime | None) -> int | Non
         return None
 
 
-def _record_errors(run: SyncRun, sobject: str, errors: list[RecordError]) -> None:
-    if errors:
-        SyncRecordError.objects.bulk_create(
-            [SyncRecordError(run=run, sobject=sobject, sf_id=error.sf_id[:18], reason=error.reason) for error in errors]
-        )
-
-
 def _skip_or_fail(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, reason: str) -> SyncObjectRun:
     if job.spec.optional:
         mark.skipped_reason = reason
@@ -224,7 +266,7 @@ def _finish(job: ObjectJob, object_run: SyncObjectRun, status: str, message: str
     object_run.status = status
     object_run.message = message
     object_run.finished_at = timezone.now()
-    object_run.save(update_fields=["status", "message", "finished_at", "api_calls"])
+    object_run.save(update_fields=["status", "message", "finished_at", "api_calls", "retries"])
     _notify(job, "finished", object_run)
     return object_run
 

@@ -9,7 +9,7 @@ the helper, after the pages before it.
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import TypeVar
 
 Page = TypeVar("Page")
@@ -26,7 +26,7 @@ class _Failure:
 
 def prefetched(
     source: Callable[[], Iterable[Page]], transform: Callable[[Page], Mapped], depth: int = 2
-) -> Iterator[Mapped]:
+) -> Generator[Mapped, None, None]:
     """``transform(page)`` for each page of ``source()``, computed up to ``depth`` pages ahead in a thread."""
     handoff: queue.Queue = queue.Queue(maxsize=max(1, depth))
     stop = threading.Event()

@@ -33,7 +33,14 @@ def object_counts(object_run: SyncObjectRun) -> dict[str, Any]:
         "upserted": object_run.upserted,
         "deleted": object_run.deleted,
         "failed": object_run.failed,
+        "flagged": object_run.flagged,
         "api_calls": object_run.api_calls,
+        "retries": object_run.retries,
+        "repaired": object_run.repaired,
+        "truncated": object_run.truncated,
+        "future_stamped": object_run.future_stamped,
+        "lookback_fetched": object_run.lookback_fetched,
+        "windows": object_run.windows,
         "message": object_run.message,
     }
 
@@ -42,7 +49,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
     """The run as one JSON-ready document."""
     record_errors = SyncRecordError.objects.filter(run=run)
     listed = [
-        {"sobject": error.sobject, "sf_id": error.sf_id, "message": error.reason}
+        {"sobject": error.sobject, "sf_id": error.sf_id, "field": error.field, "message": error.reason}
         for error in record_errors[:RECORD_ERRORS_LISTED]
     ]
     api_usage = None

@@ -8,6 +8,7 @@ still says how far it got, and its lock expires by itself.
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -20,8 +21,14 @@ from crm.signals import sync_finished
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
-from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
-from integrations.sync import lock, people
+from integrations.salesforce.errors import (
+    ApiReserveReached,
+    AuthenticationError,
+    OrgUnreachable,
+    SalesforceError,
+    TransientError,
+)
+from integrations.sync import lease, lock, people
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
 
@@ -70,20 +77,39 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     connection_of(org)
     if kind not in SyncRun.Kind.values:
         raise InvalidInput(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
+    # A run whose heartbeat stopped is marked abandoned and frees the org first, so a dead worker never
+    # makes this one refuse with a promise nobody keeps.
+    lease.reap(org.pk)
     run = SyncRun.objects.create(org=org, kind=kind, status=Status.PENDING)
     token = lock.claim(org.pk)
     if token is None:
-        _, until = lock.holder(org.pk)
-        when = f" (its lock expires at {until:%Y-%m-%d %H:%M:%S} UTC)" if until else ""
-        add_error(run, f"{LOCK_HELD}{when}; this run did nothing. The running sync will bring the org up to date.")
+        add_error(run, f"{refusal(org, run)}; this run did nothing.")
         SyncRun.objects.filter(pk=run.pk).update(status=Status.FAILED, finished_at=timezone.now())
         run.refresh_from_db()
         return run, None
     _abandon_stale_runs(org, run)
     run.status = Status.RUNNING
+    run.heartbeat_at = timezone.now()
+    run.current_object = SOBJECT_NAMES[0]
     run.people_before = people.snapshot(org.pk)
-    run.save(update_fields=["status", "people_before"])
+    run.save(update_fields=["status", "heartbeat_at", "current_object", "people_before"])
     return run, token
+
+
+def refusal(org: Org, current: SyncRun) -> str:
+    """Why the org is busy, as it really is: which run holds it, where it is and when it last spoke."""
+    holder = SyncRun.objects.filter(org=org, status__in=[Status.PENDING, Status.RUNNING]).exclude(pk=current.pk).first()
+    _, until = lock.holder(org.pk)
+    if holder is None:
+        when = f" until {until:%Y-%m-%d %H:%M:%S} UTC" if until else ""
+        return f"{LOCK_HELD}: the org's lock is held{when} by a sync that recorded no run (another installation?)"
+    beat = holder.heartbeat_at or holder.started_at
+    age = int((timezone.now() - beat).total_seconds())
+    where = f" on {holder.current_object}" if holder.current_object else ""
+    return (
+        f"{LOCK_HELD} (run #{holder.pk}{where}, last heartbeat {age}s ago); it brings the org up to date. If its "
+        f"worker died, it is marked abandoned {lock.lock_seconds()}s after its last heartbeat and the org is freed"
+    )
 
 
 def _abandon_stale_runs(org: Org, current: SyncRun) -> None:
@@ -92,7 +118,7 @@ def _abandon_stale_runs(org: Org, current: SyncRun) -> None:
     for run in stale:
         message = "abandoned: the worker running it stopped before it finished; later runs continue from its marks"
         add_error(run, message)
-        SyncRun.objects.filter(pk=run.pk).update(status=Status.FAILED, finished_at=timezone.now())
+        SyncRun.objects.filter(pk=run.pk).update(status=Status.ABANDONED, finished_at=timezone.now(), step_lease="")
 
 
 def run_object(
@@ -102,28 +128,54 @@ def run_object(
     *,
     client: SalesforceClient | None = None,
     progress: ProgressCallback | None = None,
+    step_lease: str | None = None,
+    deadline: float | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> SyncObjectRun:
-    """One object's step of a run. Raises only what is worth retrying later (``RETRYABLE``); every other
-    outcome is recorded on the run and its object."""
+    """One object's step of a run (one window of it when ``deadline`` is given: the object run stays
+    ``running`` when more is left). Raises only what is worth retrying later (``RETRYABLE``) and a lost
+    lease or lock (the copy that lost it records nothing); every other outcome is recorded."""
     run = SyncRun.objects.select_related("org").get(pk=run_id)
-    spec = spec_for(sobject)
+    spec_for(sobject)  # an unknown object name fails here, before anything is recorded
     object_run = object_run_for(run, sobject)
     if run.status != Status.RUNNING:
         return _not_attempted(run, object_run)
-    run.current_object = sobject
-    run.save(update_fields=["current_object"])
+    SyncRun.objects.filter(pk=run.pk).update(current_object=sobject)
+    with lease.Heartbeat(run.pk, run.org_id, token, step_lease) as heartbeat:
+        lost = heartbeat.lost.is_set
+        return _run_object(
+            run, sobject, token, object_run, client=client, progress=progress, step_lease=step_lease,
+            deadline=deadline, stopping=lambda: lost() or bool(stopping and stopping()),
+        )  # fmt: skip
+
+
+def _run_object(
+    run: SyncRun,
+    sobject: str,
+    token: str,
+    object_run: SyncObjectRun,
+    *,
+    client: SalesforceClient | None,
+    progress: ProgressCallback | None,
+    step_lease: str | None,
+    deadline: float | None,
+    stopping: Callable[[], bool],
+) -> SyncObjectRun:
     try:
-        lock.renew(run.org_id, token)
+        lease.fence(run.pk, run.org_id, token, step_lease)
         client = client or make_client(run.org)
         client.check_reserve()
         job = ObjectJob(
             run,
-            spec,
+            spec_for(sobject),
             client,
             token,
             full=run.kind == SyncRun.Kind.FULL,
             reconcile=run.kind == SyncRun.Kind.RECONCILE,
             progress=progress,
+            lease=step_lease,
+            deadline=deadline,
+            stopping=stopping if deadline is not None else None,
         )
         try:
             object_run = sync_object(job)
@@ -132,6 +184,21 @@ def run_object(
         if object_run.status == ObjectStatus.FAILED:
             add_error(run, object_run.message, sobject)
         return object_run
+    except lock.LockLost:
+        # Another delivery owns this step now, or the run was abandoned and the org moved on: whatever
+        # this copy would write could contradict the owner's record, so it writes nothing.
+        logger.warning(
+            "run %s, %s: this copy lost its lease or the org's lock; it stops without writing", run.pk, sobject
+        )
+        raise
+    except OrgUnreachable as exc:
+        _mark_object(object_run, ObjectStatus.FAILED, f"could not reach Salesforce: {exc}")
+        _end_run(
+            run,
+            Status.FAILED,
+            f"could not reach Salesforce: {exc}. The org was freed; the next scheduled sync tries again.",
+            sobject,
+        )
     except RETRYABLE:
         raise
     except ApiReserveReached as exc:
@@ -140,9 +207,6 @@ def run_object(
     except AuthenticationError as exc:
         _mark_object(object_run, ObjectStatus.FAILED, f"could not log in: {exc}")
         _end_run(run, Status.FAILED, f"could not log in to Salesforce: {exc}. Check the org's credentials.", sobject)
-    except lock.LockLost as exc:
-        _mark_object(object_run, ObjectStatus.FAILED, str(exc))
-        _end_run(run, Status.FAILED, str(exc), sobject)
     except SalesforceError as exc:
         _mark_object(object_run, ObjectStatus.FAILED, f"{sobject} failed: {exc}")
         add_error(run, f"{sobject} failed: {exc}", sobject)
@@ -176,19 +240,23 @@ def finish_run(run_id: int, token: str | None, *, rebuild: bool = True) -> SyncR
             run.status = Status.PARTIAL
         else:
             run.status = Status.SUCCEEDED
-    run.finished_at = run.finished_at or timezone.now()
-    run.current_object = ""
-    run.api_calls = sum(item.api_calls for item in objects)
-    fields = ["status", "finished_at", "current_object", "api_calls"]
+        # Conditional: a run the reaper abandoned meanwhile keeps that status.
+        SyncRun.objects.filter(pk=run.pk, status__in=[Status.PENDING, Status.RUNNING]).update(status=run.status)
+    updates = {
+        "finished_at": run.finished_at or timezone.now(),
+        "current_object": "",
+        "step_lease": "",
+        "api_calls": sum(item.api_calls for item in objects),
+    }
     tree = people.TreeChanges()
     if run.people_before is not None:
         # Compared once, while the lock is held: nothing else writes this org's people meanwhile.
         tree = people.compare(run.people_before, people.tree_of(run.org_id))
-        run.tree_changes, run.people_before = tree.as_json(), None
-        fields += ["tree_changes", "people_before"]
-    run.save(update_fields=fields)
+        updates.update(tree_changes=tree.as_json(), people_before=None)
+    SyncRun.objects.filter(pk=run.pk).update(**updates)
     if token:
         lock.release(run.org_id, token)
+    run.refresh_from_db()
     # A redelivered finish announces no tree change again (the first did): it counts as an ordinary changed sync.
     sync_finished.send(
         sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild, tree=tree
@@ -226,6 +294,8 @@ def run_sync(
             run_object_with_retries(run.pk, sobject, token, client=client, progress=progress)
     except AuthenticationError as exc:
         _end_run(run, Status.FAILED, f"could not log in to Salesforce: {exc}. Check the org's credentials.")
+    except lock.LockLost:
+        token = None  # the run was abandoned and the org is another run's now: leave both alone
     except RETRYABLE as exc:
         _end_run(run, Status.FAILED, f"could not reach Salesforce: {exc}. The next sync tries again.")
     except BaseException as exc:

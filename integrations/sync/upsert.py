@@ -186,16 +186,20 @@ def upserter_for(using: str = "default") -> Upserter:
     return BulkCreateUpserter(using)
 
 
+# What a refused page raises: the database's refusals, and an encoder's (a value no codec takes).
+_REFUSALS = (DataError, IntegrityError, UnicodeError)
+
+
 def upsert_page(upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequence[Row]) -> Written:
-    """Upsert ``rows``; if the database refuses the batch, retry row by row so one bad row is reported
-    (with its id and the database's reason) and every other row is still saved."""
+    """Upsert ``rows``; if the database (or the encoding on the way to it) refuses the batch, retry row by
+    row so one bad row is reported (with its id, field and reason) and every other row is still saved."""
     using = getattr(upserter, "using", "default")
     try:
         with transaction.atomic(using=using):
             result = upserter.upsert(spec, org_id, rows)
         result.errors = []
         return result
-    except (DataError, IntegrityError):
+    except _REFUSALS:
         pass
     refused: list[RecordError] = []
     total = Written(errors=refused)
@@ -203,7 +207,23 @@ def upsert_page(upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequen
         try:
             with transaction.atomic(using=using):
                 total += upserter.upsert(spec, org_id, [row])
-        except (DataError, IntegrityError) as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            refused.append(RecordError(row[_ID], f"the database refused the row: {reason}"))
+        except _REFUSALS as exc:
+            field, reason = _explain(spec, row, exc)
+            refused.append(RecordError(row[_ID], f"the database refused the row: {reason}", field))
     return total
+
+
+def _explain(spec: SObjectSpec, row: Row, exc: BaseException) -> tuple[str, str]:
+    """(column, reason) for a refused row: the column named by the database, or the first one no encoder takes."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
+    column = getattr(diag, "column_name", None) or ""
+    if not column:
+        for name, value in zip(spec.columns(), row, strict=False):
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeError:
+                    column = name
+                    break
+    return column, reason

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 MAX_REPS = 10_000
 MAX_MONTHS = 60
@@ -17,7 +17,9 @@ class GeneratorConfigError(ValueError):
 class GeneratorConfig:
     """The arguments of one generated org. The same config always yields the same records.
 
-    ``end`` is the last day with data: the org looks as it would at the end of that day (UTC).
+    ``end`` is the last day with data: the org looks as it would at the end of that day (UTC), or at
+    ``until`` if that comes first (``generate_org`` passes the moment of generation, so an org generated for
+    today has nothing stamped after it was made).
     """
 
     reps: int = 24
@@ -27,6 +29,7 @@ class GeneratorConfig:
     opportunities_per_rep_month: float = 5.0
     activities_per_opportunity: float = 10.0
     company: str = "acme"
+    until: datetime | None = None
     # What the org is for (sfemulator.generator.scenarios): "realistic" for demos, the others to measure.
     scenario: str = "realistic"
     # The month the org's fiscal year starts in (1 = January, Salesforce's default): Period and FiscalQuarter.
@@ -55,6 +58,8 @@ class GeneratorConfig:
                 "company must be 1-40 lower-case letters, digits or dashes starting with a letter, "
                 f"got {self.company!r}"
             )
+        if self.until is not None and (not isinstance(self.until, datetime) or self.until.tzinfo is None):
+            problems.append(f"until must be a timezone-aware datetime, got {self.until!r}")
         from sfemulator.generator.scenarios import SCENARIOS
 
         if self.scenario not in SCENARIOS:

@@ -38,7 +38,7 @@ OBJECTS = (
 class OrgBuild:
     def __init__(self, config: GeneratorConfig) -> None:
         self.config = config
-        self.timeline = Timeline(config.end, config.months, config.fiscal_year_start_month)
+        self.timeline = Timeline(config.end, config.months, config.fiscal_year_start_month, until=config.until)
         self.ids = IdAllocator(config.seed)
         self.org_id = self.ids.new("Organization")
         self.chart = build_org_chart(config, self.timeline, self.ids)

@@ -77,12 +77,16 @@ def fiscal_quarter(day: int, fiscal_start_month: int = 1) -> tuple[int, int]:
 
 
 class Timeline:
-    """The span of a generated org: from ``start`` (inclusive) to ``as_of`` (the end of the last day)."""
+    """The span of a generated org: from ``start`` (inclusive) to ``as_of`` (exclusive): the end of the last
+    day, or ``until`` if that comes first (an org generated for today ends at the moment it is generated, so
+    nothing is stamped later than the org's clock when it is served)."""
 
-    def __init__(self, end: date, months: int, fiscal_start_month: int = 1) -> None:
+    def __init__(self, end: date, months: int, fiscal_start_month: int = 1, until: datetime | None = None) -> None:
         self.end = end
         self.fiscal_start_month = fiscal_start_month
         self.as_of = day_of(end + timedelta(days=1)) * DAY
+        if until is not None:
+            self.as_of = max(day_of(end) * DAY + 1, min(self.as_of, int(until.timestamp()) + 1))
         self.start_date = add_months(end, -months) + timedelta(days=1)
         self.start = day_of(self.start_date) * DAY
         self.months = months
@@ -90,7 +94,7 @@ class Timeline:
 
     @property
     def today(self) -> int:
-        return self.as_of // DAY - 1
+        return (self.as_of - 1) // DAY
 
     def month_spans(self) -> list[tuple[int, int]]:
         """(start, stop) timestamps of each month of the span, oldest first."""

@@ -173,3 +173,44 @@ def test_empty_state_for_a_manager_without_reps_and_a_new_manager(db):
 def test_a_login_linked_to_no_team_is_told_what_to_do(world):
     html = world.client("unlinked").get(reverse("portal:home")).content.decode()
     assert "not linked to a team yet" in html and "invite" in html
+
+
+def test_a_run_whose_worker_died_shows_abandoned_and_an_admin_starts_a_new_one(db, tmp_path, settings):
+    from datetime import timedelta
+
+    import time_machine
+
+    from integrations.salesforce.connect import register_org
+    from integrations.sync.run import begin_run
+    from sfemulator.registry import reset_emulators
+    from tests.sync.org_files import sample_objects, write_org
+
+    settings.SALESFORCE_BACKOFF_BASE_SECONDS = 0.001
+    reset_emulators()
+    try:
+        org_dir = write_org(tmp_path / "org", sample_objects())
+        org = register_org("acme", method="emulator", emulator_dir=str(org_dir), emulator_login="password")
+        dead, _ = begin_run(org)  # ... and its worker is killed: no heartbeat from now on
+        client = _client(member("boss", org, None, Membership.Role.ADMIN))
+        busy = client.get(reverse("portal:sync")).content.decode()
+        assert "last heartbeat 0s ago" in busy and 'disabled title="A sync is running"' in busy
+        later = timezone.now() + timedelta(seconds=settings.SYNC_LOCK_SECONDS + 1)
+        with time_machine.travel(later):
+            html = client.get(reverse("portal:sync")).content.decode()
+            assert "This sync was abandoned." in html and "Abandoned (its worker stopped answering)" in html
+            assert 'disabled title="A sync is running"' not in html
+            response = client.post(reverse("portal:sync_start"), {"kind": "incremental"}, follow=True)
+    finally:
+        reset_emulators()
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.ABANDONED
+    fresh = SyncRun.objects.exclude(pk=dead.pk).get(org=org)
+    assert fresh.status == SyncRun.Status.SUCCEEDED
+    assert f"Sync #{fresh.pk} finished: succeeded." in response.content.decode()
+
+
+def test_the_run_shows_what_it_absorbed(world):
+    run = _run(world.org)
+    SyncObjectRun.objects.create(run=run, sobject="Task", status="succeeded", retries=3, repaired=2, truncated=1)
+    html = world.client("fsm_a").get(reverse("portal:sync")).content.decode()
+    assert "3 retries · 2 repaired values · 1 truncated values" in html

@@ -60,3 +60,16 @@ def emulator(org_dir):
     from sfemulator.registry import emulator_for
 
     return emulator_for(org_dir)
+
+
+@pytest.fixture
+def private_broker(postgres, redis_url, transactional_db, tmp_path):
+    """Real worker processes on the suite's Redis under a key prefix of this test's own (see tests.sync.workers)."""
+    from tests.processes import PrivateBroker
+    from tests.sync.workers import Broker
+
+    box = Broker(redis_url, PrivateBroker.new(redis_url).prefix, tmp_path)
+    try:
+        yield box
+    finally:
+        box.close()

@@ -209,8 +209,25 @@ def hard_delete(directory: Path, sobject: str, ids: list[str]) -> None:
     write_json(directory / f"{sobject}.json", [row for row in read_records(directory, sobject) if row["Id"] not in ids])
 
 
+def _storable(text: str) -> str:
+    """Text as the sync stores it (docs/sync.md): NUL dropped, each lone UTF-16 surrogate replaced by U+FFFD."""
+    return "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text.replace("\x00", ""))
+
+
+def _storable_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {key: _storable_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable_json(item) for item in value]
+    return value
+
+
 def _expected(kind: str, raw: Any) -> Any:
-    if kind in ("text", "id"):
+    if kind == "text":
+        return _storable(raw) if isinstance(raw, str) else ("" if raw is None else raw)
+    if kind == "id":
         return raw or ""
     if kind == "bool":
         return bool(raw)
@@ -252,15 +269,22 @@ def mismatches(org: Org, directory: Path, specs: tuple[SObjectSpec, ...] = CATAL
             wanted_stamp = _expected("datetime", raw["SystemModstamp"])
             if row.system_modstamp != wanted_stamp:
                 problems.append(f"{spec.name} {raw['Id']} system_modstamp {row.system_modstamp} != {wanted_stamp}")
+            cut = {}
             for item in spec.fields:
                 have, want = getattr(row, item.column), _expected(item.kind, raw.get(item.sf_name))
+                limit = spec.model_field(item.column).max_length if item.kind == "text" else None
+                if limit and isinstance(want, str) and len(want) > limit:
+                    # Too long for its column: the column holds what fits, extra the whole text.
+                    cut[item.sf_name] = want
+                    want = want[:limit]
                 if have != want:
                     problems.append(f"{spec.name} {raw['Id']} {item.column}={have!r}, the org has {want!r}")
             extra = {
-                name: value
+                name: _storable_json(value)
                 for name, value in raw.items()
                 if name not in mapped and name not in BASE_FIELDS and name not in AUDIT_FIELDS and value is not None
             }
+            extra.update(cut)
             if row.extra != extra:
                 problems.append(f"{spec.name} {raw['Id']} extra={row.extra!r}, the org has {extra!r}")
         for sf_id_, row in rows.items():

@@ -131,7 +131,7 @@ def test_a_killed_worker_blocks_the_org_only_until_its_lock_expires(connected_or
         resumed = run_sync(connected_org)
     assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.errors
     run.refresh_from_db()
-    assert run.status == SyncRun.Status.FAILED and "abandoned" in run.errors[-1]["message"]
+    assert run.status == SyncRun.Status.ABANDONED and "abandoned" in run.errors[-1]["message"]
     assert resumed.object_runs.get(sobject="User").upserted == 0  # already saved by the dead run
     assert_exact(connected_org, org_dir)
 

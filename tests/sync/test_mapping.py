@@ -88,19 +88,55 @@ def test_compound_and_binary_fields_are_not_selected():
     assert "ShippingAddress" not in plan.extra and "Logo__c" not in plan.extra
 
 
-def test_a_bad_record_is_reported_with_its_id_and_the_rest_is_kept():
+def test_a_bad_record_is_reported_with_its_id_and_field_and_the_rest_is_kept():
     mapper = RecordMapper(plan_fields(OPPORTUNITY, full_describe(OPPORTUNITY)))
     good = opportunity(Id="006D000000Ix3fRIAR")
-    bad_amount = opportunity(Amount="a lot")
     no_name = opportunity(Id="006D000000Ix3fSIAR", Name=None)
     no_stamp = opportunity(Id="006D000000Ix3fTIAR", SystemModstamp=None)
-    page = mapper.map_page([good, bad_amount, no_name, no_stamp])
+    page = mapper.map_page([good, no_name, no_stamp])
     assert [row[0] for row in page.rows] == ["006D000000Ix3fRIAR"]
-    reasons = {error.sf_id: error.reason for error in page.errors}
-    assert reasons[OPP_ID] == "Amount: expected an amount, got 'a lot'"
-    assert reasons["006D000000Ix3fSIAR"] == "Name is required but empty"
-    assert "SystemModstamp is missing" in reasons["006D000000Ix3fTIAR"]
-    assert page.fetched == 4
+    errors = {error.sf_id: error for error in page.errors}
+    assert (errors["006D000000Ix3fSIAR"].field, errors["006D000000Ix3fSIAR"].reason) == ("Name", "required but empty")
+    assert errors["006D000000Ix3fTIAR"].field == "SystemModstamp"
+    assert "missing or not a datetime" in errors["006D000000Ix3fTIAR"].reason
+    assert not any(error.saved for error in page.errors)
+    assert page.fetched == 3 and page.refused == 2
+
+
+def test_a_field_that_does_not_convert_is_flagged_and_the_rest_of_the_row_saved():
+    mapper = RecordMapper(plan_fields(OPPORTUNITY, full_describe(OPPORTUNITY)))
+    page = mapper.map_page([opportunity(Amount="n/a", Name="Renamed")])
+    row = as_dict(OPPORTUNITY, page.rows[0])
+    assert row["name"] == "Renamed" and row["amount"] is None
+    [error] = page.errors
+    assert (error.sf_id, error.field, error.saved) == (OPP_ID, "Amount", True)
+    assert error.reason.startswith("expected an amount, got 'n/a'")
+    assert page.flagged == 1 and page.refused == 0
+
+
+def test_lone_surrogates_and_nul_are_repaired_and_counted_in_columns_and_extra():
+    describe = full_describe(OPPORTUNITY)
+    describe["fields"].append({"name": "Notes__c", "type": "textarea"})
+    mapper = RecordMapper(plan_fields(OPPORTUNITY, describe))
+    page = mapper.map_page(
+        [opportunity(Name="LONE\ud800SURROGATE", Notes__c={"a": ["x\udfffy", "ok"]}, NextStep="a\x00b")]
+    )
+    row = as_dict(OPPORTUNITY, page.rows[0])
+    assert row["name"] == "LONE\ufffdSURROGATE"
+    assert row["extra"]["Notes__c"] == {"a": ["x\ufffdy", "ok"]}
+    assert page.repaired == 3 and page.errors == []
+    row["name"].encode("utf-8")  # storable
+
+
+def test_text_longer_than_its_column_is_cut_counted_and_kept_whole_in_extra():
+    mapper = RecordMapper(plan_fields(OPPORTUNITY, full_describe(OPPORTUNITY)))
+    limit = OPPORTUNITY.model_field("name").max_length
+    long_name = "N" * (limit + 50)
+    page = mapper.map_page([opportunity(Name=long_name)])
+    row = as_dict(OPPORTUNITY, page.rows[0])
+    assert row["name"] == long_name[:limit]
+    assert row["extra"]["Name"] == long_name
+    assert page.truncated == 1
 
 
 def test_recycle_bin_rows_are_tombstones_stamped_when_deleted():

@@ -111,3 +111,13 @@ def test_pages_of_any_size(upserter, org, size):
     rows = [opp(f"006{n:06d}", T0 + timedelta(seconds=n)) for n in range(size)]
     assert save(upserter, OPPORTUNITY, org, rows).rows == size
     assert Opportunity.objects.count() == size
+
+
+def test_an_unencodable_value_refuses_only_its_row_and_names_its_field(upserter, org):
+    """Defence in depth behind the mapper's repair: a lone surrogate that reaches the upsert costs one row."""
+    written = save(upserter, OPPORTUNITY, org, [opp("006A", T0), opp("006P", T0, name="LONE\ud800SURROGATE")])
+    assert written.rows == 1
+    [error] = written.errors
+    assert (error.sf_id, error.field) == ("006P", "name")
+    assert "refused" in error.reason
+    assert Opportunity.objects.filter(org=org).count() == 1

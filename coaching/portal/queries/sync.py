@@ -1,15 +1,18 @@
 """The Sync status page: the running sync with its progress, the latest runs with per-object counts,
-errors and API usage. The sync engine writes these rows (``integrations.models``); the portal only reads
-them (starting a run is ``coaching.portal.actions.start_sync``).
+errors, health counts and API usage. The sync engine writes these rows (``integrations.models``); the portal
+reads them (starting a run is ``coaching.portal.actions.start_sync``), after letting the engine mark a run
+whose heartbeat stopped as abandoned (``integrations.sync.lease.reap``).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
+from integrations.sync.lease import reap
 
 RUNS_SHOWN = 10
 RECORD_ERRORS_SHOWN = 20
@@ -41,6 +44,30 @@ class RunDetail:
         return self.run.status in ACTIVE
 
     @property
+    def abandoned(self) -> bool:
+        return self.run.status == SyncRun.Status.ABANDONED
+
+    @property
+    def heartbeat_age(self) -> int | None:
+        """Seconds since the running sync last spoke (None when it is not running)."""
+        if not self.active or self.run.heartbeat_at is None:
+            return None
+        return max(0, int((timezone.now() - self.run.heartbeat_at).total_seconds()))
+
+    @property
+    def health(self) -> dict[str, int]:
+        """What the run absorbed without losing data, summed over its objects (0s left out)."""
+        totals = {
+            "retries": sum(obj.retries for obj in self.objects),
+            "repaired values": sum(obj.repaired for obj in self.objects),
+            "truncated values": sum(obj.truncated for obj in self.objects),
+            "flagged fields": sum(obj.flagged for obj in self.objects),
+            "future-stamped records": sum(obj.future_stamped for obj in self.objects),
+            "rows from the deep look-back": sum(obj.lookback_fetched for obj in self.objects),
+        }
+        return {name: count for name, count in totals.items() if count}
+
+    @property
     def usage_percent(self) -> int | None:
         run = self.run
         if not run.api_usage_max or run.api_usage_used is None:
@@ -61,6 +88,9 @@ class SyncStatus:
 
 
 def sync_status(org_id: int) -> SyncStatus:
+    # A run whose worker died shows as abandoned (and frees the org) as soon as anyone looks, not only when
+    # the reaper next runs.
+    reap(org_id)
     connection = SalesforceConnection.objects.filter(org_id=org_id).first()
     runs = list(
         SyncRun.objects.filter(org_id=org_id)

@@ -36,7 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12, help=f"Months of history, 1-{MAX_MONTHS} (default 12).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
-            "--end", type=_day, default=None, help="Last day with data, YYYY-MM-DD (default today, UTC)."
+            "--end",
+            type=_day,
+            default=None,
+            help="Last day with data, YYYY-MM-DD (default today, UTC); nothing is stamped after the moment "
+            "of generation.",
         )
         parser.add_argument(
             "--opportunities-per-rep-month", type=float, default=5.0,
@@ -61,10 +65,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        now = datetime.now(UTC).replace(microsecond=0)
         try:
             config = GeneratorConfig(
                 reps=options["reps"], months=options["months"], seed=options["seed"],
-                end=options["end"] or datetime.now(UTC).date(), company=options["company"],
+                end=options["end"] or now.date(), company=options["company"], until=now,
                 opportunities_per_rep_month=options["opportunities_per_rep_month"],
                 activities_per_opportunity=options["activities_per_opportunity"],
                 scenario=options["scenario"],

@@ -1,7 +1,10 @@
 """``python manage.py sync_salesforce ORG [--full] [--json]``: sync one org now, in this process.
 
 With a terminal: a progress bar per object, then a summary table. With ``--json``: nothing on stdout but
-one JSON document (the run summary); logs go to stderr. Exits non-zero when the run failed or stopped.
+one JSON document (the run summary); logs go to stderr.
+
+Exit codes (docs/sync.md): 0 the run succeeded; 1 it failed, stopped or was abandoned (or bad arguments,
+an unknown org); 3 it was partial: an object, a record or a field failed, and the rest landed.
 """
 
 import json
@@ -18,7 +21,15 @@ from integrations.models import SyncRun
 from integrations.sync.report import ProgressEvent, run_summary
 from integrations.sync.run import SyncSetupError, run_sync
 
-_STYLES = {"succeeded": "green", "partial": "yellow", "skipped": "dim", "stopped": "yellow", "failed": "red"}
+EXIT_PARTIAL = 3
+_STYLES = {
+    "succeeded": "green",
+    "partial": "yellow",
+    "skipped": "dim",
+    "stopped": "yellow",
+    "failed": "red",
+    "abandoned": "red",
+}
 
 
 class _ProgressDisplay:
@@ -78,8 +89,10 @@ class Command(BaseCommand):
                 run = self._run_with_display(org, kind, rebuild=not options["no_rebuild"])
         except SyncSetupError as exc:
             raise CommandError(str(exc)) from exc
-        if run.status in (SyncRun.Status.FAILED, SyncRun.Status.STOPPED):
+        if run.status in (SyncRun.Status.FAILED, SyncRun.Status.STOPPED, SyncRun.Status.ABANDONED):
             raise CommandError(f"The sync of {org.name} {run.status}: {self._first_error(run)}")
+        if run.status == SyncRun.Status.PARTIAL:
+            raise CommandError(f"The sync of {org.name} was partial: {self._first_error(run)}", returncode=EXIT_PARTIAL)
 
     def _run_with_display(self, org: Org, kind: str, *, rebuild: bool) -> SyncRun:
         # The stream OutputWrapper wraps (its write() would end every partial line rich writes); the stub omits it.
@@ -105,13 +118,14 @@ class Command(BaseCommand):
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("object", no_wrap=True, min_width=max(len(name) for name in summary["objects"] or ["x"]))
         table.add_column("status", no_wrap=True)
-        for heading in ("fetched", "upserted", "deleted", "failed", "calls"):
+        for heading in ("fetched", "upserted", "deleted", "failed", "calls", "retries", "repaired", "cut"):
             table.add_column(heading, justify="right", no_wrap=True)
+        keys = ("fetched", "upserted", "deleted", "failed", "api_calls", "retries", "repaired", "truncated")
         for name, counts in summary["objects"].items():
             table.add_row(
                 name,
                 f"[{_STYLES.get(counts['status'], '')}]{counts['status']}[/]",
-                *(f"{counts[key]:,}" for key in ("fetched", "upserted", "deleted", "failed", "api_calls")),
+                *(f"{counts[key]:,}" for key in keys),
             )
         usage = summary["api_usage"]
         table.caption = f"{summary['api_calls']:,} API calls" + (
