@@ -11,6 +11,7 @@ BENCHMARKS = {
     "coaching": "bench.coaching",
     "engine": "bench.engine",
     "api": "bench.api",
+    "week": "bench.week",
     "signal": "bench.signal",
     "calibrate": "bench.calibrate",
 }

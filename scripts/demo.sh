@@ -19,6 +19,8 @@ password_file=var/demo-login
 export DJANGO_DEBUG=true
 export DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3"
 export CELERY_BROKER_URL= REDIS_URL=
+# Links in digests and invites are built from SITE_URL: the address this demo really serves.
+export SITE_URL="http://$host:$port"
 mkdir -p var
 
 step() { echo; echo "==> $*"; }
@@ -82,7 +84,7 @@ fi
 
 require_command add_org "connect the demo org"
 org_exists() {
-    manage shell --verbosity 0 -c "import sys; from coaching.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
+    manage shell --verbosity 0 -c "import sys; from crm.models import Org; sys.exit(0 if Org.objects.filter(name='$org_name').exists() else 3)"
 }
 first_sync=false
 if org_exists; then
@@ -99,8 +101,11 @@ if $regenerated && ! $first_sync; then
     # New files under an existing org: a full pass also retires what the new generation no longer has.
     step "Sync: full (the demo org was regenerated)"
     manage sync_salesforce "$org_name" --full --no-rebuild
+elif $first_sync; then
+    step "Sync: full (the org's first sync reads everything)"
+    manage sync_salesforce "$org_name" --no-rebuild
 else
-    step "Sync: incremental"
+    step "Sync: incremental (changes since the last sync)"
     manage sync_salesforce "$org_name" --no-rebuild
 fi
 
@@ -116,10 +121,20 @@ else
 fi
 
 step "Demo login"
-"$py" scripts/demo_login.py "$password_file" "$host" "$port"
+welcome=$("$py" scripts/demo_login.py "$password_file" "$host" "$port")
 # The portal shows only what a login's membership allows: the demo login is the org's admin (every team).
 manage portal_access demo --org "$org_name" --role admin
 
 # runserver serves static files itself when DEBUG is on, so there is nothing to collect; --noreload keeps
-# it one process that Ctrl-C stops.
-exec "$py" manage.py runserver "$host:$port" --noreload
+# it one process. "Ready" is printed only once it answers HTTP, not when it was merely started.
+step "Server: starting on http://$host:$port"
+"$py" manage.py runserver "$host:$port" --noreload &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; exit 130' INT TERM
+if ! "$py" scripts/wait_http.py "http://$host:$port/accounts/signin/" --timeout 60 --pid "$server"; then
+    echo "make demo: the server did not answer on http://$host:$port within 60 s" >&2
+    kill "$server" 2>/dev/null || true
+    exit 1
+fi
+echo "$welcome"
+wait "$server"

@@ -105,3 +105,60 @@ def test_demo_refuses_a_busy_port_before_touching_anything():
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "make demo PORT=" in result.stderr
     assert "==> Database" not in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_ready_waits_until_the_server_answers_not_until_it_was_started():
+    """Issue 13: make demo printed "ready" about 5 s before the server listened."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from scripts import wait_http
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/accounts/signin/"
+    assert wait_http.wait(url, timeout=0.5) is False  # nothing listens yet
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    started = {}
+
+    def serve_later():
+        time.sleep(0.6)
+        server = HTTPServer(("127.0.0.1", port), NotFound)
+        started["server"] = server
+        server.serve_forever()
+
+    thread = threading.Thread(target=serve_later, daemon=True)
+    began = time.monotonic()
+    thread.start()
+    try:
+        assert wait_http.wait(url, timeout=10) is True  # an error page is an answer too
+        assert time.monotonic() - began >= 0.6
+    finally:
+        while "server" not in started:
+            time.sleep(0.05)
+        started["server"].shutdown()
+
+
+def test_waiting_stops_when_the_server_process_died():
+    import time
+
+    from scripts import wait_http
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    began = time.monotonic()
+    assert wait_http.wait(f"http://127.0.0.1:{_free_port()}/", timeout=30, pid=dead.pid) is False
+    assert time.monotonic() - began < 5

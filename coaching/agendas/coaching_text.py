@@ -4,10 +4,13 @@ One wording per gap code of the rules (coaching.gaps.catalogue; a test keeps the
 for anything else. The tone is deliberate: managers told us that flags read as surveillance, so the
 questions are open and about customers and deals, the actions are concrete and small (this week, these
 deals), and nothing counts a rep's keystrokes. Placeholders are filled from the gap and its evidence, all
-pre-formatted in the metric's unit: {rep} {value} {team_value} {org_value} {n} {stake} {deals} {top_deal}
-{weeks_open} {label} {label_lower} {peer_hint}, from the evidence {flagged} {won} {decided} {deals_pushed}
-{stalled} {typical_vs_team} {product} {top_product_share}; for team topics also {reps} {count} {team_size}.
+pre-formatted in the metric's unit: {rep} {value} {team_value} {org_value} {ref} {ref_value} {n} {stake}
+{deals} {top_deal} {weeks_open} {label} {label_lower} {peer_hint}, from the evidence {flagged} {won} {decided}
+{deals_pushed} {stalled} {typical_vs_team} {product} {top_product_share}; for team topics also
+{reps} {count} {team_size}.
 A template whose placeholder has no value falls back to the generic wording, never to a broken sentence.
+Titles compare with {ref} {ref_value}: the yardstick the rule really used ("teammates' median" or "org
+median"), never the team when the rep was judged against the org.
 """
 
 from dataclasses import dataclass
@@ -26,13 +29,13 @@ class Wording:
 
 
 GENERIC = Wording(
-    title="{label} {value} vs team {team_value}",
+    title="{label} {value} vs {ref} {ref_value}",
     question="How do you read this number: what is behind it, and what would you change first?",
     action="Pick one deal where it shows and agree one concrete change to try before we next meet.{peer_hint}",
 )
 
 GENERIC_STRENGTH = Wording(
-    title="{label} {value} vs team {team_value}",
+    title="{label} {value} vs {ref} {ref_value}",
     question="What do you do here that others don't? Walk me through the deal where it showed most.",
     action="Say it in the 1:1, name the deal, and recognise it in front of the team.{teach_hint}",
 )
@@ -40,7 +43,7 @@ GENERIC_STRENGTH = Wording(
 _BY_CODE: dict[str, Wording] = {
     # Where they sell: pipeline, conversion, forecast.
     "PIPELINE_COVERAGE_LOW": Wording(
-        title="Pipeline covers {value} of the quota still to win (team {team_value})",
+        title="Pipeline covers {value} of the quota still to win ({ref} {ref_value})",
         question="Where does the rest of this quarter's number come from? Which accounts could open a deal in 30 days?",
         action=(
             "List five accounts with a reason to buy now and plan a first outreach for each; go through them "
@@ -50,7 +53,7 @@ _BY_CODE: dict[str, Wording] = {
         team_action="Each rep brings three target accounts with a reason to buy now; share the angles that work.",
     ),
     "WIN_RATE_LOW": Wording(
-        title="Win rate {value} vs team {team_value}: {won} won of {decided} closed in 6 months",
+        title="Win rate {value} vs {ref} {ref_value}: {won} won of {decided} closed in 6 months",
         question=(
             "Of the deals you lost, which did you see coming early and which surprised you? What was the first sign?"
         ),
@@ -65,15 +68,15 @@ _BY_CODE: dict[str, Wording] = {
         ),
     ),
     "CYCLE_LONG": Wording(
-        title="Deals take {value} to close vs team {team_value}",
-        question="Where do your deals wait the longest, and who on the customer side are they waiting for?",
+        title="Deals take {value} to close vs {ref} {ref_value}",
+        question="In the won deals below, where did they wait the longest, and for whom on the customer side?",
         action=(
-            "For the two oldest open deals, map the buyer's remaining steps and agree a mutual plan with dates."
-            "{peer_hint}"
+            "Take the longest of the won deals below and mark where it waited; then agree a mutual plan with "
+            "dates on the open deal most like it.{peer_hint}"
         ),
     ),
     "CLOSE_DATE_SLIPPAGE": Wording(
-        title="Close dates slip: {value} (team {team_value}); {deals_pushed} moved out",
+        title="Close dates slip: {value} ({ref} {ref_value}); {deals_pushed} moved out",
         question=(
             "When a close date moved, what did we learn that we didn't know before? "
             "Which of these dates has the buyer confirmed?"
@@ -93,7 +96,7 @@ _BY_CODE: dict[str, Wording] = {
         action="Name two accounts that could become back-up deals of a similar size this month; plan the first call.",
     ),
     "NEW_PIPELINE_LOW": Wording(
-        title="New pipeline {value} in 91 days vs team {team_value}",
+        title="New pipeline {value} in 91 days vs {ref} {ref_value}",
         question="What has worked best for you to open new deals, and what has crowded it out lately?",
         action=(
             "Agree a weekly number of first meetings for the next month and pick the first ten accounts together."
@@ -110,7 +113,7 @@ _BY_CODE: dict[str, Wording] = {
     ),
     # How they sell: activity, hygiene, deal progress.
     "ACTIVITY_LOW": Wording(
-        title="Customer touches: {value} vs team {team_value}",
+        title="Customer touches: {value} vs {ref} {ref_value}",
         question=(
             "How is your week split between customers and everything else? What could I take off your plate to "
             "free selling time?"
@@ -159,23 +162,23 @@ _BY_CODE: dict[str, Wording] = {
         team_action="Five minutes now: every open deal gets a dated, customer-side next step in the CRM.",
     ),
     "STAGE_REGRESSION": Wording(
-        title="{flagged} of {n} stage moves in 91 days went backwards (team {team_value})",
+        title="{flagged} of {n} stage moves in 91 days went backwards ({ref} {ref_value})",
         question="When a deal moved back, what had we assumed too early?",
         action="For each deal below, agree the stage it truly is in and what evidence would move it forward.",
     ),
     # What they sell: deal size, mix, discount, products.
     "DEAL_SIZE_SMALL": Wording(
-        title="Typical won deal {value} vs team {team_value}",
+        title="Typical won deal {value} vs {ref} {ref_value}",
         question="Which customers on your list could use the full solution rather than a first step?",
         action="Pick one open deal and build the business case for the broader scope together.{peer_hint}",
     ),
     "PRODUCT_MIX_NARROW": Wording(
-        title="Sells {value} products vs team {team_value}; one product is {top_product_share} of won value",
+        title="Sells {value} products vs {ref} {ref_value}; one product is {top_product_share} of won value",
         question="Which of your customers has a need our other products answer?",
         action="Pick two existing customers and prepare a conversation about one more product.{peer_hint}",
     ),
     "DISCOUNT_HIGH": Wording(
-        title="Average discount {value} vs team {team_value}",
+        title="Average discount {value} vs {ref} {ref_value}",
         question="When you gave discount, what did you get in return? Was it asked for, or offered?",
         action=(
             "Before the next discount, agree the trade (term, volume, timing) and role-play the conversation "
@@ -185,7 +188,7 @@ _BY_CODE: dict[str, Wording] = {
         team_action="Agree the team's give-get list: what we ask in return for each step of discount.",
     ),
     "PRODUCT_WIN_RATE_LOW": Wording(
-        title="Win rate on {product} {value} vs team {team_value}",
+        title="Win rate on {product} {value} vs {ref} {ref_value}",
         question="Where does {product} lose: fit, price, or the way we position it?",
         action="Review one lost {product} deal together and prepare the positioning for the next one.",
     ),
@@ -214,9 +217,15 @@ class _Missing(dict):
         raise KeyError(key)
 
 
-def fill(template: str, fallback: str, context: dict[str, str]) -> str:
-    """``template`` with the context's values; ``fallback`` when a value it needs is missing or empty."""
-    for text in (template, fallback):
+# The last resort of a title: the figure alone, when there is no reference to name ("212% vs team " read
+# as a broken sentence).
+BARE_TITLE = "{label} {value}"
+
+
+def fill(template: str, fallback: str, context: dict[str, str], *more: str) -> str:
+    """``template`` with the context's values; ``fallback`` (then ``more``) when a value it needs is missing
+    or empty."""
+    for text in (template, fallback, *more):
         try:
             known = {k: v for k, v in context.items() if v not in (None, "") or k in OPTIONAL}
             return text.format_map(_Missing(known))

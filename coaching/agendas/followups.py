@@ -77,21 +77,31 @@ def follow_up_items(
     for key, item in sorted(last.by_key().items(), key=lambda pair: (pair[1].person_sf_id, -pair[1].severity)):
         if key in current_keys or (item.person_sf_id, item.code) in snoozed:
             continue
-        still = (item.person_sf_id, item.code) in flagged if item.person_sf_id else False
+        # A team topic is still flagged while any rep of the team still has its gap: "recognise the progress"
+        # would be false while two of three reps are still flagged.
+        if item.person_sf_id:
+            still_for = [item.person_sf_id] if (item.person_sf_id, item.code) in flagged else []
+        else:
+            still_for = sorted(rep for rep, code in flagged if code == item.code and rep)
+        still = bool(still_for)
         if still and item.status != AgendaItem.Status.DEFERRED:
             continue
         if per_rep.get(item.person_sf_id, 0) >= FOLLOW_UPS_PER_REP:
             continue
         per_rep[item.person_sf_id] = per_rep.get(item.person_sf_id, 0) + 1
-        follow_ups.append(_follow_up(key, item, still))
+        follow_ups.append(_follow_up(key, item, still, len(still_for)))
     return follow_ups
 
 
-def _follow_up(key: str, item: PastItem, still_flagged: bool) -> PlannedItem:
+def _follow_up(key: str, item: PastItem, still_flagged: bool, reps_still: int = 0) -> PlannedItem:
     deferred = item.status == AgendaItem.Status.DEFERRED
     status = "deferred" if deferred else "not reached"
     reason = f" ({item.status_reason})" if deferred and item.status_reason else ""
-    if still_flagged:
+    if still_flagged and not item.person_sf_id:
+        who = "1 rep" if reps_still == 1 else f"{reps_still} reps"
+        question = f"Still flagged this week for {who}. What has the team tried since, and what got in the way?"
+        action = "Take it into those reps' 1:1s, or agree one more step for the whole team."
+    elif still_flagged:
         question = "Still flagged this week. Is it still the right thing to work on, or has something changed?"
         action = "Spend five minutes on it, or dismiss it with a reason so it stops coming back."
     else:
@@ -109,6 +119,11 @@ def _follow_up(key: str, item: PastItem, still_flagged: bool) -> PlannedItem:
         evidence=[f"From the week of {week_label(item.week_start)}: {status}{reason}"],
         question=question,
         action=action,
-        details={"from_week": item.week_start.isoformat(), "status_then": item.status, "still_flagged": still_flagged},
+        details={
+            "from_week": item.week_start.isoformat(),
+            "status_then": item.status,
+            "still_flagged": still_flagged,
+            "reps_still_flagged": reps_still,
+        },
         severity=item.severity,
     )

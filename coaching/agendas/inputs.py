@@ -195,14 +195,20 @@ def deal_from_record(record: dict, owner_sf_id: str) -> DealRow | None:
         except ValueError:
             close = None
     amount = record.get("amount")
+    stage = str(record.get("stage") or "")
+    # Rules store the stage, not always the closed flag: a "Closed Won" deal listed without it was shown as
+    # something to act on this week.
+    closed = record.get("is_closed")
+    if closed is None:
+        closed = record.get("is_won") is not None or stage.lower().startswith("closed")
     return DealRow(
         sf_id=record["sf_id"],
         name=str(record["name"]),
         amount=Decimal(str(amount)) if isinstance(amount, int | float) else None,
-        stage=str(record.get("stage") or ""),
+        stage=stage,
         close_date=close if isinstance(close, date) else None,
         owner_sf_id=owner_sf_id,
-        is_closed=bool(record.get("is_closed")),
+        is_closed=bool(closed),
     )
 
 

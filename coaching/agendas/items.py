@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from coaching.agendas.coaching_text import GENERIC, GENERIC_STRENGTH, fill, strength_wording, wording_for
-from coaching.agendas.figures import evidence_keys, metric_figure, peer_line, shown
+from coaching.agendas.coaching_text import BARE_TITLE, GENERIC, GENERIC_STRENGTH, fill, strength_wording, wording_for
+from coaching.agendas.figures import evidence_keys, metric_figure, peer_line, reference_keys, reference_of, shown
 from coaching.agendas.inputs import DealRow, WeekInputs, evidence_deals
 from coaching.agendas.ranking import Candidate, item_key
 from coaching.agendas.team import TeamTopic
@@ -47,8 +47,12 @@ class PlannedItem:
 
 
 def first_name(inputs: WeekInputs, sf_id: str) -> str:
+    """The first name, or the full name when someone else in the org has the same first name (two Jasmines
+    on a team make "Jasmine does this well" useless)."""
     name = inputs.chart.names.get(sf_id, "")
-    return name.split()[0] if name.strip() else sf_id
+    if not name.strip():
+        return sf_id
+    return name if inputs.chart.first_name_shared(sf_id) else name.split()[0]
 
 
 def _join(names: list[str]) -> str:
@@ -74,11 +78,24 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
         ids.extend(record["sf_id"] for record in named if record["sf_id"] not in ids)
         evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
         total += max(int(evidence.get("deals_total") or 0), len(named))
-    # Open deals first: a deal already lost or won is context, not something to act on this week.
-    known = sorted((inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals), key=lambda deal: deal.is_closed)
+    known = [inputs.deals[sf_id] for sf_id in ids if sf_id in inputs.deals]
+    caption = " ".join(_deals_are(candidate.lead.evidence) for candidate in candidates)
+    if not closed_deals_meant(caption):
+        # A list of deals to act on this week holds open deals only: a won or lost one is not actionable.
+        known = [deal for deal in known if not deal.is_closed] or known
+    if "largest first" in caption:
+        known.sort(key=lambda deal: (-(float(deal.amount) if deal.amount is not None else 0.0), deal.sf_id))
+    else:
+        known.sort(key=lambda deal: deal.is_closed)
     total = max(total, len(known))
     shown = known[:DEALS_SHOWN]
     return [_deal_json(deal, inputs) for deal in shown], max(0, total - len(shown))
+
+
+def closed_deals_meant(caption: str) -> bool:
+    """Whether a list's caption is about decided deals ("won deals …", "lost deals …")."""
+    words = caption.lower()
+    return any(word in words for word in ("won deals", "lost deals", "closed deals", "decided deals"))
 
 
 def _deal_json(deal: DealRow, inputs: WeekInputs) -> dict:
@@ -104,6 +121,7 @@ def _context(candidate: Candidate, inputs: WeekInputs, deals: list[dict], more: 
         "value": shown(lead, lead.value),
         "team_value": shown(lead, lead.team_value),
         "org_value": shown(lead, lead.org_value),
+        **reference_keys(lead),
         "n": str(lead.n) if lead.n else "",
         "stake": money(candidate.stake) if candidate.stake else "",
         "deals": str(flagged) if flagged else "",
@@ -135,7 +153,6 @@ def _evidence_lines(candidate: Candidate, more: int, inputs: WeekInputs) -> list
     else:
         lines.append("New this week")
     lines.extend(_notes(lead.evidence))
-    lines.append(rank_line(candidate))
     return lines
 
 
@@ -166,7 +183,7 @@ def gap_item(candidate: Candidate, inputs: WeekInputs, *, peer_hint: str = "") -
         family=candidate.family,
         person_sf_id=candidate.person_sf_id,
         metric=candidate.metric,
-        title=fill(words.title, GENERIC.title, context)[:255],
+        title=fill(words.title, GENERIC.title, context, BARE_TITLE)[:255],
         evidence=_evidence_lines(candidate, more, inputs),
         question=fill(words.question, GENERIC.question, context),
         action=fill(words.action, GENERIC.action, context),
@@ -179,6 +196,9 @@ def gap_item(candidate: Candidate, inputs: WeekInputs, *, peer_hint: str = "") -
             "org_value": lead.org_value,
             "n": lead.n,
             "rotation_note": candidate.rotation_note,
+            "reference": reference_of(lead),
+            # The ranking in the formula's terms, for the API and the admin: never printed on a card.
+            "rank_reason": rank_line(candidate),
         },
         value=metric_figure(lead),
         team_value=lead.team_value,
@@ -212,7 +232,7 @@ def strength_item(candidate: Candidate, inputs: WeekInputs, learners: list[str])
         family=candidate.family,
         person_sf_id=candidate.person_sf_id,
         metric=candidate.metric,
-        title=fill(words.title, GENERIC_STRENGTH.title, context)[:255],
+        title=fill(words.title, GENERIC_STRENGTH.title, context, BARE_TITLE)[:255],
         evidence=evidence,
         question=fill(words.question, GENERIC_STRENGTH.question, context),
         action=fill(words.action, GENERIC_STRENGTH.action, context),
@@ -242,8 +262,9 @@ def team_item(topic: TeamTopic, team_size: int, inputs: WeekInputs, teachers: li
     )
     evidence = [f"{metric_label(topic.metric)} by rep: {per_rep}"]
     if lead.lead.team_value is not None:
-        org = f", org {shown(lead.lead, lead.lead.org_value)}" if lead.lead.org_value is not None else ""
-        evidence.append(f"Team {shown(lead.lead, lead.lead.team_value)}{org}")
+        # The rules' yardstick for the first rep: their teammates' median (the rep left out), named as such.
+        org = f"; org median {shown(lead.lead, lead.lead.org_value)}" if lead.lead.org_value is not None else ""
+        evidence.append(f"Teammates' median {shown(lead.lead, lead.lead.team_value)}{org}")
     if stake_total:
         evidence.append(f"Together {money(stake_total)} at stake")
     action = fill(words.team_action, GENERIC.team_action, context)

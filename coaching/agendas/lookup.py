@@ -64,8 +64,13 @@ class AgendaView:
         return self.names.get(sf_id) or sf_id
 
     def first_name(self, sf_id: str) -> str:
+        """The first name; the full name when another person on the agenda shares it."""
         name = self.names.get(sf_id, "")
-        return name.split()[0] if name.strip() else sf_id
+        if not name.strip():
+            return sf_id
+        first = name.split()[0]
+        shared = any(other != sf_id and (full or "").split()[:1] == [first] for other, full in self.names.items())
+        return name if shared else first
 
     def items_of(self, kind: str, person_sf_id: str | None = None) -> list[AgendaItem]:
         return sorted(

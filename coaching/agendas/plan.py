@@ -9,6 +9,7 @@ the best three remain, then the strength to recognise (``peers``), last week's u
 from dataclasses import dataclass, field
 from datetime import date
 
+from coaching.agendas.causes import lead_with_causes
 from coaching.agendas.followups import follow_up_items, last_agenda
 from coaching.agendas.inputs import WeekInputs
 from coaching.agendas.items import PlannedItem, first_name, gap_item, strength_item, team_item, week_label
@@ -158,7 +159,7 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
         plan.open_commitments = inputs.open_commitments(manager, plan.rep.sf_id)
         others = [*([plan.strength] if plan.strength else []), *plan.follow_ups]
         kept, held, plan.minutes = fit_to_time(plan.topics, others, plan.open_commitments, limit)
-        plan.topics = kept
+        plan.topics = lead_with_causes(kept)
         plan.held_back += [HeldBack(item.title, f"not enough time in a {limit}-minute 1:1") for item in held]
         _number(plan.topics, start=1)
         _number(plan.follow_ups, start=1)

@@ -1,14 +1,16 @@
 """Rotation: a rep is not coached on the same family of skills week after week.
 
-A family is "on the agenda" in a week when one of the rep's one-on-one items of that family was shown and
-not set aside by the manager (open or discussed; deferred and dismissed items, and severe ones, which are
-exempt from rotation anyway, do not count). Then:
+A family is "on the agenda" in a week when one of the rep's one-on-one items of that family was discussed
+(an item left open was never talked about, so it cannot have worn out the family; deferred and dismissed
+items, and severe ones, which are exempt from rotation anyway, do not count either). Then:
 
 - the family that led last week (focus 1) does not lead again: the best topic of another family goes first;
 - on the agenda last week: its candidates' scores are halved, so a family absent last week moves up;
 - on the agenda in each of the last two weeks: the family rests this week — its items are held back (and
   the agenda says so);
 - a severe topic (severity >= 0.8) and one the manager deferred last week are exempt from all three;
+- the rep's top-ranked topic is exempt too until it has been discussed: rotation spreads coaching over
+  skills, it must not hide the one real problem before anybody talked about it;
 - rotation never empties a 1:1: if every candidate rests, the best one is kept.
 
 Team topics rotate by code the same way (two weeks running, then a rest unless severe), and the strength to
@@ -28,6 +30,7 @@ HALVE_AFTER_WEEKS = 1
 REST_AFTER_WEEKS = 2
 LOOKBACK_WEEKS = 4
 _COUNTED = {AgendaItem.Status.OPEN, AgendaItem.Status.DISCUSSED}
+_TALKED_ABOUT = AgendaItem.Status.DISCUSSED
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,14 @@ class History:
         self._team_codes: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._strengths: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._leads: dict[str, dict[date, str]] = defaultdict(dict)
+        self._discussed: dict[str, set[str]] = defaultdict(set)
         for item in self.items:
             if item.status not in _COUNTED or not item.is_current:
                 continue
             if item.kind == AgendaItem.Kind.GAP:
+                if item.status != _TALKED_ABOUT:
+                    continue
+                self._discussed[item.person_sf_id].add(item.key)
                 # A severe topic is exempt from rotation and may return every week; it does not keep its
                 # family "on the agenda", or its milder siblings would rest for as long as it lasts.
                 if item.severity < SEVERE:
@@ -79,6 +86,10 @@ class History:
     def family_streak(self, person_sf_id: str, family: str) -> int:
         """How many weeks in a row, ending last week, the family was on the rep's agenda."""
         return self._streak(self._families[person_sf_id], family)
+
+    def discussed(self, person_sf_id: str, key: str) -> bool:
+        """Whether the rep's topic with this key was discussed in the lookback."""
+        return key in self._discussed[person_sf_id]
 
     def team_streak(self, manager_sf_id: str, code: str) -> int:
         return self._streak(self._team_codes[manager_sf_id], code)
@@ -111,12 +122,14 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
     """
     kept: list[Candidate] = []
     rested: list[Candidate] = []
+    top = max(candidates, key=lambda c: (c.score, c.code), default=None)
+    protected = top is not None and not history.discussed(top.person_sf_id, top.key)
     for candidate in candidates:
         streak = history.family_streak(candidate.person_sf_id, candidate.family)
         candidate.adjusted = candidate.score
         candidate.rested = False
         label = family_label(candidate.family)
-        if candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
+        if (protected and candidate is top) or candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
             kept.append(candidate)
         elif candidate.severity >= SEVERE:
             _note(candidate, f"kept although {label.lower()} was on the agenda last week: it is severe")
@@ -138,7 +151,7 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
         kept.append(best)
     # What the manager deferred last week comes first: they asked for it.
     kept.sort(key=lambda c: (c.key not in deferred_keys, -c.adjusted, -c.score, c.code))
-    _rotate_lead(kept, history, deferred_keys)
+    _rotate_lead(kept, history, deferred_keys | ({top.key} if protected and top is not None else set()))
     rested.sort(key=lambda c: (-c.score, c.code))
     return kept + rested
 

@@ -10,20 +10,18 @@ two weeks running rests a week, unless the reps' average severity is severe.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import median
 
 from coaching.agendas.movement import direction
 from coaching.agendas.ranking import Candidate
 from coaching.agendas.rotation import REST_AFTER_WEEKS, SEVERE, History
 from coaching.metrics import names as m
-from coaching.models import MetricSnapshot
+from coaching.metrics.team_figures import team_figures
 from crm.models import Org
 
 TEAM_MIN_REPS = 3
 TEAM_TOPICS_MAX = 2
 
-# The trends a manager reads each week, in this order; counts and amounts add up over the team, rates and
-# per-rep figures take the median of the reps who have one.
+# The trends a manager reads each week, in this order (how a team figure is made: coaching.metrics.team_figures).
 TREND_METRICS = (
     m.QUOTA_ATTAINMENT,
     m.WIN_RATE,
@@ -34,7 +32,6 @@ TREND_METRICS = (
     m.FORECAST_OVERDUE_COUNT,
     m.ACTIVITIES_PER_WEEK,
 )
-_SUMMED_UNITS = {"count", "amount"}
 
 
 @dataclass
@@ -64,13 +61,15 @@ class TeamTopics:
 
 def team_topics(candidates: list[Candidate], manager_sf_id: str, history: History) -> TeamTopics:
     """Which of a team's gap candidates (one per rep and code) become team topics."""
-    by_code: dict[str, list[Candidate]] = defaultdict(list)
+    by_code: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        by_code[candidate.code].append(candidate)
+        by_code[shared_key(candidate)].append(candidate)
     topics = []
-    for code, members in by_code.items():
-        if len({member.person_sf_id for member in members}) < TEAM_MIN_REPS:
+    taken: set[str] = set()
+    for (code, _subject), members in sorted(by_code.items(), key=lambda pair: (-len(pair[1]), pair[0])):
+        if len({member.person_sf_id for member in members}) < TEAM_MIN_REPS or code in taken:
             continue
+        taken.add(code)
         members.sort(key=lambda c: (-c.score, c.person_sf_id))
         topics.append(
             TeamTopic(
@@ -97,6 +96,13 @@ def team_topics(candidates: list[Candidate], manager_sf_id: str, history: Histor
     return result
 
 
+def shared_key(candidate: Candidate) -> tuple[str, str]:
+    """What reps must have in common to share a gap: its code and, for a per-product gap, the product
+    ("weakest product win rate" is no team topic when each rep's weakest product is a different one)."""
+    evidence = candidate.lead.evidence if isinstance(candidate.lead.evidence, dict) else {}
+    return candidate.code, str(evidence.get("product_sf_id") or evidence.get("product") or "")
+
+
 @dataclass(frozen=True)
 class Trend:
     metric: str
@@ -116,34 +122,20 @@ class Trend:
 
 
 def load_trends(org: Org, week_start: date) -> dict[str, list[Trend]]:
-    """Each team's trend metrics this week against last week, from the metric snapshots (one query).
-
-    Counts and amounts add up over the team; rates and other per-rep figures take the team's median, which
-    one rep with a tiny quota and a 40x coverage cannot drag. Teams are read from the snapshots' own
-    manager (the rep's manager when the week was computed).
-    """
+    """Each team's trend metrics this week against last week (``coaching.metrics.team_figures``: the one
+    definition of a team figure, which the team page, the digest and the API read too). Teams are read
+    from the snapshots' own manager (the rep's manager when the week was computed)."""
     last = week_start - timedelta(weeks=1)
-    rows = (
-        MetricSnapshot.objects.filter(
-            org=org, week_start__in=[week_start, last], name__in=TREND_METRICS, value__isnull=False
-        )
-        .exclude(manager_sf_id="")
-        .values_list("manager_sf_id", "week_start", "name", "value")
-    )
-    values: dict[tuple[str, str], dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for manager, week, name, value in rows:
-        if value is not None:  # value__isnull=False above; the row type cannot say so
-            values[(manager, name)][week].append(value)
+    reps: dict[tuple[str, date, str], int] = {}
+    figures = team_figures(org.pk, [week_start, last], TREND_METRICS, counts=reps)
+    managers = sorted({manager for manager, _, _ in figures})
     trends: dict[str, list[Trend]] = defaultdict(list)
-    order = {metric: index for index, metric in enumerate(TREND_METRICS)}
-    for (manager, metric), weeks in sorted(values.items(), key=lambda item: (item[0][0], order[item[0][1]])):
-        if week_start in weeks and last in weeks:
-            now, before = _team_figure(metric, weeks[week_start]), _team_figure(metric, weeks[last])
-            trends[manager].append(Trend(metric, now, before, len(weeks[week_start]), direction(metric, before, now)))
+    for manager in managers:
+        for metric in TREND_METRICS:
+            now, before = figures.get((manager, week_start, metric)), figures.get((manager, last, metric))
+            if now is None or before is None:
+                continue
+            trends[manager].append(
+                Trend(metric, now, before, reps[(manager, week_start, metric)], direction(metric, before, now))
+            )
     return dict(trends)
-
-
-def _team_figure(metric: str, values: list[float]) -> float:
-    if m.METRICS[metric].unit in _SUMMED_UNITS:
-        return float(sum(values))
-    return float(median(values))

@@ -48,6 +48,16 @@ class OrgChart:
     def team_of(self, rep_sf_id: str) -> Team | None:
         return self.team_by_rep.get(rep_sf_id)
 
+    def first_name_shared(self, sf_id: str) -> bool:
+        """Whether someone else in the person's team (its reps and manager; the whole org for anyone
+        outside a team) has the same first name."""
+        first = (self.names.get(sf_id) or "").split()[:1]
+        if not first:
+            return False
+        team = self.team_by_rep.get(sf_id) or self.teams.get(sf_id)
+        group = [*(rep.sf_id for rep in team.reps), team.manager.sf_id] if team else list(self.names)
+        return any(other != sf_id and (self.names.get(other) or "").split()[:1] == first for other in group)
+
 
 def org_chart(people: Iterable[PersonRow]) -> OrgChart:
     """Frontline teams from the people of one org (live rows; inactive ones are read for names only)."""

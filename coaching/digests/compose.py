@@ -15,18 +15,35 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from coaching.agendas.units import money
+from coaching.agendas.causes import diagnose
+from coaching.agendas.units import metric_value, money
 from coaching.digests.calibration import director_section
 from coaching.digests.links import portal_url
 from coaching.digests.schedule import Recipient
-from coaching.models import Agenda, AgendaItem, Commitment, Membership
+from coaching.metrics.names import METRICS
+from coaching.metrics.team_figures import team_label
+from coaching.models import Agenda, AgendaItem, Commitment, Membership, Snooze
 from coaching.visibility import Scope, scope_for
 from crm.models import Org, Person
 
 TOPICS_PER_REP = 3
 TOP_TOPICS_PER_TEAM = 3
 DEALS_NAMED = 2
-SHOWN_STATUSES = (AgendaItem.Status.OPEN, AgendaItem.Status.DEFERRED)
+# Every status is shown as such, as in the portal: a severe gap marked discussed is "discussed", never
+# "no gap flagged" (issue 13). Handled topics come after the open ones.
+SHOWN_STATUSES = tuple(AgendaItem.Status.values)
+STATUS_WORDS = {"discussed": "discussed", "deferred": "deferred", "dismissed": "dismissed", "open": ""}
+
+
+@dataclass(frozen=True)
+class DealLink:
+    name: str
+    amount: str
+    url: str  # into the CRM; "" when the org has no instance address
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} ({self.amount})" if self.amount else self.name
 
 
 @dataclass
@@ -38,6 +55,23 @@ class Topic:
     rep_name: str = ""
     deferred: bool = False
     score: float = 0.0
+    status: str = "open"
+    snoozed_until: date | None = None
+    deal_links: list[DealLink] = field(default_factory=list)
+    more_deals: int = 0
+
+    @property
+    def handled(self) -> bool:
+        return self.status != AgendaItem.Status.OPEN
+
+    @property
+    def state(self) -> str:
+        """What the portal shows for it: discussed, deferred, dismissed, snoozed until …, or nothing."""
+        words = STATUS_WORDS.get(self.status, self.status)
+        if self.snoozed_until is not None:
+            snoozed = f"snoozed until {self.snoozed_until.day} {self.snoozed_until:%b}"
+            return f"{words}, {snoozed}" if words else snoozed
+        return words
 
 
 @dataclass
@@ -58,6 +92,7 @@ class RepDigest:
     strength: Topic | None = None
     from_last_week: list[Topic] = field(default_factory=list)
     in_team_meeting: list[str] = field(default_factory=list)
+    diagnosis: str = ""  # the cause several topics share (coaching.agendas.causes), as on the portal's list
 
     @property
     def bar_percent(self) -> int:
@@ -82,6 +117,9 @@ class TeamDigest:
     team_topics: list[Topic] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     bar_percent: int = 0
+    # (metric, label, value) as the agenda's team table shows them: the agenda content's trends, written from
+    # coaching.metrics.team_figures, under the same labels.
+    figures: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def topic_count(self) -> int:
@@ -172,6 +210,7 @@ class _Week:
     items: dict[int, list[AgendaItem]]
     commitments: dict[str, list[Commitment]]
     names: dict[str, str]
+    snoozes: dict[tuple[str, str], date] = field(default_factory=dict)  # (rep, code) -> until
 
 
 def compose_digests(org: Org, week_start: date, recipients: list[Recipient]) -> dict[str, Digest]:
@@ -216,7 +255,12 @@ def _load_week(org: Org, week_start: date) -> _Week:
     owners = {c.owner_sf_id for rows in commitments.values() for c in rows} - names.keys()
     if owners:
         names.update(Person.objects.filter(org=org, sf_id__in=owners).values_list("sf_id", "name"))
-    return _Week(agendas, items, commitments, names)
+    snoozes: dict[tuple[str, str], date] = {}
+    for person, code, until in Snooze.objects.filter(org=org, until__gte=week_start, opportunity_sf_id="").values_list(
+        "person_sf_id", "code", "until"
+    ):
+        snoozes[(person, code)] = max(until, snoozes.get((person, code), until))
+    return _Week(agendas, items, commitments, names, snoozes)
 
 
 def _teams(week: _Week, scope: Scope, week_start: date) -> list[TeamDigest]:
@@ -235,15 +279,25 @@ def _teams(week: _Week, scope: Scope, week_start: date) -> list[TeamDigest]:
 def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDigest:
     names = week.names
     team = TeamDigest(agenda.manager_sf_id, names.get(agenda.manager_sf_id, ""), agenda.one_on_one_minutes)
+    team.figures = [
+        (trend["metric"], team_label(trend["metric"]), metric_value(trend["metric"], trend["this_week"]))
+        for trend in (agenda.content.get("team") or {}).get("trends", [])
+        if trend.get("metric") in METRICS and trend.get("this_week") is not None
+    ]
     items = [item for item in week.items.get(agenda.pk, []) if not item.person_sf_id or scope.allows(item.person_sf_id)]
     for rep in agenda.content.get("reps", []):
         if not scope.allows(rep["sf_id"]):
             continue
         mine = [item for item in items if item.person_sf_id == rep["sf_id"]]
         digest = RepDigest(rep["sf_id"], rep["name"], rep.get("minutes", 0), agenda.one_on_one_minutes)
-        digest.topics = [
-            _topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.GAP and item.is_current
-        ][:TOPICS_PER_REP]
+        topics = [
+            _topic(item, rep["name"], week.snoozes)
+            for item in mine
+            if item.kind == AgendaItem.Kind.GAP and item.is_current
+        ]
+        digest.topics = sorted(topics, key=lambda topic: topic.handled)[:TOPICS_PER_REP]
+        found = diagnose([item for item in mine if item.kind == AgendaItem.Kind.GAP and item.is_current])
+        digest.diagnosis = found.title if found is not None and found.cause else ""
         strengths = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.STRENGTH]
         digest.strength = strengths[0] if strengths else None
         digest.from_last_week = [_topic(item, rep["name"]) for item in mine if item.kind == AgendaItem.Kind.FOLLOW_UP]
@@ -264,10 +318,18 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
     return team
 
 
-def _topic(item: AgendaItem, rep_name: str) -> Topic:
+def _topic(item: AgendaItem, rep_name: str, snoozes: dict[tuple[str, str], date] | None = None) -> Topic:
     named = [_deal(deal) for deal in item.deals[:DEALS_NAMED]]
     more = len(item.deals) - len(named) + (item.details.get("more_deals") or 0)
     deals = ", ".join(named) + (f" and {more} more" if named and more else "")
+    links = [
+        DealLink(
+            deal.get("name") or deal.get("sf_id", ""),
+            money(deal["amount"]) if deal.get("amount") is not None else "",
+            deal.get("url") or "",
+        )
+        for deal in item.deals[:DEALS_NAMED]
+    ]
     return Topic(
         title=item.title,
         detail=item.evidence[0] if item.evidence else "",
@@ -276,6 +338,10 @@ def _topic(item: AgendaItem, rep_name: str) -> Topic:
         rep_name=rep_name,
         deferred=item.status == AgendaItem.Status.DEFERRED,
         score=item.score,
+        status=item.status,
+        snoozed_until=(snoozes or {}).get((item.person_sf_id, item.code)) if item.person_sf_id else None,
+        deal_links=links,
+        more_deals=more if links else 0,
     )
 
 

@@ -7,6 +7,7 @@ from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffe
 from coaching.models.audit import AccessEvent
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
+from coaching.models.sharing import OneOnOneShare
 
 __all__ = [
     "AccessEvent",
@@ -21,5 +22,6 @@ __all__ = [
     "ManagerPreference",
     "Membership",
     "MetricSnapshot",
+    "OneOnOneShare",
     "Snooze",
 ]

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Membership
+from coaching.portal.zones import local_time
 from coaching.visibility import Scope, scope_for
 from crm.models import Org, Person
 from integrations.models import SyncRun
@@ -46,7 +47,13 @@ def portal_page(
         portal.org = Org.objects.filter(pk=portal.scope.org_id).first() if portal.scope else None
         if portal.org is None:  # the org went away since the scope was read
             portal.scope = None
-        return view(portal, *args, **kwargs)
+        with local_time(portal.scope):
+            response = view(portal, *args, **kwargs)
+            # A TemplateResponse renders later: render it while the person's zone is active.
+            render = getattr(response, "render", None)
+            if render is not None and not getattr(response, "is_rendered", True):
+                render()
+            return response
 
     return wrapper
 

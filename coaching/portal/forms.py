@@ -1,6 +1,7 @@
 """The portal's forms: they check shape (required, dates, numbers); the engine's functions check meaning."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -84,8 +85,20 @@ class RuleForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if key != "enabled" and value is not None}
 
 
+FROM_THE_TREE = ""
+
+
 class InviteForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    """Its defaults make a valid invite: the first CRM user without a login, with the role their place in
+    the manager tree implies (the rule of linking by email on a first sign-in)."""
+
+    role = forms.ChoiceField(
+        choices=[
+            (FROM_THE_TREE, "As their place in Salesforce says (director, frontline manager or rep)"),
+            *Membership.Role.choices,
+        ],
+        required=False,
+    )
     person_sf_id = forms.ChoiceField(label="CRM user", required=False)
     email = forms.EmailField(required=False, help_text="Blank: the CRM user's email.")
 
@@ -93,7 +106,15 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         person = self.fields["person_sf_id"]
         assert isinstance(person, forms.ChoiceField)  # declared above
-        person.choices = [("", "— none (an org admin outside the CRM) —"), *people]
+        person.choices = [*people, ("", "— none (an org admin outside the CRM) —")]
+        person.initial = people[0][0] if people else ""
+        self.fields["role"].initial = FROM_THE_TREE if people else Membership.Role.ADMIN
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") == FROM_THE_TREE and not cleaned.get("person_sf_id"):
+            cleaned["role"] = Membership.Role.ADMIN  # nobody in the tree to read a role from: an admin
+        return cleaned
 
 
 class AcceptInviteForm(UserCreationForm):

@@ -3,7 +3,20 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from coaching.portal.views import accounts, calibration, items, members, pipeline, rep, settings, sync, team, week
+from coaching.portal.views import (
+    accounts,
+    calibration,
+    items,
+    members,
+    pipeline,
+    rep,
+    settings,
+    share,
+    sync,
+    team,
+    todo,
+    week,
+)
 
 app_name = "portal"
 
@@ -14,6 +27,11 @@ urlpatterns = [
     path("agendas/<int:pk>/print/", week.agenda_print, name="agenda_print"),
     path("agendas/<int:pk>/notes/", items.agenda_note, name="agenda_note"),
     path("agendas/<int:pk>/commitments/", items.agenda_commitment, name="agenda_commitment"),
+    path("agendas/<int:pk>/reps/<str:sf_id>/handled/", todo.one_on_one_handled, name="one_on_one_handled"),
+    path("agendas/<int:pk>/reps/<str:sf_id>/calendar.ics", share.calendar_file, name="one_on_one_ics"),
+    path("agendas/<int:pk>/reps/<str:sf_id>/share/", share.share_create, name="share_one_on_one"),
+    path("shares/<int:pk>/revoke/", share.share_revoke, name="share_revoke"),
+    path("shared/<str:token>/", share.shared, name="shared"),
     path("items/<int:pk>/", items.item_fragment, name="item"),
     path("items/<int:pk>/status/", items.item_status, name="item_status"),
     path("items/<int:pk>/notes/", items.item_note, name="item_note"),

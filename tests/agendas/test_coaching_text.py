@@ -5,7 +5,16 @@ from string import Formatter
 
 import pytest
 
-from coaching.agendas.coaching_text import GENERIC, GENERIC_STRENGTH, OPTIONAL, Wording, fill, known_codes, wording_for
+from coaching.agendas.coaching_text import (
+    BARE_TITLE,
+    GENERIC,
+    GENERIC_STRENGTH,
+    OPTIONAL,
+    Wording,
+    fill,
+    known_codes,
+    wording_for,
+)
 from coaching.gaps.catalogue import RULES
 
 PLACEHOLDERS = {
@@ -15,6 +24,8 @@ PLACEHOLDERS = {
     "value",
     "team_value",
     "org_value",
+    "ref",
+    "ref_value",
     "n",
     "stake",
     "deals",
@@ -72,12 +83,21 @@ def test_generic_wordings_are_supportive_too():
 
 def test_a_missing_fact_falls_back_to_the_generic_wording_not_a_broken_sentence():
     words = wording_for("WIN_RATE_LOW")
-    context = {"label": "Win rate", "value": "18%", "team_value": "31%", "peer_hint": ""}
+    context = {"label": "Win rate", "value": "18%", "ref": "team", "ref_value": "31%", "peer_hint": ""}
     assert fill(words.title, GENERIC.title, context) == "Win rate 18% vs team 31%"  # no won/lost counts
     context |= {"won": "4", "decided": "22"}
     assert fill(words.title, GENERIC.title, context) == "Win rate 18% vs team 31%: 4 won of 22 closed in 6 months"
+    # The org was the yardstick: the title says so.
+    context |= {"ref": "org", "ref_value": "38%"}
+    assert fill(words.title, GENERIC.title, context) == "Win rate 18% vs org 38%: 4 won of 22 closed in 6 months"
     assert fill(words.action, GENERIC.action, {"rep": "Ana", "peer_hint": ""}).endswith("three first meetings.")
     assert fill("{value}", "{label}", {}) == ""  # nothing at all: empty, not "{label}"
+
+
+def test_a_title_without_a_reference_is_the_figure_alone_not_a_blank_vs_team():
+    """Issue 13: "Quota attainment 212 % vs team " — no yardstick, so no "vs" at all."""
+    context = {"label": "Quota attainment", "value": "212%", "ref": "", "ref_value": "", "peer_hint": ""}
+    assert fill(GENERIC.title, GENERIC.title, context, BARE_TITLE) == "Quota attainment 212%"
 
 
 def test_unknown_codes_get_the_generic_wording():

@@ -67,7 +67,8 @@ def test_topics_are_ranked_by_stake_times_severity_times_confidence_and_capped_a
         ("Win", "lower priority this week"),
         ("Customer", "lower priority this week"),
     ]
-    assert "Rank score $243k = $300k at stake x severity 0.90 x confidence 0.90" in topics[0].evidence
+    assert topics[0].details["rank_reason"] == "Rank score $243k = $300k at stake x severity 0.90 x confidence 0.90"
+    assert not any(line.startswith("Rank score") for line in topics[0].evidence)  # never on a card
 
 
 def test_a_gap_without_revenue_ranks_at_the_teams_typical_stake(team):
@@ -93,7 +94,7 @@ def test_a_gap_without_revenue_ranks_at_the_teams_typical_stake(team):
     assert [t.code for t in topics] == [unpriced.code, "DEAL_SIZE_SMALL"]
     assert topics[0].revenue_at_stake is None
     assert topics[0].score == 50_400.0
-    assert any("no revenue figure, so the team's typical $90k" in line for line in topics[0].evidence)
+    assert "no revenue figure, so the team's typical $90k" in topics[0].details["rank_reason"]
 
 
 def test_deal_level_gaps_of_one_code_are_one_topic_listing_the_deals_by_stake(team):

@@ -23,7 +23,7 @@ def test_rebuild_updates_content_in_place_and_keeps_status_notes_and_commitments
     assert second.pk == first.pk
     [again] = items(second, rep=ana)
     assert again.pk == topic.pk
-    assert again.title.startswith("Win rate 16% vs team 30%")
+    assert again.title.startswith("Win rate 16% vs teammates' median 30%")
     assert again.status == AgendaItem.Status.DISCUSSED
     assert again.status_changed_at is not None
     assert [n.text for n in AgendaNote.objects.filter(item=again)] == [

@@ -56,10 +56,12 @@ def test_the_text_reads_top_to_bottom_team_meeting_then_each_ones_one_on_one(tea
     assert "Team topic 1: Deals without a next step: 3 of 4 reps (Ben, Carl and Dee)" in text
     assert "Focus 1: 1 deal stalled in their stage, about 3.2x the team's usual stay [how they sell]" in text
     assert f"Initech renewal, $120k, Negotiation, closes 27 Mar <https://acme.my.salesforce.com/{deal.sf_id}>" in text
-    assert "Win rate 18% vs team 31%: " not in text  # no won/lost in the evidence: the generic title instead
-    assert "Win rate 18% vs team 31% [where they sell]  <deferred: after the quarter close>" in text
+    assert (
+        "Win rate 18% vs teammates' median 31%: " not in text
+    )  # no won/lost in the evidence: the generic title instead
+    assert "Win rate 18% vs teammates' median 31% [where they sell]  <deferred: after the quarter close>" in text
     assert "Note: Ana asked for help with pricing" in text
-    assert "Recognise: Win rate 45% vs team 30%" in text
+    assert "Recognise: Win rate 45% vs teammates' median 30%" in text
     assert "Ask: " in text and "Next: " in text
     assert "{" not in text and "None" not in text
 
@@ -91,7 +93,7 @@ def test_deals_come_from_the_rules_evidence_with_what_they_are(team):
     agenda = build(team)
 
     [topic] = items(agenda, rep=ana)
-    assert topic.title == "Win rate 18% vs team 31%: 4 won of 22 closed in 6 months"
+    assert topic.title == "Win rate 18% vs teammates' median 31%: 4 won of 22 closed in 6 months"
     assert [deal["name"] for deal in topic.deals] == ["Lost deal 0", "Lost deal 1"]
     text = render_agenda_text(agenda)
     assert (

@@ -15,7 +15,7 @@ def test_one_strength_per_rep_the_strongest_with_the_teammates_it_could_help(tea
 
     [strength] = items(agenda, AgendaItem.Kind.STRENGTH, ben)
     assert strength.code == "STRENGTH_WIN_RATE"
-    assert strength.title == "Win rate 45% vs team 30%"
+    assert strength.title == "Win rate 45% vs teammates' median 30%"
     assert strength.details["can_teach"] == [ana.sf_id, carl.sf_id]
     assert strength.action.endswith("Ben could show Ana and Carl how (their win rate figures are below the team's).")
     # ... and the gap items name Ben as the person to learn from.

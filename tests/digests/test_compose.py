@@ -16,7 +16,7 @@ from coaching.digests.compose import compose_digests
 from coaching.digests.models import DigestDelivery
 from coaching.digests.schedule import recipients
 from coaching.digests.send import send_due
-from coaching.models import AgendaItem, Commitment, Membership
+from coaching.models import AgendaItem, Commitment, Membership, Snooze
 from coaching.visibility import scope_for
 from tests.digests.conftest import DUE, WEEK
 from tests.factories import PersonFactory
@@ -61,7 +61,7 @@ def test_a_directors_digest_summarises_each_team_below_them(busy_week, mailoutbo
     assert message.subject == "Coaching across your teams, week of 2 Mar: 6 topics for 6 reps in 2 teams"
     assert "Maria Lopez's team: 4 reps, 4 topics, 0 follow-ups due" in message.body
     assert "Omar Grant's team: 2 reps, 2 topics, 0 follow-ups due" in message.body
-    assert "  - Zed One: Win rate 18% vs team 31%" in message.body
+    assert "  - Zed One: Win rate 18% vs teammates' median 31%" in message.body
     assert "Ask:" not in message.body  # a summary, not the managers' 1:1 notes
 
 
@@ -93,16 +93,35 @@ def test_follow_ups_due_this_week_are_listed_with_overdue_ones_marked(chart, mai
     assert omar.status == DigestDelivery.Status.SKIPPED  # nothing on Omar's agenda
 
 
-def test_dismissed_and_discussed_items_are_left_out(busy_week, mailoutbox):
+def test_the_digest_mirrors_the_portal_state_of_each_item(busy_week, mailoutbox):
+    """Issue 13: a rep whose gap was marked discussed was described as "No gap flagged". Each topic is shown
+    with the state the portal shows — discussed, dismissed (never its reason), snoozed — after the open ones."""
     agenda = busy_week.agenda(busy_week.maria)
-    for item in AgendaItem.objects.filter(agenda=agenda, person_sf_id=busy_week.reps[1].sf_id):
+    ben = busy_week.reps[1]
+    for item in AgendaItem.objects.filter(agenda=agenda, person_sf_id=ben.sf_id, kind="gap"):
         set_item_status(item, AgendaItem.Status.DISMISSED, reason="new territory")
+    ana_item = AgendaItem.objects.filter(agenda=agenda, person_sf_id=busy_week.reps[0].sf_id, kind="gap").first()
+    set_item_status(ana_item, AgendaItem.Status.DISCUSSED)
+    Snooze.objects.create(
+        org=busy_week.org,
+        person_sf_id=ana_item.person_sf_id,
+        code=ana_item.code,
+        until=DUE.date() + timedelta(days=20),
+        reason="on leave",
+    )
 
     send_due(busy_week.org, DUE)
 
     [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
-    assert "Typical won deal" not in body(message)
-    assert "Ben Okafor (about" in message.body  # still on the team, with nothing to discuss
+    text = message.body
+    ben_part = text[text.index("Ben Okafor (about") :]
+    ben_part = ben_part[: ben_part.index("\n\n")]
+    assert "Typical won deal $8k vs teammates' median $21k (dismissed)" in ben_part
+    assert "No gap flagged" not in ben_part
+    assert "new territory" not in text and "new territory" not in body(message)
+    assert f"{ana_item.title} (discussed, snoozed until" in text
+    ana_part = text[text.index("Ana Ruiz (about") : text.index("Ben Okafor (about")]
+    assert "No gap flagged" not in ana_part
 
 
 def test_only_portal_managers_get_digests_not_crm_managers_reps_or_admins(busy_week, mailoutbox):
@@ -158,13 +177,14 @@ def test_composing_an_orgs_digests_costs_the_same_queries_whatever_the_number_of
 
     assert len(large.captured_queries) == len(small.captured_queries)
     # Recipients and the week: three queries each; then the visibility rule's two per reader (the membership
-    # came with the recipient's user); then a director's calibration section, a fixed number of its own.
+    # came with the recipient's user), the week's snoozes once; then a director's calibration section, a fixed
+    # number of its own.
     scopes = [scope_for(digest.recipient.user) for digest in digests.values() if digest.calibration is not None]
     assert scopes  # the director's digest has its calibration section
     with CaptureQueriesContext(connection) as sections:
         for scope in scopes:
             director_section(scope, WEEK)
-    assert len(large.captured_queries) == 6 + 2 * len(digests) + len(sections.captured_queries)
+    assert len(large.captured_queries) == 7 + 2 * len(digests) + len(sections.captured_queries)
     assert digests[chart.maria.sf_id].rep_count == 16
 
 
@@ -192,6 +212,33 @@ def test_a_gap_most_of_the_team_shares_is_a_team_meeting_topic_not_three_one_on_
     assert message.body.count(f"  In the team meeting: {team_topic}") == 3
     assert message.body.count("No gap flagged") == 1  # Dee's
     assert team_topic in message.alternatives[0].content
+
+
+def test_deals_in_the_digest_link_into_the_crm(busy_week, mailoutbox):
+    item = AgendaItem.objects.filter(agenda=busy_week.agenda(busy_week.maria), kind="gap").first()
+    url = "https://acme.my.salesforce.com/0065g00000ABCDEFGH"
+    item.deals = [{"sf_id": "0065g00000ABCDEFGH", "name": "Big renewal", "amount": 120000.0, "url": url}]
+    item.save(update_fields=["deals"])
+    send_due(busy_week.org, DUE)
+    [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
+    assert f'<a href="{url}" style="color:#1d4ed8;">Big renewal ($120k)</a>' in body(message)
+    assert f"Big renewal ($120k) <{url}>" in message.body
+
+
+def test_flags_sharing_a_cause_read_as_one_diagnosis_in_the_digest(busy_week, mailoutbox):
+    agenda = busy_week.agenda(busy_week.maria)
+    ana = busy_week.reps[0]
+    topics = list(AgendaItem.objects.filter(agenda=agenda, person_sf_id=ana.sf_id, kind="gap").order_by("position"))
+    for item, code in zip(topics, ("NO_NEXT_STEP", "STALE_DEALS"), strict=False):
+        item.code = code
+        item.save(update_fields=["code"])
+    send_due(busy_week.org, DUE)
+    [message] = [m for m in mailoutbox if "maria@" in m.to[0]]
+    ana_part = message.body[message.body.index("Ana Ruiz (about") :]
+    assert len(topics) >= 2
+    assert "The one thing: " in ana_part.split("\n\n")[0] and "look dead" in ana_part.split("\n\n")[0]
+    ben_part = message.body[message.body.index("Ben Okafor (about") :].split("\n\n")[0]
+    assert "The one thing" not in ben_part  # a single flag needs no cause line
 
 
 def test_a_directors_digest_has_the_calibration_section_and_a_managers_does_not(busy_week):

@@ -58,9 +58,9 @@ def test_the_text_and_html_parts_name_the_same_reps_and_topics(busy_week, smtp):
         "Ben Okafor",
         "Carl Nystrom",
         "Dee Patel",
-        "Deals take 95 days to close vs team 60 days",
-        "Typical won deal $8k vs team $21k",
-        "Win rate 45% vs team 30%",  # Dee's strength, to recognise
+        "Deals take 95 days to close vs teammates' median 60 days",
+        "Typical won deal $8k vs teammates' median $21k",
+        "Win rate 45% vs teammates' median 30%",  # Dee's strength, to recognise
         "about 17 of 30 min",
     ):
         assert words in text

@@ -59,6 +59,17 @@ class World:
     def note(self, agenda: Agenda) -> AgendaNote:
         return AgendaNote.objects.filter(agenda=agenda).order_by("id").first()
 
+    def share(self, agenda: Agenda):
+        """A link sharing the first rep's 1:1 (made once, by the agenda's manager)."""
+        from coaching.models import OneOnOneShare
+
+        found = OneOnOneShare.objects.filter(agenda=agenda).order_by("id").first()
+        if found is None:
+            rep = agenda.content["reps"][0]["sf_id"]
+            items = list(agenda.items.filter(person_sf_id=rep, kind="gap").values_list("pk", flat=True))
+            found = OneOnOneShare.objects.create(agenda=agenda, person_sf_id=rep, item_ids=items)
+        return found
+
     def commitment(self, agenda: Agenda) -> Commitment:
         return Commitment.objects.filter(agenda=agenda).order_by("id").first()
 

@@ -191,3 +191,25 @@ def test_portal_invite_command_prints_a_working_link(world, capsys, settings):
     assert read_invite(link.rsplit("/", 2)[-2]).person == target
     with pytest.raises(CommandError, match="already has a portal login"):
         call_command("portal_invite", org="acme", role="fsm", person=world.fsm_a.sf_id)
+
+
+def test_the_invite_forms_defaults_make_a_working_invite_in_role_names(world):
+    """Issue 13: submitting the invite form as it opens gave an error; the acceptance page said "as fsm"."""
+    import re
+
+    admin = world.client("admin")
+    page = admin.get(reverse("portal:invites")).content.decode()
+    form = re.search(r"<form method=\"post\" class=\"stack\">(.*?)</form>", page, re.S).group(1)
+    defaults = {}
+    for name in ("person_sf_id", "role"):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', form, re.S).group(1)
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select) or re.search(
+            r'<option value="([^"]*)"', select
+        )
+        defaults[name] = chosen.group(1)
+    assert defaults["person_sf_id"]  # a CRM user is chosen, not "none"
+    made = admin.post(reverse("portal:invites"), {**defaults, "email": ""})
+    assert made.status_code == 200 and made.context["link"]
+    accept = Client().get(made.context["link"]).content.decode()
+    assert re.search(r", as an? (director|frontline manager|rep|org admin)\.", accept)
+    assert " as fsm" not in accept and " as rep." not in accept

@@ -8,7 +8,7 @@ covered here.
 import pytest
 from django.urls import URLPattern, reverse
 
-from coaching.models import AgendaItem, AgendaNote, Commitment, GapRuleSetting, Snooze
+from coaching.models import AgendaItem, AgendaNote, Commitment, GapRuleSetting, OneOnOneShare, Snooze
 from coaching.portal import urls as portal_urls
 from integrations.models import SyncRun
 from tests.portal.conftest import HTMX, World
@@ -21,6 +21,11 @@ OBJECT_ROUTES = {
     "agenda_print",
     "agenda_note",
     "agenda_commitment",
+    "one_on_one_handled",
+    "one_on_one_ics",
+    "share_one_on_one",
+    "share_revoke",
+    "shared",
     "item",
     "item_status",
     "item_note",
@@ -43,6 +48,9 @@ POSTS = {
     "agenda_note": {"text": "sneaky"},
     "agenda_commitment": {"text": "sneaky", "owner_sf_id": "x", "due_date": "2026-03-10"},
     "item_status": {"status": "discussed"},
+    "one_on_one_handled": {},
+    "share_one_on_one": {"item": ["1", "2"]},
+    "share_revoke": {},
     "item_note": {"text": "sneaky"},
     "item_commitment": {"text": "sneaky", "owner_sf_id": "x", "due_date": "2026-03-10"},
     "item_snooze": {"reason": "sneaky", "until": "2030-01-01"},
@@ -68,6 +76,10 @@ def team_a_urls(world: World) -> dict[str, str]:
         "agenda_print": reverse("portal:agenda_print", args=[agenda.pk]),
         "agenda_note": reverse("portal:agenda_note", args=[agenda.pk]),
         "agenda_commitment": reverse("portal:agenda_commitment", args=[agenda.pk]),
+        "one_on_one_handled": reverse("portal:one_on_one_handled", args=[agenda.pk, world.reps_a[0].sf_id]),
+        "one_on_one_ics": reverse("portal:one_on_one_ics", args=[agenda.pk, world.reps_a[0].sf_id]),
+        "share_one_on_one": reverse("portal:share_one_on_one", args=[agenda.pk, world.reps_a[0].sf_id]),
+        "share_revoke": reverse("portal:share_revoke", args=[world.share(agenda).pk]),
         "item": reverse("portal:item", args=[item.pk]),
         "item_status": reverse("portal:item_status", args=[item.pk]),
         "item_note": reverse("portal:item_note", args=[item.pk]),
@@ -88,6 +100,7 @@ def _state(world: World) -> tuple:
         AgendaNote.objects.count(),
         list(Commitment.objects.order_by("id").values_list("status", flat=True)),
         Snooze.objects.count(),
+        list(OneOnOneShare.objects.order_by("id").values_list("id", "revoked_at")),
     )
 
 
@@ -106,8 +119,9 @@ OUTSIDERS = ["fsm_b", "rep_b", "rep_a", "other_admin", "other_fsm", "unlinked"]
 @pytest.mark.parametrize("who", OUTSIDERS)
 def test_outsiders_get_404_for_every_team_a_url(world, who):
     client = world.client(who)
+    urls = team_a_urls(world)  # (makes team A's share link, so it is part of the state below)
     before = _state(world)
-    for name, url in team_a_urls(world).items():
+    for name, url in urls.items():
         for htmx in (False, True):
             response = _request(client, name, url, htmx)
             assert response.status_code == 404, f"{who} {name} {url} (htmx={htmx}): {response.status_code}"

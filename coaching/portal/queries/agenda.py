@@ -8,12 +8,16 @@ effects scheduled for this week's discussed items, and the manager's other weeks
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
+
+from django.urls import reverse
 
 from coaching.agendas.lookup import AgendaView, load_view
 from coaching.agendas.movement import direction
 from coaching.agendas.units import difference, metric_label, metric_value
 from coaching.gaps.catalogue import RULES_BY_CODE
-from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Snooze
+from coaching.metrics.team_figures import team_label
+from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, OneOnOneShare, Snooze
 
 KIND = AgendaItem.Kind
 
@@ -37,9 +41,15 @@ class ItemCard:
     def anchor(self) -> str:
         return f"item-{self.item.pk}"
 
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """The card's action URLs (a card has ten forms: reversed once per name, not once per form)."""
+        return {name: item_url(name, self.item.pk) for name in ("status", "note", "commitment", "snooze")}
+
 
 @dataclass(frozen=True)
 class TrendRow:
+    metric: str
     label: str
     last_week: str
     this_week: str
@@ -75,6 +85,7 @@ class RepSection:
     commitments: list[Commitment]
     held_back: list[dict]
     in_team_session: list[str]
+    shares: list[OneOnOneShare] = field(default_factory=list)  # links to this 1:1 still working
 
     @property
     def over(self) -> bool:
@@ -134,7 +145,8 @@ class AgendaPage:
             metric, before, now = trend["metric"], trend["last_week"], trend["this_week"]
             rows.append(
                 TrendRow(
-                    label=metric_label(metric),
+                    metric=metric,
+                    label=team_label(metric),
                     last_week=metric_value(metric, before),
                     this_week=metric_value(metric, now),
                     change=difference(metric, before, now),
@@ -157,6 +169,20 @@ class AgendaPage:
             who = self.view.first_name(person) if person else "Team"
             rows.append(EffectRow(effect, who, metric_label(effect.metric), verdict))
         return rows
+
+
+_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=32)
+def _url_shape(name: str) -> str:
+    return reverse(f"portal:{name}", args=[_SENTINEL])
+
+
+def item_url(name: str, pk: int) -> str:
+    """``reverse("portal:item_<name>", args=[pk])`` for the item routes, without reversing each time: a
+    week page has a few hundred of them, and each reverse costs more than the rest of the card."""
+    return _url_shape(f"item_{name}").replace(str(_SENTINEL), str(pk))
 
 
 def owners_of(agenda: Agenda) -> list[tuple[str, str]]:
@@ -208,6 +234,9 @@ def agenda_page(agenda: Agenda, today: date) -> AgendaPage:
         """Commitments not already shown under one of this agenda's items."""
         return [c for c in commitments if c.item_id not in item_ids]
 
+    shares: dict[str, list[OneOnOneShare]] = defaultdict(list)
+    for share in OneOnOneShare.objects.filter(agenda=agenda, revoked_at__isnull=True).order_by("created_at"):
+        shares[share.person_sf_id].append(share)
     reps = [
         RepSection(
             sf_id=rep["sf_id"],
@@ -220,6 +249,7 @@ def agenda_page(agenda: Agenda, today: date) -> AgendaPage:
             commitments=loose(view.commitments_of(rep["sf_id"])),
             held_back=rep.get("held_back", []),
             in_team_session=rep.get("in_team_session", []),
+            shares=shares.get(rep["sf_id"], []),
         )
         for rep in agenda.content.get("reps", [])
     ]

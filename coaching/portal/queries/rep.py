@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Avg, Prefetch, Q
 
-from coaching.agendas.figures import peer_line
+from coaching.agendas.figures import peer_line, sample
 from coaching.agendas.units import metric_value, money
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRIC_NAMES, METRICS
@@ -91,14 +91,20 @@ class RepPage:
         return sum(1 for entry in self.history for effect in entry.effects if effect.after is not None)
 
 
-def rep_page(person: Person, week: date | None, today: date, *, with_notes: bool = True) -> RepPage:
+def rep_page(
+    person: Person, week: date | None, today: date, *, with_notes: bool = True, full_list: str = ""
+) -> RepPage:
+    """``full_list``: the gap code whose deal list is shown whole (where an agenda's "and N more" leads)."""
     org_id = person.org_id
     weeks = trailing_weeks(week) if week else []
     manager = Person.live.filter(org_id=org_id, sf_id=person.manager_sf_id).first() if person.manager_sf_id else None
     instance_url = Org.objects.filter(pk=org_id).values_list("crm_base_url", flat=True).first() or ""
     snoozes = list(Snooze.objects.filter(org_id=org_id, person_sf_id=person.sf_id, until__gte=today).order_by("until"))
     gaps = list(Gap.objects.filter(org_id=org_id, week_start=week, person_sf_id=person.sf_id)) if week else []
-    cards = [_gap_card(gap, instance_url, snoozes) for gap in sorted(gaps, key=lambda g: (-g.severity, g.code))]
+    cards = [
+        _gap_card(gap, instance_url, snoozes, whole=gap.code == full_list)
+        for gap in sorted(gaps, key=lambda g: (-g.severity, g.code))
+    ]
     _fill_deals(org_id, cards)
     history = coaching_history(org_id, person.sf_id, week or today, with_notes=with_notes)
     if not with_notes:
@@ -214,12 +220,13 @@ def why_lines(gap: Gap) -> list[str]:
         lines.append(f"Ranks at the {_ordinal(rank)} percentile of the org's reps on this figure (100th: the highest).")
     window = _window(evidence.get("window"))
     if window:
-        lines.append(f"Measured over {window}; based on {gap.n}.")
+        basis = sample(gap.metric, gap.n)
+        lines.append(f"Measured over {window}" + (f", from {basis}." if basis else "."))
     if gap.weeks_open > 1:
         lines.append(f"Open for {gap.weeks_open} weeks (since the week of {gap.first_week.day} {gap.first_week:%b}).")
     if gap.revenue_at_stake:
         stake = money(gap.revenue_at_stake)
-        lines.append(f"About {stake} at stake; severity {gap.severity:.2f}, confidence {gap.confidence:.2f}.")
+        lines.append(f"About {stake} of business depends on it.")
     return lines
 
 
@@ -257,12 +264,13 @@ def _window(window: object) -> str:
     return f"{first} to {end.day} {end:%b %Y}"
 
 
-def _gap_card(gap: Gap, instance_url: str, snoozes: list[Snooze]) -> GapCard:
+def _gap_card(gap: Gap, instance_url: str, snoozes: list[Snooze], *, whole: bool = False) -> GapCard:
     rule = RULES_BY_CODE.get(gap.code)
     evidence: dict[str, Any] = gap.evidence if isinstance(gap.evidence, dict) else {}
     deals = [deal for deal in evidence.get("deals") or [] if isinstance(deal, dict) and deal.get("sf_id")]
     shown = [
-        {**deal, "url": f"{instance_url.rstrip('/')}/{deal['sf_id']}" if instance_url else ""} for deal in deals[:5]
+        {**deal, "url": f"{instance_url.rstrip('/')}/{deal['sf_id']}" if instance_url else ""}
+        for deal in (deals if whole else deals[:5])
     ]
     total = int(evidence.get("deals_total") or len(deals))
     snooze = next(

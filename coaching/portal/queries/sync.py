@@ -5,7 +5,7 @@ whose heartbeat stopped as abandoned (``integrations.sync.lease.reap``).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -80,6 +80,7 @@ class SyncStatus:
     connection: SalesforceConnection | None
     runs: Sequence[SyncRun]
     detail: RunDetail | None  # the running run, else the latest
+    kind_labels: dict[int, str] = field(default_factory=dict)  # what each run did ("full (first sync)")
 
     @property
     def running(self) -> bool:
@@ -100,8 +101,10 @@ def sync_status(org_id: int) -> SyncStatus:
         )
         .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )
+    first = SyncRun.objects.filter(org_id=org_id).order_by("started_at", "id").values_list("pk", flat=True).first()
+    labels = {run.pk: kind_label(run, first) for run in runs}
     current = next((run for run in runs if run.status in ACTIVE), runs[0] if runs else None)
-    return SyncStatus(connection, runs, run_detail(current) if current else None)
+    return SyncStatus(connection, runs, run_detail(current) if current else None, labels)
 
 
 def run_detail(run: SyncRun) -> RunDetail:
@@ -112,3 +115,10 @@ def run_detail(run: SyncRun) -> RunDetail:
         record_errors=list(errors[:RECORD_ERRORS_SHOWN]),
         record_error_count=errors.count(),
     )
+
+
+def kind_label(run: SyncRun, first_pk: int | None) -> str:
+    """What the run did: the org's first sync reads everything whatever it was asked, so it is a full one."""
+    if run.pk == first_pk and run.kind == SyncRun.Kind.INCREMENTAL:
+        return "full (first sync)"
+    return run.kind

@@ -7,19 +7,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q
 
 from coaching.agendas.figures import peer_line
 from coaching.agendas.team import TREND_METRICS
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRICS
-from coaching.models import Agenda, AgendaItem, Family, Gap, MetricSnapshot
+from coaching.metrics.team_figures import team_figures, team_label
+from coaching.models import Agenda, AgendaItem, Family, Gap
 from coaching.portal.queries.weeks import trailing_weeks
 from coaching.visibility import Scope
 from crm.models import Person
 
 FAMILIES = [Family.WHERE, Family.HOW, Family.WHAT]
-_SUMMED_UNITS = {"count", "amount"}  # as the agendas' team trends: counts and amounts add up over the team
 
 
 @dataclass
@@ -133,31 +133,15 @@ def grid_rows(org_id: int, reps: list[tuple[str, str]], week: date | None) -> li
 
 
 def team_trends(org_id: int, manager_sf_id: str, weeks: list[date]) -> list[TeamTrend]:
-    """The agendas' trend metrics for the team over ``weeks``, from the snapshots (one grouped query)."""
-    if not weeks:
-        return []
-    rows = (
-        MetricSnapshot.objects.filter(
-            org_id=org_id,
-            manager_sf_id=manager_sf_id,
-            week_start__gte=weeks[0],
-            week_start__lte=weeks[-1],
-            name__in=TREND_METRICS,
-            value__isnull=False,
-        )
-        .values("week_start", "name")
-        .annotate(total=Sum("value"), mean=Avg("value"))
-    )
-    index = {week: position for position, week in enumerate(weeks)}
-    values: dict[str, list[float | None]] = {metric: [None] * len(weeks) for metric in TREND_METRICS}
-    for row in rows:
-        summed = METRICS[row["name"]].unit in _SUMMED_UNITS
-        values[row["name"]][index[row["week_start"]]] = float(row["total"] if summed else row["mean"])
-    return [
-        TeamTrend(metric, METRICS[metric].label, values[metric])
-        for metric in TREND_METRICS
-        if any(value is not None for value in values[metric])
-    ]
+    """The agendas' trend metrics for the team over ``weeks``: the same team figures as the agenda's table
+    (``coaching.metrics.team_figures``), under the same labels."""
+    figures = team_figures(org_id, weeks, TREND_METRICS, [manager_sf_id])
+    trends = []
+    for metric in TREND_METRICS:
+        values = [figures.get((manager_sf_id, week, metric)) for week in weeks]
+        if any(value is not None for value in values):
+            trends.append(TeamTrend(metric, team_label(metric), values))
+    return trends
 
 
 @dataclass

@@ -107,6 +107,12 @@ def took(start: datetime | None, end: datetime | None) -> str:
 
 
 @register.filter
+def readable(lines: list[str] | None) -> list[str]:
+    """An item's evidence without the ranking arithmetic that agendas built before issue 13 stored in it."""
+    return [line for line in lines or [] if not str(line).startswith("Rank score")]
+
+
+@register.filter
 def acts_on(scope: Scope | None, person_sf_id: str) -> bool:
     """Whether to offer what outlives an agenda (snooze, commitment) for this item's rep: the server refuses
     it for a rep no longer in scope (``coaching.visibility.Scope.may_act_on``); a team item has no rep."""

@@ -50,7 +50,7 @@ def invites(request: PortalRequest) -> HttpResponse:
             try:
                 token = make_invite(
                     require_org(request),
-                    role=form.cleaned_data["role"],
+                    role=form.cleaned_data["role"] or implied_role(scope.org_id, form.cleaned_data["person_sf_id"]),
                     person_sf_id=form.cleaned_data["person_sf_id"],
                     email=form.cleaned_data["email"],
                 )
@@ -83,4 +83,22 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Welcome to coachapp.")
             return redirect("portal:home")
     status = 400 if request.method == "POST" else 200
-    return render(request, "registration/accept_invite.html", {"form": form, "invite": invite}, status=status)
+    context = {"form": form, "invite": invite, "role_name": role_name(invite.role)}
+    return render(request, "registration/accept_invite.html", context, status=status)
+
+
+def role_name(role: str) -> str:
+    """ "fsm" as people say it: "a frontline manager"."""
+    try:
+        label = Membership.Role(role).label.split(" (")[0]
+    except ValueError:
+        return role
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label[:1].lower()}{label[1:]}"
+
+
+def implied_role(org_id: int, person_sf_id: str) -> str:
+    """The role a CRM user's place in the manager tree implies (the invite form's default)."""
+    person = Person.live.filter(org_id=org_id, sf_id=person_sf_id).first()
+    if person is None:
+        raise ValueError(f"no CRM user {person_sf_id!r} in this org")
+    return signin.role_for(person)

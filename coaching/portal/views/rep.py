@@ -5,6 +5,7 @@ from django.http import HttpResponse
 
 from coaching.agendas.team import TREND_METRICS
 from coaching.agendas.units import metric_value
+from coaching.metrics.team_figures import ORG_MEAN_LABEL, TEAM_MEAN_LABEL
 from coaching.models import Membership
 from coaching.portal.access import PortalRequest, person_or_404, portal_page, require_scope
 from coaching.portal.charts import Series, line_chart
@@ -18,12 +19,20 @@ def rep(request: PortalRequest, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     person = person_or_404(scope, sf_id)
     week = asked_week(request) or latest_data_week(scope.org_id)
-    page = rep_page(person, week, today(), with_notes=scope.role != Membership.Role.REP)
+    page = rep_page(
+        person, week, today(), with_notes=scope.role != Membership.Role.REP, full_list=request.GET.get("gap", "")
+    )
     charts = metric_charts(page)
     # The figures behind a gap and the team's headline figures first; the rest one click away.
     main = [chart for chart in charts if chart[2] or chart[0].metric in TREND_METRICS]
     more = [chart for chart in charts if chart not in main]
-    context = {"page": page, "charts": main, "more_charts": more}
+    context = {
+        "page": page,
+        "charts": main,
+        "more_charts": more,
+        "team_mean_label": TEAM_MEAN_LABEL,
+        "org_mean_label": ORG_MEAN_LABEL,
+    }
     return render_page(request, "portal/rep.html", context, active="team")
 
 
@@ -38,8 +47,8 @@ def metric_charts(page: RepPage) -> list[tuple]:
             return metric_value(metric, value)
 
         series = [
-            Series("Org average", trend.org, "org"),
-            Series("Team average", trend.team, "team"),
+            Series(ORG_MEAN_LABEL, trend.org, "org"),
+            Series(TEAM_MEAN_LABEL, trend.team, "team"),
             Series(first, trend.rep, "rep"),
         ]
         svg = line_chart(series, page.weeks, fmt=fmt, title=f"{trend.label}: {first}, team and org")

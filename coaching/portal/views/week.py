@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
@@ -13,6 +15,7 @@ from coaching.pipeline.agenda import pipeline_context
 from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
+from coaching.portal.queries.todo import todo_list
 from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
 from coaching.portal.views.base import org_state, render_page, today
 from crm.models import Person
@@ -96,10 +99,15 @@ def agenda_print(request: PortalRequest, pk: int) -> HttpResponse:
 def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
     day = today()
     page = agenda_page(found, day)
+    rep_filter = request.GET.get("rep", "")
+    if rep_filter and rep_filter not in {rep.sf_id for rep in page.reps}:
+        rep_filter = ""  # a rep no longer on this agenda: show everyone rather than an empty page
     context = {
         **item_defaults(found, day),
         "page": page,
         "names": page.view.names,
+        "todo": todo_list(page, rep_filter),
+        "rep_filter": rep_filter,
         **pipeline_context(found),
         **effect_context(found),
     }
@@ -107,11 +115,35 @@ def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
 
 
 def item_defaults(found: Agenda, day: date) -> dict:
-    """Defaults the item forms start from: who a commitment can be for, its due date, a snooze's end."""
+    """Defaults the item forms start from: who a commitment can be for, its due date, a snooze's end.
+
+    Every card has these forms, so what they show is prepared once per page: the owner ``<option>`` lists
+    (one per rep who can be preselected) and the dates as the inputs want them.
+    """
+    owners = owners_of(found)
+    due, until = found.week_start + timedelta(days=11), day + timedelta(weeks=4)
     return {
-        "owners": owners_of(found),
+        "owners": owners,
+        "owner_options": owner_options(owners),
         "names": names_of(found),
-        "default_due": found.week_start + timedelta(days=11),
-        "default_until": day + timedelta(weeks=4),
+        "default_due": due,
+        "default_until": until,
         "min_until": day,
+        "default_due_iso": due.isoformat(),
+        "default_until_iso": until.isoformat(),
+        "min_until_iso": day.isoformat(),
     }
+
+
+def owner_options(owners: list[tuple[str, str]]) -> dict[str, str]:
+    """{person preselected: the <option>s of the commitment form's "Who"} ("" preselects nobody)."""
+
+    def options(chosen: str) -> str:
+        return "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>', sf_id, mark_safe(" selected") if sf_id == chosen else "", name
+            )
+            for sf_id, name in owners
+        )
+
+    return {chosen: mark_safe(options(chosen)) for chosen in ["", *(sf_id for sf_id, _ in owners)]}

@@ -81,3 +81,11 @@
   document.addEventListener("DOMContentLoaded", function () { sizeMeters(document); });
   document.addEventListener("htmx:afterSettle", function (event) { sizeMeters(event.detail.elt || document); });
 })();
+
+// A <select data-autosubmit> (the to-do list's rep filter) applies on change; its button stays for no-JS.
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) {
+    target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+  }
+});
