@@ -11,9 +11,9 @@ the client changes.
 
 import re
 import threading
-from pathlib import Path
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
