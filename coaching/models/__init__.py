@@ -11,6 +11,7 @@ from coaching.models.accounts import Account
 from coaching.models.activities import Activity
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.api_keys import ApiKey
+from coaching.models.backtest import DealFlagWeek, FlagBacktest, WinModel
 from coaching.models.base import SyncedRecord
 from coaching.models.deals import ContactRole, LineItem, Opportunity, OpportunityChange, Product
 from coaching.models.digests import DigestDelivery, DigestSettings
@@ -30,9 +31,11 @@ __all__ = [
     "CoachingEffect",
     "Commitment",
     "ContactRole",
+    "DealFlagWeek",
     "DigestDelivery",
     "DigestSettings",
     "Family",
+    "FlagBacktest",
     "Gap",
     "GapRuleSetting",
     "LineItem",
@@ -47,4 +50,5 @@ __all__ = [
     "Quota",
     "Snooze",
     "SyncedRecord",
+    "WinModel",
 ]

@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sfemulator.generator.wiring import check_links
+
 MAX_REPS = 10_000
 MAX_MONTHS = 60
 _COMPANY_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -27,6 +29,8 @@ class GeneratorConfig:
     opportunities_per_rep_month: float = 5.0
     activities_per_opportunity: float = 10.0
     company: str = "acme"
+    # None: outcomes as usual. A tuple of behaviours (wiring.BEHAVIOURS): outcomes wired to those only.
+    outcome_links: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -51,6 +55,9 @@ class GeneratorConfig:
                 "company must be 1-40 lower-case letters, digits or dashes starting with a letter, "
                 f"got {self.company!r}"
             )
+        links_problem = check_links(self.outcome_links)
+        if links_problem:
+            problems.append(links_problem)
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
 

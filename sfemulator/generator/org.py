@@ -46,7 +46,8 @@ class OrgBuild:
         self.quotas = QuotaMaker(self.timeline, self.ids, config.seed, config.opportunities_per_rep_month, self.setup)
         self.activities = ActivityMaker(self.timeline, self.ids, config.activities_per_opportunity)
         self.deals = DealMaker(
-            self.timeline, self.ids, self.catalogue, self.activities, config.opportunities_per_rep_month
+            self.timeline, self.ids, self.catalogue, self.activities, config.opportunities_per_rep_month,
+            config.outcome_links,
         )
 
     def records(self, on_progress: ProgressCallback | None = None) -> Iterator[Record]:
@@ -104,6 +105,7 @@ class OrgBuild:
                 "opportunities_per_rep_month": config.opportunities_per_rep_month,
                 "activities_per_opportunity": config.activities_per_opportunity,
                 "company": config.company,
+                "outcome_links": None if config.outcome_links is None else list(config.outcome_links),
             },
             "as_of": self.timeline.as_of_text,
             "span_start": self.timeline.start_date.isoformat(),
