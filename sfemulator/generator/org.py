@@ -46,7 +46,11 @@ class OrgBuild:
         self.quotas = QuotaMaker(self.timeline, self.ids, config.seed, config.opportunities_per_rep_month, self.setup)
         self.activities = ActivityMaker(self.timeline, self.ids, config.activities_per_opportunity)
         self.deals = DealMaker(
-            self.timeline, self.ids, self.catalogue, self.activities, config.opportunities_per_rep_month,
+            self.timeline,
+            self.ids,
+            self.catalogue,
+            self.activities,
+            config.opportunities_per_rep_month,
             config.outcome_links,
         )
 
