@@ -6,7 +6,13 @@ Each benchmark is a module of this package with ``main(argv) -> int`` (0 when it
 import importlib
 import sys
 
-BENCHMARKS = {"sync": "bench.sync", "coaching": "bench.coaching", "engine": "bench.engine", "api": "bench.api"}
+BENCHMARKS = {
+    "sync": "bench.sync",
+    "coaching": "bench.coaching",
+    "engine": "bench.engine",
+    "api": "bench.api",
+    "backtest": "bench.backtest",
+}
 
 
 def main(argv: list[str]) -> int:

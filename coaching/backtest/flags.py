@@ -16,7 +16,8 @@ class DealFlag:
     key: str  # column name in the states table and value of DealFlagWeek.flag
     gap_code: str  # the gap rule whose deals carry this flag
     plain: str  # "deals <plain>" reads as a sentence
-    prior: tuple[float, float]  # (win rate flagged, unflagged) in generated orgs: the prior before enough data
+    # (win rate flagged, unflagged) in generated orgs: the prior before enough data; None: no prior (unpriced)
+    prior: tuple[float, float] | None
     from_history: bool = True
 
 
@@ -27,7 +28,7 @@ FLAGS = (
     DealFlag("single", "SINGLE_THREADED", "in late stage with one contact or none", (0.387, 0.380)),
     DealFlag("pushed", "CLOSE_DATE_SLIPPAGE", "whose close date was pushed in the last 91 days", (0.328, 0.242)),
     DealFlag("regressed", "STAGE_REGRESSION", "that went back a stage in the last 91 days", (0.457, 0.258)),
-    DealFlag("no_next_step", "NO_NEXT_STEP", "without a next step", (0.25, 0.25), from_history=False),
+    DealFlag("no_next_step", "NO_NEXT_STEP", "without a next step", None, from_history=False),
 )
 HISTORY_FLAGS = tuple(flag for flag in FLAGS if flag.from_history)
 BY_KEY = {flag.key: flag for flag in FLAGS}

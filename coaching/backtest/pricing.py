@@ -48,17 +48,33 @@ def open_deal_states(org: Org, as_of: date, ids: list[str]) -> dict[str, dict[st
     return found
 
 
+OWN, PRIOR = "your org's closed deals", "generated orgs (a prior: not enough closed deals yet)"
+
+
+def learnt(flag: DealFlag, row: FlagBacktest | None, model: WinParameters | None) -> bool:
+    """Whether the org's own figures price this flag (else the prior does, or nothing)."""
+    verdict_known = row is not None and row.verdict != FlagBacktest.Verdict.NOT_ENOUGH
+    return model is not None and verdict_known and flag.key in MODEL_FLAGS
+
+
+def prior_loss(flag: DealFlag) -> bool:
+    """Whether the prior says flagged deals win less (else it cannot price the flag)."""
+    return flag.prior is not None and flag.prior[1] > flag.prior[0]
+
+
 def deal_stake(
     flag: DealFlag, row: FlagBacktest | None, model: WinParameters | None, state: dict[str, Any] | None, amount: float
-) -> tuple[float, float | None, str]:
-    """(expected revenue the flag costs, the deal's win probability or None, where the figures come from)."""
-    if state is not None and model is not None and row is not None and row.verdict != FlagBacktest.Verdict.NOT_ENOUGH:
+) -> tuple[float | None, float | None, str]:
+    """(expected revenue the flag costs or None, the deal's win probability or None, where the figures come from)."""
+    if learnt(flag, row, model) and state is not None:
         flags = {key: int(state[key]) for key in MODEL_FLAGS}
         now = model.probability(state["stage"], flags, state["owner"])
         without = model.probability(state["stage"], {**flags, flag.key: 0}, state["owner"])
-        return amount * max(0.0, without - now), now, "your org's closed deals"
+        return amount * max(0.0, without - now), now, OWN
+    if flag.prior is None or not prior_loss(flag):
+        return None, None, ""
     flagged, unflagged = flag.prior
-    return amount * max(0.0, unflagged - flagged), None, "generated orgs (a prior: not enough closed deals yet)"
+    return amount * max(0.0, unflagged - flagged), None, PRIOR
 
 
 def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
@@ -68,13 +84,27 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
         return
     rows = {row.flag: row for row in FlagBacktest.objects.filter(org=org)}
     model = load_model(org)
-    ids = sorted({record["sf_id"] for finding in priced for record in finding.records if not record.get("is_closed")})
+    # The deals' states are rebuilt only where the org's own figures price a flag: a constant few statements.
+    own = [
+        finding
+        for finding in priced
+        if learnt(BY_GAP_CODE[finding.code], rows.get(BY_GAP_CODE[finding.code].key), model)
+    ]
+    ids = sorted({record["sf_id"] for finding in own for record in finding.records if not record.get("is_closed")})
     states = open_deal_states(org, as_of, ids)
     for finding in priced:
         flag = BY_GAP_CODE[finding.code]
         row = rows.get(flag.key)
         win_back = phantom = gross = 0.0
         source = ""
+        finding.evidence["backtest_line"] = flag_line(row or FlagBacktest(flag=flag.key, as_of=as_of))
+        if not learnt(flag, row, model) and not prior_loss(flag):
+            # Nothing to price it with yet: unpriced, like any gap without a figure (ranked at the typical stake).
+            finding.revenue_at_stake = None
+            finding.evidence["stake"] = {
+                "explanation": "Not priced yet: neither your org's closed deals nor the prior show it costs wins."
+            }
+            continue
         for record in finding.records:
             amount = record.get("amount") or 0.0
             if record.get("is_closed") or not amount:
@@ -87,7 +117,7 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
                 record["phantom"] = True
                 record["flag_line"] = f"{probability * 100:.0f} % to win: phantom pipeline, clean up the forecast."
                 continue
-            win_back += stake
+            win_back += stake or 0.0
             record["stake"] = round(stake, 2)
             chance = "" if probability is None else f"{probability * 100:.0f} % to win; "
             record["flag_line"] = f"{chance}{stake:,.0f} of expected revenue to win back."

@@ -21,7 +21,15 @@ from typing import Any
 
 from django.db import connection
 
-from coaching.metrics.dialect import days_between, fetch, is_postgres, sql_date, sql_datetime, utc_date
+from coaching.metrics.dialect import (
+    analytics_settings,
+    days_between,
+    fetch,
+    is_postgres,
+    sql_date,
+    sql_datetime,
+    utc_date,
+)
 from coaching.models import Activity, ContactRole, DealFlagWeek, Opportunity, OpportunityChange, Org
 
 WEEKS, HISTORY, STATES = "backtest_weeks", "backtest_history", "backtest_states"
@@ -62,13 +70,20 @@ def week_ends(as_of: date, weeks: int, step: int = 1) -> tuple[date, ...]:
 
 @contextmanager
 def deal_states(states: StateSet) -> Iterator[None]:
-    """Build the states table for the block; it is dropped afterwards."""
+    """Build the states table for the block (in one transaction, JIT off: ``analytics_settings``); it is
+    dropped afterwards."""
     if not states.week_ends:
         raise ValueError("deal states need at least one week end")
+    with analytics_settings():
+        yield from _build(states)
+
+
+def _build(states: StateSet) -> Iterator[None]:
     try:
+        ranks = _stage_ranks(states.org)
         _create_weeks(states)
-        _create_history(states)
-        _create_states(states)
+        _create_history(states, ranks)
+        _create_states(states, ranks)
         yield
     finally:
         with connection.cursor() as cursor:
@@ -94,11 +109,13 @@ def _create_weeks(states: StateSet) -> None:
         f"CREATE TEMPORARY TABLE {WEEKS} (week_end date, cut {stamp}, stale_from date, stale_from_at {stamp},"
         f" recent_at {stamp}, recorded integer)"
     )
-    recorded = set(
-        DealFlagWeek.objects.filter(org=states.org, week_end__in=states.week_ends)
-        .values_list("week_end", flat=True)
-        .distinct()
-    )
+    recorded = set()
+    if not states.open_now:
+        recorded = set(
+            DealFlagWeek.objects.filter(org=states.org, week_end__in=states.week_ends)
+            .values_list("week_end", flat=True)
+            .distinct()
+        )
     rows = []
     for week_end in states.week_ends:
         stale_from = week_end - timedelta(days=STALE_DAYS - 1)
@@ -114,10 +131,11 @@ def _create_weeks(states: StateSet) -> None:
         )
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {WEEKS} VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    _analyze(WEEKS)
 
 
-def _stage_ranks(org: Org) -> tuple[dict[str, float], set[str]]:
-    """The open stages' typical probability (their order), and the stages closed deals sit in."""
+def _stage_ranks(org: Org) -> dict[str, float]:
+    """The open stages' typical probability (their order): every stage but those closed deals sit in."""
     closed = {
         stage for (stage,) in fetch(
             f"SELECT DISTINCT stage FROM {_OPP} WHERE org_id = %s AND is_deleted = %s AND is_closed = %s",
@@ -133,7 +151,7 @@ def _stage_ranks(org: Org) -> tuple[dict[str, float], set[str]]:
         )
         if stage not in closed
     }
-    return ranks, closed
+    return ranks
 
 
 def _case(column: str, values: dict[str, float]) -> tuple[str, list[Any]]:
@@ -154,8 +172,7 @@ def _deal_filter(states: StateSet) -> tuple[str, list[Any]]:
     return f"o.is_closed = %s AND o.sf_id IN ({', '.join('%s' for _ in ids)})", [False, *ids]
 
 
-def _create_history(states: StateSet) -> None:
-    ranks, _closed = _stage_ranks(states.org)
+def _create_history(states: StateSet, ranks: dict[str, float]) -> None:
     rank_now, now_params = _case("c.stage", ranks)
     rank_before, before_params = _case("LAG(c.stage) OVER w", ranks)
     deals, deal_params = _deal_filter(states)
@@ -213,9 +230,8 @@ def _stall_days() -> dict[str, float]:
     return {stage: max(float(STALL_MIN_DAYS), STALL_RATIO * median) for stage, median in medians.items()}
 
 
-def _create_states(states: StateSet) -> None:
+def _create_states(states: StateSet, ranks: dict[str, float]) -> None:
     org = states.org
-    ranks, _closed = _stage_ranks(org)
     stall_days, stall_params = _case("h.stage", _stall_days())
     open_stages = list(ranks) or [""]
     in_stage = days_between(utc_date("h.entered_at"), "w.week_end")

@@ -15,7 +15,7 @@ from coaching.backtest.states import FLAG_COLUMNS, STATES, StateSet, deal_states
 from coaching.backtest.tables import Overview, lead_times, overview, patterns
 from coaching.backtest.verdicts import MIN_CLOSED_DEALS, FlagResult, judge_all
 from coaching.backtest.winmodel import Calibration, WinParameters, calibration, fit_win_model, predict
-from coaching.metrics.dialect import analytics_settings, sql_date
+from coaching.metrics.dialect import sql_date
 from coaching.models import DealFlagWeek, FlagBacktest, Org, WinModel
 
 LOOKBACK_WEEKS = 52
@@ -36,7 +36,7 @@ class BacktestRun:
 
 def backtest(org: Org, as_of: date, *, weeks: int = LOOKBACK_WEEKS, step: int = 1) -> BacktestRun:
     """Judge every flag on the deals closed by ``as_of``, from their states at the week ends before."""
-    with analytics_settings(), deal_states(StateSet(org, week_ends(as_of, weeks, step), closed_by=as_of)):
+    with deal_states(StateSet(org, week_ends(as_of, weeks, step), closed_by=as_of)):
         seen = overview()
         frame = patterns()
         lead = lead_times()

@@ -80,6 +80,7 @@ OPERATIONS = [
     "rep_metrics",
     "rep_gaps",
     "opportunity_flags",
+    "opportunity_win_probability",
     "manager_agenda",
     "agenda_item",
     "agenda_item_update",
