@@ -29,8 +29,14 @@ def test_the_model_prices_the_deal_as_it_stands_today(world):
     deal = world.deals["a1"]
     today = timezone.now().date()
     # In Prospecting for 20 days, a close date already passed, nothing logged on it: stale and overdue.
-    OpportunityChangeFactory(opportunity=deal, stage="Prospecting", probability=10.0,
-                             created_date=datetime.now(UTC) - timedelta(days=20), close_date=today - timedelta(days=3))  # fmt: skip
+    entered = datetime.now(UTC) - timedelta(days=20)
+    OpportunityChangeFactory(
+        opportunity=deal,
+        stage="Prospecting",
+        probability=10.0,
+        created_date=entered,
+        close_date=today - timedelta(days=3),
+    )
     parameters = WinParameters(
         intercept=-1.0,
         stages={"Prospecting": 0.0},
