@@ -37,7 +37,8 @@ def open_deal_states(org: Org, as_of: date, ids: list[str]) -> dict[str, dict[st
         return {}
     found: dict[str, dict[str, Any]] = {}
     size = max(100, min(5000, (connection.features.max_query_params or 10000) - 10))
-    with deal_states(StateSet(org, (as_of,))):
+    stored = WinModel.objects.filter(org=org).values_list("parameters", flat=True).first() or {}
+    with deal_states(StateSet(org, (as_of,), stall_days=stored.get("stall_days") or None)):
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             rows = fetch(

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection
 
+from coaching.backtest.marks import ROLES, create_roles, drop_roles, with_window_flags
 from coaching.metrics.dialect import (
     analytics_settings,
     days_between,
@@ -30,16 +31,16 @@ from coaching.metrics.dialect import (
     sql_datetime,
     utc_date,
 )
-from coaching.models import Activity, ContactRole, DealFlagWeek, Opportunity, OpportunityChange, Org
+from coaching.models import DealFlagWeek, Opportunity, OpportunityChange, Org
 
-WEEKS, HISTORY, STATES = "backtest_weeks", "backtest_history", "backtest_states"
+WEEKS, HISTORY, BASE, STATES = "backtest_weeks", "backtest_history", "backtest_base", "backtest_states"
 STALE_DAYS, RECENT_DAYS = 14, 91
 STALL_RATIO, STALL_MIN_DAYS = 3.0, 30
 LATE_STAGE_PROBABILITY = 50.0
 FLAG_COLUMNS = ("stale", "overdue", "stall", "single", "pushed", "regressed", "no_next_step")
 
 _OPP, _HIST = Opportunity._meta.db_table, OpportunityChange._meta.db_table
-_ACT, _ROLE, _FLAGWEEK = Activity._meta.db_table, ContactRole._meta.db_table, DealFlagWeek._meta.db_table
+_FLAGWEEK = DealFlagWeek._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class StateSet:
     week_ends: tuple[date, ...]
     closed_by: date | None = None  # the backtest: deals closed by then
     opportunity_ids: tuple[str, ...] | None = None  # open_now: only these deals (None: all open deals)
+    # Days in a stage past which a deal is stalled; None: learnt from the finished stays of these deals.
+    stall_days: dict[str, float] | None = None
 
     @property
     def open_now(self) -> bool:
@@ -69,25 +72,28 @@ def week_ends(as_of: date, weeks: int, step: int = 1) -> tuple[date, ...]:
 
 
 @contextmanager
-def deal_states(states: StateSet) -> Iterator[None]:
+def deal_states(states: StateSet) -> Iterator[dict[str, float]]:
     """Build the states table for the block (in one transaction, JIT off: ``analytics_settings``); it is
-    dropped afterwards."""
+    dropped afterwards. Yields the stall thresholds used (per stage, days)."""
     if not states.week_ends:
         raise ValueError("deal states need at least one week end")
     with analytics_settings():
         yield from _build(states)
 
 
-def _build(states: StateSet) -> Iterator[None]:
+def _build(states: StateSet) -> Iterator[dict[str, float]]:
     try:
         ranks = _stage_ranks(states.org)
         _create_weeks(states)
         _create_history(states, ranks)
-        _create_states(states, ranks)
-        yield
+        create_roles(states.org.pk, HISTORY)
+        thresholds = states.stall_days if states.stall_days is not None else learn_stall_days()
+        _create_states(states, ranks, thresholds)
+        yield thresholds
     finally:
+        drop_roles()
         with connection.cursor() as cursor:
-            for table in (STATES, HISTORY, WEEKS):
+            for table in (STATES, BASE, HISTORY, WEEKS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -106,8 +112,8 @@ def _create_weeks(states: StateSet) -> None:
     stamp = "timestamp with time zone" if is_postgres() else "text"
     _execute(f"DROP TABLE IF EXISTS {WEEKS}")
     _execute(
-        f"CREATE TEMPORARY TABLE {WEEKS} (week_end date, cut {stamp}, stale_from date, stale_from_at {stamp},"
-        f" recent_at {stamp}, recorded integer)"
+        f"CREATE TEMPORARY TABLE {WEEKS} (week_end date, cut {stamp}, recorded integer, stale_from date,"
+        " recent_from date)"
     )
     recorded = set()
     if not states.open_now:
@@ -116,21 +122,18 @@ def _create_weeks(states: StateSet) -> None:
             .values_list("week_end", flat=True)
             .distinct()
         )
-    rows = []
-    for week_end in states.week_ends:
-        stale_from = week_end - timedelta(days=STALE_DAYS - 1)
-        rows.append(
-            (
-                sql_date(week_end),
-                sql_datetime(end_of(week_end)),
-                sql_date(stale_from),
-                sql_datetime(end_of(stale_from - timedelta(days=1))),
-                sql_datetime(end_of(week_end) - timedelta(days=RECENT_DAYS)),
-                1 if week_end in recorded or states.open_now else 0,
-            )
+    rows = [
+        (
+            sql_date(week_end),
+            sql_datetime(end_of(week_end)),
+            1 if week_end in recorded or states.open_now else 0,
+            sql_date(week_end - timedelta(days=STALE_DAYS - 1)),
+            sql_date(week_end - timedelta(days=RECENT_DAYS - 1)),
         )
+        for week_end in states.week_ends
+    ]
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {WEEKS} VALUES (%s, %s, %s, %s, %s, %s)", rows)
+        cursor.executemany(f"INSERT INTO {WEEKS} VALUES (%s, %s, %s, %s, %s)", rows)
     _analyze(WEEKS)
 
 
@@ -210,17 +213,23 @@ def _create_history(states: StateSet, ranks: dict[str, float]) -> None:
 
 
 def median_by_group(source: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[Any, float]:
-    """The median of ``v`` per ``g`` over ``source`` (a SELECT giving columns g and v), in the database."""
+    """The median of ``v`` per ``g`` over ``source`` (a SELECT giving columns g and v), in the database.
+
+    Values are counted per distinct value first (days repeat a lot), then a running count finds the one or
+    two middle ranks: no sort of every row."""
+    ranks = ("(cnt + 1) / 2", "(cnt + 2) / 2")
+    middle = " OR ".join(f"(upto - c + 1 <= {rank} AND {rank} <= upto)" for rank in ranks)
     rows = fetch(
-        "SELECT g, AVG(v) FROM (SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn,"
-        f" COUNT(*) OVER (PARTITION BY g) AS cnt FROM ({source}) s WHERE v IS NOT NULL) ranked"
-        " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g",
+        "SELECT g, AVG(v) FROM (SELECT g, v, c, CAST(SUM(c) OVER (PARTITION BY g ORDER BY v ROWS UNBOUNDED"
+        " PRECEDING) AS BIGINT) AS upto, CAST(SUM(c) OVER (PARTITION BY g) AS BIGINT) AS cnt FROM"
+        f" (SELECT g, v, COUNT(*) AS c FROM ({source}) s WHERE v IS NOT NULL GROUP BY g, v) counted) running"
+        f" WHERE {middle} GROUP BY g",
         params,
     )
     return {group: float(value) for group, value in rows}
 
 
-def _stall_days() -> dict[str, float]:
+def learn_stall_days() -> dict[str, float]:
     """Per stage, the days in it past which a deal is stalled: three times the median finished stay, 30 at least."""
     stays = days_between(utc_date("at"), utc_date("left_at"))
     medians = median_by_group(
@@ -230,9 +239,9 @@ def _stall_days() -> dict[str, float]:
     return {stage: max(float(STALL_MIN_DAYS), STALL_RATIO * median) for stage, median in medians.items()}
 
 
-def _create_states(states: StateSet, ranks: dict[str, float]) -> None:
+def _create_states(states: StateSet, ranks: dict[str, float], thresholds: dict[str, float]) -> None:
     org = states.org
-    stall_days, stall_params = _case("h.stage", _stall_days())
+    stall_case, stall_params = _case("h.stage", thresholds)
     open_stages = list(ranks) or [""]
     in_stage = days_between(utc_date("h.entered_at"), "w.week_end")
     if states.open_now:
@@ -243,42 +252,27 @@ def _create_states(states: StateSet, ranks: dict[str, float]) -> None:
             " AND f.opportunity_sf_id = h.opp AND f.flag = %s) THEN 1 ELSE 0 END"
         )
         next_params = [org.pk, "no_next_step"]
-    select = (
+    base = (
         "SELECT w.week_end AS week_end, w.recorded AS recorded, h.opp AS opp, o.owner_sf_id AS owner,"
         " h.stage AS stage, h.amount AS amount, h.probability AS probability, h.close_date AS close_date,"
         " CASE WHEN o.is_won THEN 1 ELSE 0 END AS won, o.close_date AS closed_on,"
-        f" CASE WHEN EXISTS (SELECT 1 FROM {_ACT} a WHERE a.org_id = %s AND a.what_sf_id = h.opp"
-        " AND a.is_deleted = %s AND ((a.kind = %s AND a.activity_date >= w.stale_from"
-        " AND a.activity_date <= w.week_end) OR (a.kind = %s AND a.start_at >= w.stale_from_at"
-        " AND a.start_at < w.cut))) THEN 0 ELSE 1 END AS stale,"
+        " w.stale_from AS stale_from, w.recent_from AS recent_from,"
         " CASE WHEN h.close_date < w.week_end THEN 1 ELSE 0 END AS overdue,"
-        f" CASE WHEN {in_stage} >= {stall_days} THEN 1 ELSE 0 END AS stall,"
-        " CASE WHEN h.probability >= %s AND (SELECT COUNT(*) FROM"
-        f" {_ROLE} r WHERE r.org_id = %s AND r.opportunity_sf_id = h.opp AND r.is_deleted = %s"
-        " AND r.created_date < w.cut) <= 1 THEN 1 ELSE 0 END AS single,"
-        f" CASE WHEN EXISTS (SELECT 1 FROM {HISTORY} p WHERE p.opp = h.opp AND p.is_push = 1"
-        " AND p.at >= w.recent_at AND p.at < w.cut) THEN 1 ELSE 0 END AS pushed,"
-        f" CASE WHEN EXISTS (SELECT 1 FROM {HISTORY} p WHERE p.opp = h.opp AND p.is_regress = 1"
-        " AND p.at >= w.recent_at AND p.at < w.cut) THEN 1 ELSE 0 END AS regressed,"
+        f" CASE WHEN {in_stage} >= {stall_case} THEN 1 ELSE 0 END AS stall,"
+        " CASE WHEN h.probability >= %s AND (r.second_at IS NULL OR r.second_at >= w.cut) THEN 1 ELSE 0 END"
+        " AS single,"
         f" {next_step} AS no_next_step"
         f" FROM {WEEKS} w JOIN {HISTORY} h ON h.at < w.cut AND (h.next_at IS NULL OR h.next_at >= w.cut)"
         f" JOIN {_OPP} o ON o.org_id = %s AND o.sf_id = h.opp AND o.is_deleted = %s"
+        f" LEFT JOIN {ROLES} r ON r.opp = h.opp"
         f" WHERE h.stage IN ({', '.join('%s' for _ in open_stages)})"
     )
-    params = [
-        org.pk,
-        False,
-        Activity.Kind.TASK.value,
-        Activity.Kind.EVENT.value,
-        *stall_params,
-        LATE_STAGE_PROBABILITY,
-        org.pk,
-        False,
-        *next_params,
-        org.pk,
-        False,
-        *open_stages,
-    ]
+    params = [*stall_params, LATE_STAGE_PROBABILITY, *next_params, org.pk, False, *open_stages]
+    _execute(f"DROP TABLE IF EXISTS {BASE}")
+    _execute(f"CREATE TEMPORARY TABLE {BASE} AS {base}", params)
+    columns = ["week_end", "recorded", "opp", "owner", "stage", "amount", "probability", "close_date", "won",
+               "closed_on", "stale_from", "recent_from", "overdue", "stall", "single", "no_next_step"]  # fmt: skip
+    select, flag_params = with_window_flags(BASE, columns, HISTORY, org.pk, sql_date(max(states.week_ends)))
     _execute(f"DROP TABLE IF EXISTS {STATES}")
-    _execute(f"CREATE TEMPORARY TABLE {STATES} AS {select}", params)
+    _execute(f"CREATE TEMPORARY TABLE {STATES} AS {select}", flag_params)
     _analyze(STATES)

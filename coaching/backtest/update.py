@@ -31,12 +31,13 @@ class BacktestRun:
     fit: Calibration | None
     stage_brier: float | None
     stored_flags: int = 0
+    stall_days: dict[str, float] = field(default_factory=dict)  # learnt from the closed deals' finished stays
     notes: list[str] = field(default_factory=list)
 
 
 def backtest(org: Org, as_of: date, *, weeks: int = LOOKBACK_WEEKS, step: int = 1) -> BacktestRun:
     """Judge every flag on the deals closed by ``as_of``, from their states at the week ends before."""
-    with deal_states(StateSet(org, week_ends(as_of, weeks, step), closed_by=as_of)):
+    with deal_states(StateSet(org, week_ends(as_of, weeks, step), closed_by=as_of)) as stall_days:
         seen = overview()
         frame = patterns()
         lead = lead_times()
@@ -48,17 +49,18 @@ def backtest(org: Org, as_of: date, *, weeks: int = LOOKBACK_WEEKS, step: int = 
     if not frame.empty and frame["n"].sum():
         stage_p = (frame["probability"].fillna(0.0) / 100.0).clip(0.0, 1.0)
         stage_brier = float((frame["n"] * (stage_p - frame["won"]) ** 2).sum() / frame["n"].sum())
-    return BacktestRun(org, as_of, seen, results, model, fit, stage_brier)
+    return BacktestRun(org, as_of, seen, results, model, fit, stage_brier, stall_days=stall_days)
 
 
-def store_week_flags(org: Org, as_of: date) -> int:
-    """Keep the flags every open deal carries as of ``as_of``, under the Sunday that ends its week."""
+def store_week_flags(org: Org, as_of: date, stall_days: dict[str, float] | None = None) -> int:
+    """Keep the flags every open deal carries as of ``as_of``, under the Sunday that ends its week.
+    ``stall_days``: the backtest's stall thresholds (None: learnt from the open deals' own history)."""
     week_end = as_of + timedelta(days=(6 - as_of.weekday()))
     parts = " UNION ALL ".join(
         f"SELECT %s, %s, opp, '{column}' FROM {STATES} WHERE {column} = 1" for column in FLAG_COLUMNS
     )
     table = DealFlagWeek._meta.db_table
-    with transaction.atomic(), deal_states(StateSet(org, (as_of,))):
+    with transaction.atomic(), deal_states(StateSet(org, (as_of,), stall_days=stall_days or None)):
         DealFlagWeek.objects.filter(org=org, week_end=week_end).delete()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -69,10 +71,10 @@ def store_week_flags(org: Org, as_of: date) -> int:
 
 
 def update_backtest(org: Org, as_of: date) -> BacktestRun:
-    stored = store_week_flags(org, as_of)
     run = backtest(org, as_of)
-    run.stored_flags = stored
     save_run(run)
+    # This week's flags with the same stall thresholds the backtest judged with.
+    run.stored_flags = store_week_flags(org, as_of, run.stall_days)
     return run
 
 
@@ -104,7 +106,7 @@ def save_run(run: BacktestRun) -> None:
         org=run.org,
         defaults={
             "as_of": run.as_of,
-            "parameters": run.model.as_json(),
+            "parameters": {**run.model.as_json(), "stall_days": run.stall_days},
             "deals": run.seen.deals,
             "brier": run.fit.brier if run.fit else None,
             "stage_brier": run.stage_brier,

@@ -115,12 +115,13 @@ def fit_win_model(frame: pd.DataFrame) -> WinParameters | None:
 
 
 def predict(parameters: WinParameters, frame: pd.DataFrame) -> np.ndarray:
-    return np.array(
-        [
-            parameters.probability(str(row.stage), {key: getattr(row, key) for key in MODEL_FLAGS}, str(row.owner))
-            for row in frame.itertuples(index=False)
-        ]
-    )
+    """The win probability of every row of ``frame`` (stage, owner and the flags), vectorized."""
+    linear = parameters.intercept + frame["stage"].astype(str).map(parameters.stages).fillna(0.0).to_numpy(float)
+    for key, coefficient in parameters.flags.items():
+        linear = linear + coefficient * frame[key].to_numpy(dtype=float)
+    effects = frame["owner"].astype(str).map(parameters.rep_effects).fillna(0.0).to_numpy(float)
+    linear = linear + parameters.rep_coefficient * effects
+    return np.clip(1.0 / (1.0 + np.exp(-linear)), FLOOR, 1 - FLOOR)
 
 
 @dataclass(frozen=True)
