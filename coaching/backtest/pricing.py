@@ -100,6 +100,7 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
         source = ""
         finding.evidence["backtest_line"] = flag_line(row or FlagBacktest(flag=flag.key, as_of=as_of))
         if not learnt(flag, row, model) and not prior_loss(flag):
+            _note(finding, finding.evidence["backtest_line"])
             # Nothing to price it with yet: unpriced, like any gap without a figure (ranked at the typical stake).
             finding.revenue_at_stake = None
             finding.evidence["stake"] = {
@@ -118,7 +119,10 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
                 record["phantom"] = True
                 record["flag_line"] = f"{probability * 100:.0f} % to win: phantom pipeline, clean up the forecast."
                 continue
-            win_back += stake or 0.0
+            if stake is None:  # no stage history to read the deal from, and no prior to fall back on
+                record["flag_line"] = "Not priced: no stage history on this deal."
+                continue
+            win_back += stake
             record["stake"] = round(stake, 2)
             chance = "" if probability is None else f"{probability * 100:.0f} % to win; "
             record["flag_line"] = f"{chance}{stake:,.0f} of expected revenue to win back."
@@ -133,6 +137,12 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
                 f" shows, from {source}) x severity x confidence; {phantom:,.0f} more is phantom pipeline."
             ),
         }
-        finding.evidence["backtest_line"] = (
-            flag_line(row) if row else flag_line(FlagBacktest(flag=flag.key, as_of=as_of))
-        )
+        _note(finding, finding.evidence["backtest_line"])
+        _note(finding, finding.evidence["stake"]["explanation"])
+
+
+def _note(finding: Finding, line: str) -> None:
+    """Add a sentence the agenda item shows among its evidence lines ("notes")."""
+    notes = finding.evidence.get("notes")
+    notes = list(notes) if isinstance(notes, list) else ([notes] if isinstance(notes, str) and notes else [])
+    finding.evidence["notes"] = [*notes, line]

@@ -13,7 +13,7 @@ from coaching.backtest.mute import muted_gap_codes, set_override
 from coaching.backtest.update import update_backtest
 from coaching.backtest.wording import flag_line
 from coaching.gaps.org_settings import OrgRuleSettings
-from coaching.models import DealFlagWeek, FlagBacktest, Gap, Opportunity, WinModel
+from coaching.models import AgendaItem, DealFlagWeek, FlagBacktest, Gap, Opportunity, WinModel
 from sfemulator.generator import GeneratorConfig
 
 END = date(2026, 3, 1)  # a Sunday
@@ -92,6 +92,13 @@ def test_the_week_prices_kept_flags_as_expected_revenue_and_leaves_muted_ones_ou
         for record in gap.evidence["deals"]:
             if not record.get("is_closed") and record.get("amount"):
                 assert record["flag_line"] and 0 < record["win_probability"] < 1
+    # The agenda items of kept flags say the backtest and the stake in plain words, and each deal its line.
+    items = AgendaItem.objects.filter(agenda__org=org, agenda__week_start=week, code__in=[g.code for g in priced])
+    assert items
+    for item in items:
+        assert any(line.startswith("In your org, deals ") for line in item.evidence)
+        assert any("revenue to win back" in line for line in item.evidence)
+        assert any(deal.get("flag_line") for deal in item.deals)
     # The widget's figure for one flagged open deal.
     deal = Opportunity.objects.get(org=org, sf_id=priced[0].evidence["deals"][0]["sf_id"])
     answer = deal_win_probability(deal, END)
