@@ -155,7 +155,7 @@ def held_out(org: Any) -> dict[str, Any]:
 def history_group_by(org: Any) -> float:
     from django.db import connection
 
-    from coaching.models import OpportunityChange
+    from crm.models import OpportunityChange
 
     began = time.perf_counter()
     with connection.cursor() as cursor:

@@ -78,11 +78,11 @@ def main(argv: list[str]) -> int:
 
 def _measure(directory: Path, today: date) -> int:
     from coaching.agendas.build import build_week
-    from coaching.agendas.weekly import judging_day, refresh_week
-    from coaching.agendas.weeks import monday_of
+    from coaching.agendas.weekly import refresh_week
     from coaching.gaps.evaluate import evaluate_gaps
     from coaching.metrics.compute import compute_metrics
     from coaching.metrics.snapshots import store_snapshots
+    from coaching.weeks import judging_day, monday_of
     from integrations.salesforce.connect import register_org
     from integrations.sync.run import run_sync
 
@@ -96,7 +96,7 @@ def _measure(directory: Path, today: date) -> int:
     refresh_week(org, week - timedelta(weeks=1), today=today)
     print(f"last week built for history ({time.perf_counter() - began:.1f} s)")
 
-    as_of = judging_day(week, today)
+    as_of = judging_day(week, today=today)
     timings = {}
     began = time.perf_counter()
     metrics = compute_metrics(org, as_of)

@@ -136,13 +136,13 @@ def prepare_history(org: Any, week: date, today: date) -> float | None:
 def run_engine(org: Any, week: date, today: date) -> EngineRun:
     """Build ``week`` from scratch, timing each stage: what the Monday beat runs for an org."""
     from coaching.agendas.build import build_week
-    from coaching.agendas.weekly import judging_day
     from coaching.gaps.evaluate import evaluate_gaps
     from coaching.metrics.compute import compute_metrics
     from coaching.metrics.snapshots import store_snapshots
+    from coaching.weeks import judging_day
 
     clear_week(org, week)
-    as_of = judging_day(week, today)
+    as_of = judging_day(week, today=today)
     run = EngineRun()
     with _stage(run, "metrics"):
         metrics = compute_metrics(org, as_of)
@@ -159,7 +159,7 @@ def group_by_baseline(org: Any) -> float:
     """Seconds for one grouped count over the org's whole activity table."""
     from django.db import connection
 
-    from coaching.models import Activity
+    from crm.models import Activity
 
     table = connection.ops.quote_name(Activity._meta.db_table)
     began = time.perf_counter()
@@ -170,7 +170,7 @@ def group_by_baseline(org: Any) -> float:
 
 
 def org_size(org: Any) -> dict[str, int]:
-    from coaching.models import Activity, LineItem, Opportunity, OpportunityChange, Person
+    from crm.models import Activity, LineItem, Opportunity, OpportunityChange, Person
 
     return {
         "opportunities": Opportunity.objects.filter(org=org).count(),
@@ -276,7 +276,7 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from coaching.agendas.weeks import monday_of
+    from coaching.weeks import monday_of
 
     print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
     orgs = ensure_orgs(url, _configs(args), reload=args.reload)

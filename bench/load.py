@@ -64,7 +64,7 @@ def _ensure_marker_table() -> None:
 
 def loaded_org(name: str, config: GeneratorConfig) -> LoadedOrg | None:
     """The org ``name`` if this database holds it loaded from exactly ``config``; None otherwise."""
-    from coaching.models import Org
+    from crm.models import Org
 
     _ensure_marker_table()
     with connection.cursor() as cursor:
@@ -86,7 +86,7 @@ def load_org(name: str, config: GeneratorConfig, *, on_progress: Progress | None
     (Contact, UserRole, PricebookEntry …) are skipped as the sync would skip them. Raises LoadError if the
     mapping refuses any record, after writing the others.
     """
-    from coaching.models import Org
+    from crm.models import Org
 
     if connection.vendor != "postgresql":
         raise LoadError("the loader COPYs into PostgreSQL; point DATABASE_URL at a PostgreSQL database")

@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "crm",
     "coaching",
+    "coaching.api",
+    "coaching.digests",
     "coaching.portal",
     "integrations",
 ]
@@ -124,8 +127,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # --- Cache: Redis when configured (shared by workers and web), local memory otherwise.
 REDIS_URL = env("REDIS_URL", default="")
+# Every key coachapp writes to Redis (cache and broker) starts with this, so that one Redis can serve several
+# installations, or a test run beside a live one, and each can clear its own keys without touching the others'.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -138,7 +150,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600),
+    **({"global_keyprefix": REDIS_KEY_PREFIX} if REDIS_KEY_PREFIX else {}),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE = {
@@ -159,8 +174,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
 }
-# Task modules outside an app's tasks.py, which autodiscovery does not find.
-CELERY_IMPORTS = ["coaching.digests.tasks"]
 
 # --- Salesforce sync
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="59.0")
@@ -175,7 +188,7 @@ SYNC_OBJECT_ATTEMPTS = env.int("SYNC_OBJECT_ATTEMPTS", default=4)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=30.0)
 # A sync that changed data rebuilds its org's week (metrics, gaps, agendas: tens of seconds for a large org) at
 # most once per this many minutes; what changes in between waits for one rebuild at the interval's end. 0: after
-# every such sync. The Monday beat build and build_agendas are never held back (integrations/sync/rebuilds.py).
+# every such sync. The Monday beat build and build_agendas are never held back (coaching/agendas/rebuilds.py).
 AGENDA_REBUILD_INTERVAL_MINUTES = env.int("AGENDA_REBUILD_INTERVAL_MINUTES", default=60)
 if AGENDA_REBUILD_INTERVAL_MINUTES < 0:
     raise ImproperlyConfigured("AGENDA_REBUILD_INTERVAL_MINUTES must be 0 (no debounce) or a number of minutes.")

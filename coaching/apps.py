@@ -2,11 +2,14 @@ from django.apps import AppConfig
 
 
 class CoachingConfig(AppConfig):
+    """The coaching engine: metrics, gaps and agendas, computed from the CRM mirror (``crm``)."""
+
     name = "coaching"
     verbose_name = "Coaching"
 
     def ready(self) -> None:
-        from coaching.agendas import admin as agendas_admin  # noqa: F401 - the agendas' admin lives beside them
-        from coaching.api import admin as api_admin  # noqa: F401 - API keys' admin lives beside the API
-        from coaching.digests import admin as digests_admin  # noqa: F401 - the digests' admin lives beside them
-        from coaching.gaps import admin  # noqa: F401 - the gap rules' admin lives beside them
+        # The engine listens to the CRM mirror's announcements; the sync never imports the engine.
+        from coaching.agendas.rebuilds import rebuild_after_sync
+        from crm.signals import sync_finished
+
+        sync_finished.connect(rebuild_after_sync, dispatch_uid="coaching.rebuild_after_sync")

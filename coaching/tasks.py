@@ -8,8 +8,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from coaching.agendas.weekly import refresh_week
-from coaching.agendas.weeks import monday_of, parse_week
-from coaching.models import Org
+from coaching.weeks import monday_of, parse_week
+from crm.models import Org
 
 
 @shared_task(acks_late=True)

@@ -16,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from coaching.models import Membership, Person
+from coaching.models import Membership
+from crm.models import Person
 
 
 @dataclass(frozen=True)

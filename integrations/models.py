@@ -15,7 +15,7 @@ class SalesforceConnection(models.Model):
         SESSION = "session", "Existing session id and instance URL"
         EMULATOR = "emulator", "Local org emulator"
 
-    org = models.OneToOneField("coaching.Org", on_delete=models.CASCADE, related_name="salesforce")
+    org = models.OneToOneField("crm.Org", on_delete=models.CASCADE, related_name="salesforce")
     auth_method = models.CharField(max_length=10, choices=AuthMethod.choices)
     login_domain = models.CharField(
         max_length=255, default="login", help_text="'login' for production, 'test' for a sandbox, or a My Domain."
@@ -44,7 +44,7 @@ class SalesforceConnection(models.Model):
 class SyncMark(models.Model):
     """How far one object of one org has been synced: the high-water mark, written after each commit."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_marks")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_marks")
     sobject = models.CharField(max_length=64)
     mark = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
@@ -72,7 +72,7 @@ class SyncRun(models.Model):
         STOPPED = "stopped", "Stopped (API reserve reached)"
         FAILED = "failed"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="sync_runs")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCREMENTAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField(auto_now_add=True)

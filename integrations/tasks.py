@@ -7,12 +7,10 @@ simply redone. Transient trouble retries the object's task later, with back-off,
 """
 
 from celery import chain, shared_task
-from django.db.models import Q
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
-from integrations.sync.rebuilds import queue_rebuild
 from integrations.sync.run import (
     RETRYABLE,
     begin_run,
@@ -51,22 +49,10 @@ def sync_object_task(self, run_id: int, sobject: str, token: str) -> None:
         raise self.retry(exc=exc, countdown=retry_delay(attempt)) from exc
 
 
-@shared_task(bind=True, acks_late=True)
-def finish_sync_run(self, run_id: int, token: str) -> str:
-    run = finish_run(run_id, token)
-    if changed_data(run):
-        # New CRM data changes this week's metrics, gaps and agendas: rebuild them rather than wait for the
-        # Monday beat, but at most once per AGENDA_REBUILD_INTERVAL_MINUTES (a busy CRM changes something
-        # every 15 minutes); a change held back waits for one rebuild at the interval's end. Everything a
-        # manager wrote on the agenda survives a rebuild.
-        queue_rebuild(run.org_id, eager=bool(self.request.is_eager))
-    return run.status
-
-
-def changed_data(run: SyncRun) -> bool:
-    if run.status not in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
-        return False
-    return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
+@shared_task(acks_late=True)
+def finish_sync_run(run_id: int, token: str) -> str:
+    # finish_run announces the finished run (crm.signals.sync_finished); the engine decides what to rebuild.
+    return finish_run(run_id, token).status
 
 
 def _enabled_org_ids() -> list[int]:

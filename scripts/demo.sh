@@ -94,13 +94,14 @@ else
 fi
 
 require_command sync_salesforce "sync the demo org"
+# --no-rebuild: the agendas are built just below, with their history.
 if $regenerated && ! $first_sync; then
     # New files under an existing org: a full pass also retires what the new generation no longer has.
     step "Sync: full (the demo org was regenerated)"
-    manage sync_salesforce "$org_name" --full
+    manage sync_salesforce "$org_name" --full --no-rebuild
 else
     step "Sync: incremental"
-    manage sync_salesforce "$org_name"
+    manage sync_salesforce "$org_name" --no-rebuild
 fi
 
 agendas=$(command_state build_agendas)

@@ -2,6 +2,8 @@
 # `make test`: the whole suite on SQLite, then again on PostgreSQL + Redis when PostgreSQL answers.
 # With CI=true the second pass always runs and a service that does not answer is a failure.
 # Extra arguments go to both pytest runs (`make test ARGS="-k sync"`).
+# The PostgreSQL pass of a whole-suite run (no arguments) measures line coverage of the product code and fails
+# below COVERAGE_FLOOR percent (what was measured when it was set, less a little room; raise it as tests grow).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,11 +40,14 @@ run_pass() {
     echo
     echo "=== make test: $name pass ==="
     # Every variable is set explicitly, even to "", so that a .env file cannot point the run elsewhere.
-    env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" 2>&1 | tee "$log"
+    env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" "${pass_args[@]}" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
     local summary
     summary=$(grep -E '^=+ .* in [0-9.]+s.* =+$' "$log" | tail -n 1)
     summaries+=("$name: exit $rc" "${summary:-(pytest printed no summary line)}")
+    local total
+    total=$(grep -E '^TOTAL ' "$log" | tail -n 1)
+    [ -n "$total" ] && summaries+=("line coverage of the product code (floor $coverage_floor%): ${total##* }")
     case $rc in
         0) ;;
         5)
@@ -54,7 +59,13 @@ run_pass() {
 }
 
 pytest_args=("$@")
+coverage_floor=${COVERAGE_FLOOR:-92}
+coverage_args=()
+if [ "$#" -eq 0 ]; then
+    coverage_args=(--cov --cov-report=term:skip-covered --cov-fail-under="$coverage_floor")
+fi
 
+pass_args=()
 run_pass SQLite DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3" REDIS_URL= COACHAPP_TEST_PASS=sqlite
 
 if answers "$pg_url"; then
@@ -69,6 +80,7 @@ if answers "$pg_url"; then
         fi
         redis_env=(REDIS_URL=)
     fi
+    pass_args=("${coverage_args[@]}")
     run_pass PostgreSQL DATABASE_URL="$pg_url" "${redis_env[@]}" COACHAPP_TEST_PASS=postgresql
 elif $in_ci; then
     echo "make test: PostgreSQL does not answer at $pg_url, and CI requires the PostgreSQL pass." >&2

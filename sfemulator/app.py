@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from sfemulator.control import handle_control
 from sfemulator.cursors import CursorBook
 from sfemulator.errors import ApiError, not_found
 from sfemulator.faults import DATA_KINDS, Faults
+from sfemulator.parts import Clock
 from sfemulator.replies import Reply, error_reply, json_reply
 from sfemulator.rest import SUPPORTED_VERSIONS, RestData
 from sfemulator.sessions import SessionBook
@@ -31,9 +31,6 @@ _SOAP_LOGIN = re.compile(r"^/services/Soap/u/(\d+\.\d)/?$")
 _TOKEN = re.compile(r"^/services/oauth2/token/?$")
 _DATA = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 _VERSIONS = re.compile(r"^/services/data/?$")
-
-
-Clock = Callable[[], datetime] | datetime | None
 
 
 def _data_kind(rest: str) -> str:

@@ -5,16 +5,14 @@ takes ``{"now": "2026-11-28T00:00:00Z"}`` (or null for the real time); ``GET /_e
 """
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sfemulator.parts import EmulatedOrg
 from sfemulator.replies import Reply, json_reply
 from sfemulator.temporal import format_datetime, parse_datetime
 
-if TYPE_CHECKING:
-    from sfemulator.app import OrgEmulator
 
-
-def _state(emulator: "OrgEmulator") -> dict[str, Any]:
+def _state(emulator: EmulatedOrg) -> dict[str, Any]:
     return {
         **emulator.faults.state(),
         "now": format_datetime(emulator.now()),
@@ -23,7 +21,7 @@ def _state(emulator: "OrgEmulator") -> dict[str, Any]:
     }
 
 
-def handle_control(emulator: "OrgEmulator", method: str, path: str, body: bytes) -> Reply:
+def handle_control(emulator: EmulatedOrg, method: str, path: str, body: bytes) -> Reply:
     route = path.rstrip("/")
     if route == "/_emulator/state" and method == "GET":
         return json_reply(200, _state(emulator))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfemulator.describe import describe_global, describe_sobject, schema_for
 from sfemulator.errors import ApiError, error_body, not_found
+from sfemulator.parts import EmulatedOrg
 from sfemulator.recycle_bin import is_purged, purge_cutoff
 from sfemulator.replication import get_deleted, get_updated
 from sfemulator.replies import JSON_TYPE, Reply, error_reply, json_reply
@@ -17,7 +18,6 @@ from sfemulator.soql_run import QueryResult, run_query
 from sfemulator.usage import limit_header
 
 if TYPE_CHECKING:
-    from sfemulator.app import OrgEmulator
     from sfemulator.cursors import Cursor
 
 SUPPORTED_VERSIONS = [f"{number}.0" for number in range(31, 66)]
@@ -37,7 +37,7 @@ def _timestamp_param(params: dict[str, list[str]], name: str) -> str | None:
 
 
 class RestData:
-    def __init__(self, emulator: "OrgEmulator") -> None:
+    def __init__(self, emulator: EmulatedOrg) -> None:
         self.emulator = emulator
         self.store = emulator.store
 

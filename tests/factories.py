@@ -12,21 +12,18 @@ from decimal import Decimal
 
 import factory
 
-from coaching.models import (
+from coaching.models import Family, Gap, MetricSnapshot, Snooze
+from crm.models import (
     Account,
     Activity,
     ContactRole,
-    Family,
-    Gap,
     LineItem,
-    MetricSnapshot,
     Opportunity,
     OpportunityChange,
     Org,
     Person,
     Product,
     Quota,
-    Snooze,
 )
 from integrations.models import SalesforceConnection
 from integrations.salesforce.ids import salesforce_id

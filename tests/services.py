@@ -50,3 +50,26 @@ def _missing(message: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {message}", pytrace=False)
     pytest.skip(message)
+
+
+def clear_cache() -> None:
+    """Empty the cache of what this test run wrote, and nothing else.
+
+    Django's ``cache.clear()`` on Redis flushes the whole database, other programs' keys included; on Redis
+    this deletes the keys under the run's own prefix (``REDIS_KEY_PREFIX``, set by tests/devenv.py) instead.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        cache.clear()
+        return
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or ""
+    if not prefix:
+        raise RuntimeError("the suite's Redis cache has no REDIS_KEY_PREFIX: refusing to touch keys it may not own")
+    import redis
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)

@@ -11,12 +11,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from coachapp.errors import InvalidInput
 from coaching.agendas.effects import measure_effects
 from coaching.agendas.inputs import load_week
 from coaching.agendas.persist import save_plans
 from coaching.agendas.plan import AgendaPlan, plan_agenda
-from coaching.agendas.weeks import require_monday
-from coaching.models import Agenda, Org
+from coaching.models import Agenda
+from coaching.weeks import require_monday
+from crm.models import Org
 
 
 @dataclass
@@ -62,7 +64,7 @@ def build_agendas(org: Org, week_start: date) -> list[Agenda]:
 
 def build_week(org: Org, week_start: date, *, today: date | None = None) -> BuildSummary:
     if not isinstance(org, Org):
-        raise ValueError(f"org must be an Org, got {org!r}")
+        raise InvalidInput(f"org must be an Org, got {org!r}")
     require_monday(week_start)
     today = today or timezone.now().date()
     with transaction.atomic():

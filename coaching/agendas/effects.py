@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from django.db.models import Q
 
 from coaching.agendas.movement import direction
-from coaching.models import AgendaItem, CoachingEffect, MetricSnapshot, Org
+from coaching.models import AgendaItem, CoachingEffect, MetricSnapshot
+from crm.models import Org
 
 EFFECT_WEEKS = (2, 4)
 # Items discussed this long before the week being built are still measured; older ones are settled.

@@ -15,7 +15,8 @@ from django.db.models import Q
 from coaching.agendas.rotation import LOOKBACK_WEEKS, History, PastItem
 from coaching.agendas.team import Trend, load_trends
 from coaching.agendas.teams import OrgChart, PersonRow, org_chart
-from coaching.models import AgendaItem, Commitment, Gap, ManagerPreference, Opportunity, Org, Person, Snooze
+from coaching.models import AgendaItem, Commitment, Gap, ManagerPreference, Snooze
+from crm.models import Opportunity, Org, Person
 
 DEFAULT_ONE_ON_ONE_MINUTES = 30
 # How long a dismissal is remembered: a gap dismissed within this many weeks stays out while it is the same

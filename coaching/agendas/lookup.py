@@ -6,10 +6,12 @@ from functools import cached_property
 
 from django.db.models import Q
 
+from coachapp.errors import InvalidInput
 from coaching.agendas.effects import MEASURE_LOOKBACK_WEEKS
 from coaching.agendas.inputs import recently_closed
-from coaching.agendas.weeks import require_monday
-from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, Org, Person
+from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment
+from coaching.weeks import require_monday
+from crm.models import Org, Person
 
 # Effects still shown while "not yet measurable", this many weeks after their week came.
 PENDING_EFFECT_WEEKS = 4
@@ -18,9 +20,9 @@ PENDING_EFFECT_WEEKS = 4
 def agenda_for(org: Org, manager_sf_id: str, week_start: date) -> Agenda | None:
     """The manager's agenda of the ISO week starting on ``week_start`` (a Monday), or None if not built."""
     if not isinstance(org, Org):
-        raise ValueError(f"org must be an Org, got {org!r}")
+        raise InvalidInput(f"org must be an Org, got {org!r}")
     if not isinstance(manager_sf_id, str) or not manager_sf_id.strip():
-        raise ValueError(f"manager_sf_id must be a CRM user id, got {manager_sf_id!r}")
+        raise InvalidInput(f"manager_sf_id must be a CRM user id, got {manager_sf_id!r}")
     require_monday(week_start)
     return Agenda.objects.filter(org=org, manager_sf_id=manager_sf_id.strip(), week_start=week_start).first()
 

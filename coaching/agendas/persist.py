@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from coaching.agendas.plan import AgendaPlan
-from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Org
+from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment
+from crm.models import Org
 
 CONTENT_FIELDS = [
     "kind",

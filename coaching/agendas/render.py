@@ -7,6 +7,7 @@ loose ends, then at most three focus topics with their numbers, a question, a ne
 
 from datetime import date
 
+from coachapp.errors import InvalidInput
 from coaching.agendas.lookup import AgendaView, load_view
 from coaching.agendas.movement import direction
 from coaching.agendas.rotation import family_label
@@ -25,7 +26,7 @@ _STATUS = {
 
 def render_agenda_text(agenda: Agenda) -> str:
     if not isinstance(agenda, Agenda) or not agenda.pk:
-        raise ValueError(f"agenda must be a saved Agenda, got {agenda!r}")
+        raise InvalidInput(f"agenda must be a saved Agenda, got {agenda!r}")
     view = load_view(agenda)
     lines: list[str] = []
     _header(view, lines)

@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from coachapp.errors import InvalidInput
 from coaching.agendas.effects import due_effects
-from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference, Org
+from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
+from crm.models import Org
 
 MAX_TEXT = 5000
 MIN_ONE_ON_ONE, MAX_ONE_ON_ONE = 10, 120
@@ -29,7 +31,7 @@ def set_item_status(item: AgendaItem, status: str, *, reason: str = "", user=Non
     _require(status in choices, f"status must be one of {', '.join(choices)}; got {status!r}")
     reason = _text(reason, "reason", required=False)
     if status == AgendaItem.Status.DISMISSED and not reason:
-        raise ValueError(
+        raise InvalidInput(
             "dismissing an item needs a reason (e.g. 'deal is with legal, nothing to coach'): it is shown when "
             "the gap is left out of later agendas."
         )
@@ -111,14 +113,14 @@ def _agenda_and_item(target: object, name: str) -> tuple[Agenda, AgendaItem | No
         return target.agenda, target
     if isinstance(target, Agenda) and target.pk:
         return target, None
-    raise ValueError(f"{name} must be a saved Agenda or AgendaItem, got {target!r}")
+    raise InvalidInput(f"{name} must be a saved Agenda or AgendaItem, got {target!r}")
 
 
 def _text(value: object, name: str, *, required: bool = True) -> str:
     _require(isinstance(value, str), f"{name} must be text, got {type(value).__name__}")
     value = value.strip()
     if required and not value:
-        raise ValueError(f"{name} is empty; write at least a few words")
+        raise InvalidInput(f"{name} is empty; write at least a few words")
     _require(len(value) <= MAX_TEXT, f"{name} is {len(value)} characters long; the limit is {MAX_TEXT}")
     return value
 
@@ -128,7 +130,7 @@ def _date(value: object) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"due_date must be a date YYYY-MM-DD, got {value!r}") from None
+            raise InvalidInput(f"due_date must be a date YYYY-MM-DD, got {value!r}") from None
     _require(isinstance(value, date) and not isinstance(value, datetime), f"due_date must be a date, got {value!r}")
     return value
 
@@ -142,4 +144,4 @@ def _check_user(user: object) -> None:
 
 def _require(condition: object, message: str) -> None:
     if not condition:
-        raise ValueError(message)
+        raise InvalidInput(message)

@@ -16,7 +16,8 @@ from coaching.agendas.movement import direction
 from coaching.agendas.ranking import Candidate
 from coaching.agendas.rotation import REST_AFTER_WEEKS, SEVERE, History
 from coaching.metrics import names as m
-from coaching.models import MetricSnapshot, Org
+from coaching.models import MetricSnapshot
+from crm.models import Org
 
 TEAM_MIN_REPS = 3
 TEAM_TOPICS_MAX = 2

@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from coaching.models import ApiKey, Membership
+from coaching.api.models import ApiKey
+from coaching.models import Membership
 
 
 class ApiKeyForm(forms.ModelForm):

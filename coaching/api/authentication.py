@@ -14,8 +14,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from coaching.models import ApiKey
-from coaching.models.api_keys import split_key
+from coaching.api.models import ApiKey, split_key
 
 KEYWORDS = ("api-key", "bearer")
 # last_used_at is written at most this often per key, so that reads do not each cost a write.

@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from rest_framework import serializers
 
-from coaching.agendas.weeks import require_monday
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRIC_NAMES
 from coaching.models import Family
+from coaching.weeks import require_monday
 from integrations.models import SyncRun
 
 

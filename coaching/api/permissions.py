@@ -13,9 +13,11 @@ from rest_framework.exceptions import AuthenticationFailed, NotFound, Permission
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from coaching.api.models import ApiKey
 from coaching.api.params import row_id
-from coaching.models import Agenda, AgendaItem, ApiKey, Gap, Membership, Opportunity, Person
+from coaching.models import Agenda, AgendaItem, Gap, Membership
 from coaching.visibility import Scope, scope_for
+from crm.models import Opportunity, Person
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
     from rest_framework.views import APIView

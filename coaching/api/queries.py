@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from django.db.models import Q
 
 from coaching.api.filters import latest_week
-from coaching.models import Gap, Opportunity, Person, Snooze
+from coaching.models import Gap, Snooze
 from coaching.visibility import Scope
+from crm.models import Opportunity, Person
 
 
 def today() -> date:

@@ -11,7 +11,8 @@ from coaching.agendas.state import MAX_TEXT
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.gaps.snoozes import MAX_REASON
 from coaching.metrics.names import METRICS
-from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Opportunity, Snooze
+from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Snooze
+from crm.models import Opportunity
 from integrations.models import SyncObjectRun, SyncRun
 
 

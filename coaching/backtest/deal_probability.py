@@ -8,7 +8,8 @@ from coaching.backtest.flags import BY_KEY
 from coaching.backtest.pricing import load_model, open_deal_states
 from coaching.backtest.winmodel import MODEL_FLAGS
 from coaching.backtest.wording import NOT_ENOUGH, flag_line
-from coaching.models import FlagBacktest, Opportunity, WinModel
+from coaching.models import FlagBacktest, WinModel
+from crm.models import Opportunity
 
 
 def deal_win_probability(deal: Opportunity, today: date) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 
 from coaching.metrics.dialect import is_postgres, utc_date
-from coaching.models import Activity, ContactRole
+from crm.models import Activity, ContactRole
 
 ROLES = "backtest_roles"
 _ACT, _ROLE = Activity._meta.db_table, ContactRole._meta.db_table

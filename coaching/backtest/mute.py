@@ -6,7 +6,8 @@ finds evidence, or when an admin sets the override to "on".
 """
 
 from coaching.backtest.flags import BY_KEY
-from coaching.models import FlagBacktest, Org
+from coaching.models import FlagBacktest
+from crm.models import Org
 
 
 def muted_gap_codes(org: Org) -> set[str]:

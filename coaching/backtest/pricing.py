@@ -20,7 +20,8 @@ from coaching.backtest.winmodel import MODEL_FLAGS, WinParameters
 from coaching.backtest.wording import flag_line
 from coaching.gaps.rule import Finding
 from coaching.metrics.dialect import fetch
-from coaching.models import FlagBacktest, Org, WinModel
+from coaching.models import FlagBacktest, WinModel
+from crm.models import Org
 
 PHANTOM_BELOW = 0.10
 _COLUMNS = ("opp", "owner", "stage", *MODEL_FLAGS)

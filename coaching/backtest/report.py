@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from coaching.backtest.flags import FLAGS
 from coaching.backtest.wording import NOT_ENOUGH, flag_line
-from coaching.models import FlagBacktest, Org, WinModel
+from coaching.models import FlagBacktest, WinModel
+from crm.models import Org
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from coaching.metrics.dialect import (
     sql_datetime,
     utc_date,
 )
-from coaching.models import DealFlagWeek, Opportunity, OpportunityChange, Org
+from coaching.models import DealFlagWeek
+from crm.models import Opportunity, OpportunityChange, Org
 
 WEEKS, HISTORY, BASE, STATES = "backtest_weeks", "backtest_history", "backtest_base", "backtest_states"
 STALE_DAYS, RECENT_DAYS = 14, 91

@@ -16,7 +16,8 @@ from coaching.backtest.tables import Overview, lead_times, overview, patterns
 from coaching.backtest.verdicts import MIN_CLOSED_DEALS, FlagResult, judge_all
 from coaching.backtest.winmodel import Calibration, WinParameters, calibration, fit_win_model, predict
 from coaching.metrics.dialect import sql_date
-from coaching.models import DealFlagWeek, FlagBacktest, Org, WinModel
+from coaching.models import DealFlagWeek, FlagBacktest, WinModel
+from crm.models import Org
 
 LOOKBACK_WEEKS = 52
 

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from coaching.digests.models import DigestDelivery, DigestSettings
 from coaching.digests.send import requeue_failed
-from coaching.models import DigestDelivery, DigestSettings
 
 
 @admin.register(DigestDelivery)

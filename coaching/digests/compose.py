@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from coaching.agendas.units import money
 from coaching.digests.links import portal_url
 from coaching.digests.schedule import Recipient
-from coaching.models import Agenda, AgendaItem, Commitment, Membership, Org, Person
+from coaching.models import Agenda, AgendaItem, Commitment, Membership
 from coaching.visibility import Scope, scope_for
+from crm.models import Org, Person
 
 TOPICS_PER_REP = 3
 TOP_TOPICS_PER_TEAM = 3

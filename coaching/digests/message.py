@@ -1,7 +1,7 @@
 """A composed digest as an email: subject, plain text and HTML from the templates side by side, and headers.
 
-Templates: ``coaching/templates/emails/digest-subject.txt``, ``digest.txt`` and ``digest.html`` (inline styles and
-table layout only: mail clients drop <style> blocks and ignore modern CSS layout).
+Templates: ``templates/emails/digest-subject.txt``, ``digest.txt`` and ``digest.html`` beside this module (inline
+styles and table layout only: mail clients drop <style> blocks and ignore modern CSS layout).
 """
 
 from email.utils import formataddr, parseaddr

@@ -14,9 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from coachapp.errors import InvalidInput
 from coaching.digests.links import PREFERENCES, link_for, read_token
+from coaching.digests.models import DigestSettings
 from coaching.digests.schedule import zone_name
-from coaching.models import DigestSettings, Org, Person
+from crm.models import Org, Person
 
 
 def digest_settings_for(org: Org, manager_sf_id: str) -> DigestSettings:
@@ -30,12 +32,12 @@ def save_digest_settings(
 ) -> DigestSettings:
     """Store the manager's choice; turning the digest on again clears an earlier unsubscribe."""
     if not isinstance(send_weekday, int) or not 0 <= send_weekday <= 6:
-        raise ValueError(f"send_weekday must be 0 (Monday) to 6 (Sunday), got {send_weekday!r}")
+        raise InvalidInput(f"send_weekday must be 0 (Monday) to 6 (Sunday), got {send_weekday!r}")
     if not isinstance(send_time, time):
-        raise ValueError(f"send_time must be a time of day, got {send_time!r}")
+        raise InvalidInput(f"send_time must be a time of day, got {send_time!r}")
     time_zone = (time_zone or "").strip()
     if time_zone and zone_name(time_zone) != time_zone:
-        raise ValueError(f"time_zone must be an IANA time zone such as Europe/Berlin, got {time_zone!r}")
+        raise InvalidInput(f"time_zone must be an IANA time zone such as Europe/Berlin, got {time_zone!r}")
     row = digest_settings_for(org, manager_sf_id)
     row.enabled, row.send_weekday, row.send_time, row.time_zone = enabled, send_weekday, send_time, time_zone
     if enabled:

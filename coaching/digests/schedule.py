@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from coaching.agendas.weeks import monday_of
-from coaching.models import DigestSettings, Membership, Org, Person
-from coaching.models.digests import DEFAULT_SEND_TIME, DEFAULT_SEND_WEEKDAY
+from coaching.digests.models import DEFAULT_SEND_TIME, DEFAULT_SEND_WEEKDAY, DigestSettings
+from coaching.models import Membership
+from coaching.weeks import monday_of
+from crm.models import Org, Person
 
 DIGEST_ROLES = (Membership.Role.FSM, Membership.Role.DIRECTOR)
 FALLBACK_ZONE = "UTC"

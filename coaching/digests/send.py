@@ -27,11 +27,13 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from coaching.agendas.weeks import require_monday
 from coaching.digests.compose import Digest, compose_digests
 from coaching.digests.message import build_message
+from coaching.digests.models import DigestDelivery
 from coaching.digests.schedule import Recipient, recipients
-from coaching.models import Agenda, DigestDelivery, Org
+from coaching.models import Agenda
+from coaching.weeks import require_monday
+from crm.models import Org
 
 log = logging.getLogger(__name__)
 

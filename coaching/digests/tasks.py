@@ -9,7 +9,7 @@ the worker through ``CELERY_IMPORTS`` in settings (autodiscovery only looks at `
 from celery import current_app, shared_task
 
 from coaching.digests.send import SendReport, retry_delivery, send_due
-from coaching.models import Org
+from crm.models import Org
 
 
 @shared_task

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from coaching.digests.links import PREFERENCES, UNSUBSCRIBE, link_for
 from coaching.digests.preferences import invalid_link, owner_of, unsubscribe
-from coaching.models import Person
+from crm.models import Person
 
 
 @csrf_exempt

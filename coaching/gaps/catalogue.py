@@ -4,6 +4,7 @@ refer to them. docs/gaps.md documents each one (a test keeps the two in step).""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from coachapp.errors import InvalidInput
 from coaching.gaps.how import HOW_RULES
 from coaching.gaps.rule import Rule, Thresholds, validate_overrides
 from coaching.gaps.strengths import STRENGTH_RULES
@@ -58,5 +59,5 @@ def defaults_for(code: str) -> Mapping[str, float]:
 def clean_thresholds(code: str, overrides: object) -> dict[str, float]:
     """An org's overrides for ``code``, checked: a ValueError says which key is wrong and why."""
     if code not in RULES_BY_CODE and code not in GUARDS:
-        raise ValueError(f"unknown gap rule {code!r}; the codes are {', '.join(setting_codes())}")
+        raise InvalidInput(f"unknown gap rule {code!r}; the codes are {', '.join(setting_codes())}")
     return validate_overrides(defaults_for(code), overrides, code)

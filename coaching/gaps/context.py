@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from coaching.gaps.stats import Summary, percentile_rank, summarize
-from coaching.models import MetricSnapshot, Org, Person
+from coaching.models import MetricSnapshot
+from crm.models import Org, Person
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from coaching.gaps.context import RepRow, load_reps
 from coaching.gaps.rule import Thresholds
 from coaching.gaps.stats import median
 from coaching.metrics import names
-from coaching.models import Org
+from crm.models import Org
 
 ORG_WIDE = ""
 

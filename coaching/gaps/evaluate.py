@@ -9,7 +9,7 @@ items point at) survive a rebuild. A constant number of queries, whatever the nu
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,7 +24,9 @@ from coaching.gaps.rule import Finding
 from coaching.gaps.snoozes import snoozed_on
 from coaching.gaps.wording import summary
 from coaching.metrics import names
-from coaching.models import Gap, MetricSnapshot, Org
+from coaching.models import Gap, MetricSnapshot
+from coaching.weeks import judging_day, monday_of
+from crm.models import Org
 
 # Metrics the rules read besides their own: revenue at stake, coverage, product breadth.
 SUPPORTING_METRICS = frozenset(
@@ -70,22 +72,6 @@ class WeekGaps:
     computed_metrics: bool = False
 
 
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def judging_day(week_start: date, as_of: date | None = None, today: date | None = None) -> date:
-    """The day a week is judged on: its last day (Sunday), or today while the week is still running."""
-    today = today or datetime.now(UTC).date()
-    if week_start > today:
-        raise ValueError(f"the week of {week_start} has not started yet (today is {today}); pick a past week")
-    if as_of is None:
-        return min(week_start + timedelta(days=6), today)
-    if not week_start <= as_of <= week_start + timedelta(days=6):
-        raise ValueError(f"as_of {as_of} is not in the week of {week_start} (Monday to Sunday)")
-    return as_of
-
-
 def ensure_snapshots(org: Org, week_start: date, as_of: date) -> bool:
     """Compute and store the week's metrics unless they are stored as of that very day; True if computed."""
     stored = set(
@@ -109,7 +95,7 @@ def evaluate_gaps(org: Org, week_start: date, *, as_of: date | None = None) -> l
 
 def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: date | None = None) -> WeekGaps:
     """``evaluate_gaps`` with the rest of what the build learnt (silences, snoozes, warnings)."""
-    week_start = monday(week_start)
+    week_start = monday_of(week_start)
     as_of = judging_day(week_start, as_of, today)
     computed = ensure_snapshots(org, week_start, as_of)
     settings = OrgRuleSettings.load(org)
@@ -249,4 +235,4 @@ def _replace_week(org: Org, week_start: date, as_of: date, findings: list[Findin
     )
 
 
-__all__ = ["WeekGaps", "build_week", "evaluate_gaps", "judging_day", "monday"]
+__all__ = ["WeekGaps", "build_week", "evaluate_gaps"]

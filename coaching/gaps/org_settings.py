@@ -8,7 +8,8 @@ from typing import Any
 from coaching.backtest.mute import muted_gap_codes
 from coaching.gaps.catalogue import GUARDS, RULES, clean_thresholds
 from coaching.gaps.rule import Rule, Thresholds
-from coaching.models import GapRuleSetting, Org
+from coaching.models import GapRuleSetting
+from crm.models import Org
 
 log = logging.getLogger(__name__)
 

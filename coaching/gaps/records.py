@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 
 from coaching.gaps.rule import Finding
-from coaching.models import Opportunity, Org
+from crm.models import Opportunity, Org
 
 # Evidence keeps this many records per gap, the most telling first; ``records_total`` keeps the full count.
 RECORDS_SHOWN = 25

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from coachapp.errors import InvalidInput
 from coaching.gaps.context import Comparison, RuleContext, ValueOf, plain_value
 
 # What each threshold key means, for the docs, the admin and error messages.
@@ -98,7 +99,7 @@ def validate_overrides(defaults: Mapping[str, float], overrides: Any, code: str)
     if overrides in (None, ""):
         return {}
     if not isinstance(overrides, Mapping):
-        raise ValueError(f'{code}: thresholds must be a JSON object like {{"min_n": 12}}, not {overrides!r}')
+        raise InvalidInput(f'{code}: thresholds must be a JSON object like {{"min_n": 12}}, not {overrides!r}')
     problems, clean = [], {}
     for key, value in overrides.items():
         if key not in defaults:
@@ -110,7 +111,7 @@ def validate_overrides(defaults: Mapping[str, float], overrides: Any, code: str)
         else:
             clean[key] = float(value)
     if problems:
-        raise ValueError(f"{code}: " + "; ".join(problems))
+        raise InvalidInput(f"{code}: " + "; ".join(problems))
     return clean
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from coaching.gaps.catalogue import RULES_BY_CODE
-from coaching.models import Opportunity, Org, Person, Snooze
+from coaching.models import Snooze
+from crm.models import Opportunity, Org, Person
 
 MAX_DAYS = 366
 MAX_REASON = 2000

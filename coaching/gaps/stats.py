@@ -9,6 +9,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coachapp.errors import InvalidInput
+
 # One-sided 95 %: a rule fires only when the rep's whole 90 % interval lies beyond the peers' figure.
 DEFAULT_Z = 1.645
 
@@ -18,7 +20,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     if not values:
         return None
     if not 0 <= q <= 100:
-        raise ValueError(f"a percentile is between 0 and 100, not {q}")
+        raise InvalidInput(f"a percentile is between 0 and 100, not {q}")
     ordered = sorted(values)
     position = (len(ordered) - 1) * q / 100
     low, high = math.floor(position), math.ceil(position)
@@ -61,7 +63,7 @@ def wilson_interval(successes: float, n: int, z: float = DEFAULT_Z) -> tuple[flo
     if n <= 0:
         return 0.0, 1.0
     if not 0 <= successes <= n:
-        raise ValueError(f"{successes} successes out of {n} is not a proportion")
+        raise InvalidInput(f"{successes} successes out of {n} is not a proportion")
     p = successes / n
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)

@@ -11,7 +11,7 @@ from coaching.metrics.calendar import Window
 from coaching.metrics.names import ACTIVITIES_PER_WEEK, CONVERSATION_SHARE
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, ratio_value
-from coaching.models import Activity
+from crm.models import Activity
 
 Metrics = dict[str, dict[str, MetricValue]]
 

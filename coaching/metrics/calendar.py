@@ -1,4 +1,4 @@
-"""Dates the metrics are computed over: ISO weeks, calendar quarters and trailing windows.
+"""Dates the metrics are computed over: calendar quarters and trailing windows (weeks: ``coaching.weeks``).
 
 Every window is a closed range of days ``[start, end]``. Date columns are compared with those days;
 datetime columns (CreatedDate, StartDateTime, OpportunityHistory's CreatedDate) with the half-open UTC
@@ -9,10 +9,7 @@ an index on the column can be used.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-
-def week_start(day: date) -> date:
-    """The Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())
+from coachapp.errors import InvalidInput
 
 
 def quarter_of(day: date) -> "Window":
@@ -30,7 +27,7 @@ class Window:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(f"a window cannot end ({self.end}) before it starts ({self.start})")
+            raise InvalidInput(f"a window cannot end ({self.end}) before it starts ({self.start})")
 
     @classmethod
     def trailing(cls, as_of: date, days: int) -> "Window":

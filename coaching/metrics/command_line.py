@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from django.core.management.base import CommandError, CommandParser
 
-from coaching.models import Org
+from crm.models import Org
 
 
 def day(text: str) -> date:

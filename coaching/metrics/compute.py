@@ -20,7 +20,7 @@ from coaching.metrics.result import MetricsResult, MetricValue, RepMetrics
 from coaching.metrics.stage_history import deal_history
 from coaching.metrics.stage_order import stage_order
 from coaching.metrics.stages import stage_metrics
-from coaching.models import Org
+from crm.models import Org
 
 
 def compute_metrics(org: Org, as_of: date) -> MetricsResult:

@@ -23,7 +23,7 @@ from coaching.metrics.names import (
 from coaching.metrics.quantiles import Quartiles, quartiles
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
-from coaching.models import Opportunity, Person
+from crm.models import Opportunity, Person
 
 Metrics = dict[str, dict[str, MetricValue]]
 

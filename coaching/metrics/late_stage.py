@@ -11,7 +11,7 @@ from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.names import CONTACT_ROLES_PER_DEAL, LATE_STAGE_MEETING_SHARE, SINGLE_THREADED_COUNT
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
-from coaching.models import Activity, ContactRole, Opportunity
+from crm.models import Activity, ContactRole, Opportunity
 
 Metrics = dict[str, dict[str, MetricValue]]
 

@@ -23,7 +23,7 @@ from coaching.metrics.names import (
 )
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
-from coaching.models import Activity, Opportunity
+from crm.models import Activity, Opportunity
 
 Metrics = dict[str, dict[str, MetricValue]]
 

@@ -13,7 +13,7 @@ from coaching.metrics.evidence import evidence_ids
 from coaching.metrics.names import AVG_DISCOUNT, PRODUCT_WIN_RATE, PRODUCTS_WON_COUNT, TOP_PRODUCT_SHARE
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
-from coaching.models import LineItem, Opportunity, Product
+from crm.models import LineItem, Opportunity, Product
 
 Metrics = dict[str, dict[str, MetricValue]]
 

@@ -12,7 +12,7 @@ from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.names import PIPELINE_COVERAGE, QUOTA_ATTAINMENT
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, number
-from coaching.models import Opportunity, Quota
+from crm.models import Opportunity, Quota
 
 Metrics = dict[str, dict[str, MetricValue]]
 

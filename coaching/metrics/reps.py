@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
-from coaching.metrics.calendar import Window, quarter_of, week_start
+from coaching.metrics.calendar import Window, quarter_of
 from coaching.metrics.names import (
     ACTIVITY_WINDOW_DAYS,
     CLOSED_WINDOW_DAYS,
@@ -19,7 +19,8 @@ from coaching.metrics.names import (
     STAGE_WINDOW_DAYS,
     STALE_WINDOW_DAYS,
 )
-from coaching.models import Activity, Opportunity, Org, Person
+from coaching.weeks import monday_of as week_start
+from crm.models import Activity, Opportunity, Org, Person
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from datetime import date
 from django.db import transaction
 from django.db.models import QuerySet
 
-from coaching.metrics.calendar import week_start as monday
 from coaching.metrics.result import MetricsResult
-from coaching.models import MetricSnapshot, Org
+from coaching.models import MetricSnapshot
+from coaching.weeks import monday_of as monday
+from crm.models import Org
 
 BATCH_SIZE = 2000
 

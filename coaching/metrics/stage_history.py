@@ -20,7 +20,7 @@ from django.db import connection
 
 from coaching.metrics.dialect import fetch, is_postgres, sql_date, sql_datetime
 from coaching.metrics.reps import Scope
-from coaching.models import Opportunity, OpportunityChange, Person
+from crm.models import Opportunity, OpportunityChange, Person
 
 HISTORY = OpportunityChange._meta.db_table
 OPPORTUNITY = Opportunity._meta.db_table

@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, Q
 
 from coaching.metrics.reps import Scope
 from coaching.metrics.stage_history import DealHistory, Transition
-from coaching.models import Opportunity
+from crm.models import Opportunity
 
 
 @dataclass(frozen=True)

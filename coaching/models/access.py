@@ -13,7 +13,7 @@ class Membership(models.Model):
         REP = "rep", "Rep (sees their own data and agenda items)"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="memberships")
     person_sf_id = models.CharField(
         max_length=18, blank=True, help_text="The CRM user this portal user is; blank for an admin not in the CRM."
     )

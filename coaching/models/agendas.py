@@ -14,7 +14,7 @@ from django.db import models
 class ManagerPreference(models.Model):
     """A manager's settings for agendas (the delivery issue adds digest settings here)."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="manager_preferences")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="manager_preferences")
     manager_sf_id = models.CharField(max_length=18)
     one_on_one_minutes = models.PositiveSmallIntegerField(
         default=30,
@@ -37,7 +37,7 @@ class Agenda(models.Model):
     the team's week-over-week trends, and the totals. Items, notes and commitments are rows.
     """
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="agendas")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="agendas")
     manager_sf_id = models.CharField(max_length=18)
     week_start = models.DateField(help_text="Monday of the ISO week.")
     one_on_one_minutes = models.PositiveSmallIntegerField(default=30, help_text="The 1:1 length it was sized to.")

@@ -7,7 +7,7 @@ class DealFlagWeek(models.Model):
     Written every week from now on, so that a flag whose field has no history in the CRM (Next Step) can be
     backtested later; the flags with history are also rebuilt from OpportunityHistory for past weeks."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="+")
     week_end = models.DateField(help_text="The Sunday the deal was looked at (end of day, UTC).")
     opportunity_sf_id = models.CharField(max_length=18)
     flag = models.CharField(max_length=16)
@@ -36,7 +36,7 @@ class FlagBacktest(models.Model):
         ON = "on", "Always show"
         OFF = "off", "Never show"
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="flag_backtests")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="flag_backtests")
     flag = models.CharField(max_length=16)
     as_of = models.DateField()
     computed_at = models.DateTimeField(auto_now=True)
@@ -67,7 +67,7 @@ class FlagBacktest(models.Model):
 class WinModel(models.Model):
     """An org's fitted deal win probability (stage + flags + rep), with its calibration."""
 
-    org = models.OneToOneField("coaching.Org", on_delete=models.CASCADE, related_name="win_model")
+    org = models.OneToOneField("crm.Org", on_delete=models.CASCADE, related_name="win_model")
     as_of = models.DateField()
     fitted_at = models.DateTimeField(auto_now=True)
     parameters = models.JSONField(default=dict, help_text="Coefficients, stage levels and rep effects.")

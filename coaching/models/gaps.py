@@ -11,7 +11,7 @@ class Family(models.TextChoices):
 class GapRuleSetting(models.Model):
     """An org's override of one gap rule: switched off, or with its own thresholds."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="gap_rule_settings")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="gap_rule_settings")
     code = models.CharField(max_length=64)
     enabled = models.BooleanField(default=True)
     thresholds = models.JSONField(
@@ -33,7 +33,7 @@ class Gap(models.Model):
     that it reads "week N of this gap" instead of appearing new.
     """
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="gaps")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="gaps")
     week_start = models.DateField(help_text="Monday of the ISO week.")
     code = models.CharField(max_length=64)
     family = models.CharField(max_length=5, choices=Family.choices)
@@ -72,7 +72,7 @@ class Gap(models.Model):
 class Snooze(models.Model):
     """A manager's decision to silence a gap for a rep (or one deal) until a date, with a reason."""
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="snoozes")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="snoozes")
     code = models.CharField(max_length=64)
     person_sf_id = models.CharField(max_length=18)
     opportunity_sf_id = models.CharField(max_length=18, blank=True, help_text="Blank: every deal of the rep.")

@@ -11,7 +11,7 @@ class MetricSnapshot(models.Model):
     behind it (``evidence``). The metric names and their definitions live in ``coaching.metrics.names``.
     """
 
-    org = models.ForeignKey("coaching.Org", on_delete=models.CASCADE, related_name="metric_snapshots")
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="metric_snapshots")
     person_sf_id = models.CharField(max_length=18, help_text="The rep's CRM user id.")
     manager_sf_id = models.CharField(max_length=18, blank=True, help_text="The rep's manager on the as-of date.")
     week_start = models.DateField(help_text="Monday of the ISO week the snapshot belongs to.")

@@ -13,8 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Membership, Org, Person
+from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Membership
 from coaching.visibility import Scope, scope_for
+from crm.models import Org, Person
 from integrations.models import SyncRun
 
 

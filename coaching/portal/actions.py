@@ -12,9 +12,11 @@ from celery.result import EagerResult
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from coachapp.errors import InvalidInput
 from coaching.gaps.catalogue import clean_thresholds, setting_codes
 from coaching.gaps.snoozes import snooze_gap
-from coaching.models import AgendaItem, AgendaNote, GapRuleSetting, Org, Snooze
+from coaching.models import AgendaItem, AgendaNote, GapRuleSetting, Snooze
+from crm.models import Org
 from integrations.models import SalesforceConnection, SyncRun
 from integrations.tasks import sync_org
 
@@ -22,9 +24,9 @@ from integrations.tasks import sync_org
 def snooze_item(item: AgendaItem, *, reason: str, until: date | None, user: AbstractBaseUser) -> Snooze:
     """Snooze the gap behind an agenda item (for its deal only, when the item is about one deal)."""
     if not item.person_sf_id:
-        raise ValueError("A team topic cannot be snoozed: snooze it for each rep from their own items.")
+        raise InvalidInput("A team topic cannot be snoozed: snooze it for each rep from their own items.")
     if item.kind == AgendaItem.Kind.STRENGTH:
-        raise ValueError("A strength is not a gap: there is nothing to snooze.")
+        raise InvalidInput("A strength is not a gap: there is nothing to snooze.")
     return snooze_gap(
         item.agenda.org,
         item.code,
@@ -38,7 +40,7 @@ def snooze_item(item: AgendaItem, *, reason: str, until: date | None, user: Abst
 
 def delete_note(note: AgendaNote, user: AbstractBaseUser) -> None:
     if note.created_by_id != user.pk:
-        raise ValueError("Only the person who wrote a note can delete it.")
+        raise InvalidInput("Only the person who wrote a note can delete it.")
     note.delete()
 
 
@@ -46,11 +48,11 @@ def start_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> int | None:
     """Queue a sync of ``org``: the run's id when it ran in-process (no broker: the demo), None when queued
     for a worker (its run row appears when a worker picks it up)."""
     if not SalesforceConnection.objects.filter(org=org).exists():
-        raise ValueError(
+        raise InvalidInput(
             f"{org} has no Salesforce connection yet: add one with `python manage.py add_org` before syncing."
         )
     if kind not in (SyncRun.Kind.INCREMENTAL, SyncRun.Kind.FULL):
-        raise ValueError(f"kind must be incremental or full, got {kind!r}")
+        raise InvalidInput(f"kind must be incremental or full, got {kind!r}")
     result = sync_org.delay(org.pk, kind)
     return int(result.get()) if isinstance(result, EagerResult) else None
 
@@ -61,7 +63,7 @@ def save_rule_setting(org: Org, code: str, *, enabled: bool, thresholds: dict[st
     Blank thresholds fall back to the documented defaults; only the overrides are stored.
     """
     if code not in setting_codes():
-        raise ValueError(f"unknown gap rule {code!r}")
+        raise InvalidInput(f"unknown gap rule {code!r}")
     clean = clean_thresholds(code, thresholds)
     with transaction.atomic():
         setting, _ = GapRuleSetting.objects.update_or_create(

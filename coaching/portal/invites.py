@@ -14,7 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
 
-from coaching.models import Membership, Org, Person
+from coachapp.errors import InvalidInput
+from coaching.models import Membership
+from crm.models import Org, Person
 
 INVITE_MAX_AGE_DAYS = 14
 _SALT = "coachapp.portal.invite"
@@ -37,21 +39,21 @@ def make_invite(org: Org, *, role: str, person_sf_id: str = "", email: str = "")
 
 def check_invite(org: Org, *, role: str, person_sf_id: str, email: str) -> Invite:
     if role not in Membership.Role.values:
-        raise ValueError(f"role must be one of {', '.join(Membership.Role.values)}, got {role!r}")
+        raise InvalidInput(f"role must be one of {', '.join(Membership.Role.values)}, got {role!r}")
     person = None
     if person_sf_id:
         person = Person.live.filter(org=org, sf_id=person_sf_id).first()
         if person is None:
-            raise ValueError(f"No CRM user {person_sf_id} in {org}: sync the org or check the id.")
+            raise InvalidInput(f"No CRM user {person_sf_id} in {org}: sync the org or check the id.")
         if Membership.objects.filter(org=org, person_sf_id=person_sf_id).exists():
-            raise ValueError(f"{person.name} already has a portal login.")
+            raise InvalidInput(f"{person.name} already has a portal login.")
     elif role != Membership.Role.ADMIN:
-        raise ValueError("Pick the CRM user this person is: only an org admin may be invited without one.")
+        raise InvalidInput("Pick the CRM user this person is: only an org admin may be invited without one.")
     elif not email:
-        raise ValueError("An admin outside the CRM is invited by email: give the address the invite is for.")
+        raise InvalidInput("An admin outside the CRM is invited by email: give the address the invite is for.")
     elif Membership.objects.filter(org=org, user__email__iexact=email).exists():
         # What makes an invite without a CRM user work once: its email gets a login, then the link is spent.
-        raise ValueError(f"{email} already has a portal login in {org}.")
+        raise InvalidInput(f"{email} already has a portal login in {org}.")
     return Invite(org=org, role=role, person=person, email=email or (person.email if person else ""))
 
 
@@ -88,5 +90,5 @@ def accept_invite(invite: Invite, *, username: str, password: str) -> AbstractBa
                 role=invite.role,
             )
     except IntegrityError:
-        raise ValueError("This invite was used already, or the username is taken: ask for a new invite.") from None
+        raise InvalidInput("This invite was used already, or the username is taken: ask for a new invite.") from None
     return user

@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from coaching.models import Membership, Person
+from coaching.models import Membership
+from crm.models import Person
 
 log = logging.getLogger(__name__)
 

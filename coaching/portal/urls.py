@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from coaching.portal.views import accounts, items, rep, settings, sync, team, week
+from coaching.portal.views import accounts, deal_flags, items, rep, settings, sync, team, week
 
 app_name = "portal"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("sync/runs/<int:pk>/", sync.sync_run, name="sync_run"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/rules/", settings.rules, name="rules"),
+    path("settings/deal-flags/", deal_flags.deal_flags, name="deal-flags"),
     path("settings/rules/<str:code>/", settings.rule, name="rule"),
     path("settings/invites/", accounts.invites, name="invites"),
     path("invite/<str:token>/", accounts.accept, name="accept_invite"),

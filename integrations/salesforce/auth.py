@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from simple_salesforce.login import SalesforceLogin
 
+from coachapp.errors import InvalidInput
 from integrations.models import SalesforceConnection
 
 Method = SalesforceConnection.AuthMethod
@@ -25,7 +26,7 @@ REQUIRED = {
 }
 
 
-class IncompleteCredentials(ValueError):
+class IncompleteCredentials(InvalidInput):
     """The stored connection lacks something its login flow needs."""
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models
 
-from coaching.models import (
+from crm.models import (
     Account,
     Activity,
     ContactRole,

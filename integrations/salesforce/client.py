@@ -24,6 +24,7 @@ from django.conf import settings
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 
+from coachapp.errors import InvalidInput
 from integrations.models import SalesforceConnection
 from integrations.salesforce import auth
 from integrations.salesforce.classify import TRANSPORT_ERRORS, Action, classify_call, classify_login, expired_session
@@ -272,7 +273,7 @@ class SalesforceClient:
         if batch_size is None:
             return {}
         if not MIN_BATCH <= batch_size <= MAX_BATCH:
-            raise ValueError(f"batch_size must be between {MIN_BATCH} and {MAX_BATCH}, not {batch_size}")
+            raise InvalidInput(f"batch_size must be between {MIN_BATCH} and {MAX_BATCH}, not {batch_size}")
         return {"Sforce-Query-Options": f"batchSize={batch_size}"}
 
 
@@ -283,12 +284,12 @@ def _sobject_of(soql: str) -> str | None:
 
 def _checked_sobject(sobject: str) -> str:
     if not isinstance(sobject, str) or not _SOBJECT_RE.match(sobject):
-        raise ValueError(f"{sobject!r} is not an sObject API name")
+        raise InvalidInput(f"{sobject!r} is not an sObject API name")
     return sobject
 
 
 def _check_window(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("start and end must be timezone-aware datetimes")
+        raise InvalidInput("start and end must be timezone-aware datetimes")
     if end <= start:
-        raise ValueError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")
+        raise InvalidInput(f"end ({end.isoformat()}) must be after start ({start.isoformat()})")

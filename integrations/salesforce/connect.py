@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from coaching.models import Org
+from coachapp.errors import InvalidInput
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.salesforce.client import SalesforceClient
@@ -56,7 +57,7 @@ class ConnectionCheck:
 def _required(value: str | None, what: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValueError(f"{what} is required")
+        raise InvalidInput(f"{what} is required")
     return value
 
 
@@ -64,9 +65,9 @@ def check_name(name: str) -> str:
     try:
         validate_slug(name)
     except ValidationError:
-        raise ValueError(f"org name {name!r} must be a short slug: letters, digits, '-' or '_' (e.g. acme)") from None
+        raise InvalidInput(f"org name {name!r} must be a short slug: letters, digits, '-' or '_' (e.g. acme)") from None
     if len(name) > 64:
-        raise ValueError(f"org name {name!r} is longer than 64 characters")
+        raise InvalidInput(f"org name {name!r} is longer than 64 characters")
     return name
 
 
@@ -76,13 +77,13 @@ def check_private_key(pem: str) -> str:
     try:
         key = load_pem_private_key(pem.encode(), password=None)
     except TypeError:
-        raise ValueError(
+        raise InvalidInput(
             "the private key is encrypted; give the unencrypted PEM (openssl pkey -in KEY -out PLAIN.key)"
         ) from None
     except ValueError:
-        raise ValueError("the private key is not a PEM private key (-----BEGIN PRIVATE KEY----- …)") from None
+        raise InvalidInput("the private key is not a PEM private key (-----BEGIN PRIVATE KEY----- …)") from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("the private key must be an RSA key: the JWT bearer flow signs with RS256")
+        raise InvalidInput("the private key must be an RSA key: the JWT bearer flow signs with RS256")
     return pem
 
 
@@ -92,34 +93,34 @@ def check_login_domain(domain: str | None) -> str:
     value = re.sub(r"^https?://", "", value).rstrip("/")
     value = value.removesuffix(".salesforce.com")
     if not _DOMAIN_RE.match(value):
-        raise ValueError(f"login domain {domain!r} must be 'login', 'test' or a My Domain such as acme.my")
+        raise InvalidInput(f"login domain {domain!r} must be 'login', 'test' or a My Domain such as acme.my")
     return value
 
 
 def check_url(url: str, *, what: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit((url or "").strip())
     if parts.scheme not in schemes or not parts.hostname:
-        raise ValueError(f"{what} {url!r} must be a {' or '.join(schemes)} URL such as {schemes[0]}://host")
+        raise InvalidInput(f"{what} {url!r} must be a {' or '.join(schemes)} URL such as {schemes[0]}://host")
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise ValueError(f"{what} {url!r} has an invalid port") from None
+        raise InvalidInput(f"{what} {url!r} has an invalid port") from None
     return f"{parts.scheme}://{parts.netloc}"
 
 
 def read_org_directory(directory: str) -> dict[str, Any]:
     path = Path(directory).expanduser()
     if not path.is_dir():
-        raise ValueError(f"emulator directory {directory} does not exist; make one with `generate_org {directory}`")
+        raise InvalidInput(f"emulator directory {directory} does not exist; make one with `generate_org {directory}`")
     settings_file = path / "org.json"
     if not settings_file.is_file():
-        raise ValueError(f"{directory} has no org.json; is it an org directory written by generate_org?")
+        raise InvalidInput(f"{directory} has no org.json; is it an org directory written by generate_org?")
     try:
         data = json.loads(settings_file.read_text())
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{settings_file} cannot be read as JSON: {exc}") from None
+        raise InvalidInput(f"{settings_file} cannot be read as JSON: {exc}") from None
     if not isinstance(data, dict) or not data.get("instance_url"):
-        raise ValueError(f"{settings_file} has no instance_url")
+        raise InvalidInput(f"{settings_file} has no instance_url")
     return data
 
 
@@ -128,7 +129,7 @@ def _pick_user(users: list[dict[str, Any]], username: str | None) -> dict[str, A
         for user in users:
             if str(user.get("username", "")).lower() == username.lower():
                 return user
-        raise ValueError(f"org.json has no user {username!r} (it has {', '.join(u['username'] for u in users)})")
+        raise InvalidInput(f"org.json has no user {username!r} (it has {', '.join(u['username'] for u in users)})")
     # The generator writes an integration user for exactly this; any user will do otherwise.
     return next((user for user in users if str(user["username"]).startswith("integration@")), users[0])
 
@@ -148,21 +149,21 @@ def emulator_settings(directory: str, login: str | None = None, username: str | 
         elif session_ids:
             login = "session"
         else:
-            raise ValueError(f"{directory}/org.json offers no way to log in: no users, connected app or session ids")
+            raise InvalidInput(f"{directory}/org.json offers no way to log in: no users, connected app or session ids")
     if login not in EMULATOR_LOGINS:
-        raise ValueError(f"emulator login must be one of {', '.join(EMULATOR_LOGINS)}, not {login!r}")
+        raise InvalidInput(f"emulator login must be one of {', '.join(EMULATOR_LOGINS)}, not {login!r}")
     fields: dict[str, Any] = {"instance_url": check_url(data["instance_url"], what="instance_url", schemes=("https",))}
     if login == "session":
         if not session_ids:
-            raise ValueError(f"{directory}/org.json lists no session_ids")
+            raise InvalidInput(f"{directory}/org.json lists no session_ids")
         return {**fields, "credentials": {"login": "session", "session_id": str(session_ids[0])}}
     if not users:
-        raise ValueError(f"{directory}/org.json lists no users to log in as")
+        raise InvalidInput(f"{directory}/org.json lists no users to log in as")
     user = _pick_user(users, username)
     fields["username"] = str(user["username"])
     if login == "jwt":
         if not app.get("consumer_key") or not key_file.is_file():
-            raise ValueError(f"the JWT login needs connected_app.consumer_key in org.json and {key_file}")
+            raise InvalidInput(f"the JWT login needs connected_app.consumer_key in org.json and {key_file}")
         private_key = check_private_key(key_file.read_text())
         return {
             **fields,
@@ -197,7 +198,7 @@ def connection_settings(method: str, **given: Any) -> dict[str, Any]:
         consumer_key = (given.get("consumer_key") or "").strip()
         secret = (given.get("consumer_secret") or "").strip()
         if bool(consumer_key) != bool(secret):
-            raise ValueError("the OAuth password login needs both the consumer key and the consumer secret")
+            raise InvalidInput("the OAuth password login needs both the consumer key and the consumer secret")
         if secret:
             credentials["consumer_secret"] = secret
         return {
@@ -223,7 +224,7 @@ def connection_settings(method: str, **given: Any) -> dict[str, Any]:
             "emulator_url": check_url(url, what="emulator URL", schemes=("http", "https")) if url else "",
         }
         return fields
-    raise ValueError(f"method must be one of {', '.join(Method.values)}, not {method!r}")
+    raise InvalidInput(f"method must be one of {', '.join(Method.values)}, not {method!r}")
 
 
 _RESET = {
@@ -249,7 +250,7 @@ def register_org(
     check_name(name)
     fields = connection_settings(method, **given)
     if api_reserve_percent is not None and not 0 <= api_reserve_percent <= 99:
-        raise ValueError(f"the API reserve must be a percentage from 0 to 99, not {api_reserve_percent}")
+        raise InvalidInput(f"the API reserve must be a percentage from 0 to 99, not {api_reserve_percent}")
     with transaction.atomic():
         org, created = Org.objects.get_or_create(name=name, defaults={"display_name": display_name or ""})
         if display_name is not None and not created and org.display_name != display_name:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 
+from coachapp.errors import InvalidInput
 from integrations.salesforce.ids import to_18
 
 Converter = Callable[[Any], Any]
@@ -34,7 +35,7 @@ def text(limit: int | None) -> Converter:
             return ""
         if type(value) is not str:
             if isinstance(value, dict | list):
-                raise ValueError(f"expected text, got {type(value).__name__}")
+                raise InvalidInput(f"expected text, got {type(value).__name__}")
             value = str(value).lower() if isinstance(value, bool) else str(value)
         if len(value) <= (limit or len(value)) and "\x00" not in value:
             return value
@@ -53,7 +54,7 @@ def reference() -> Converter:
             return value
         if type(value) is str and len(value) == 15:
             return to_18(value)
-        raise ValueError(f"{value!r} is not a Salesforce id")
+        raise InvalidInput(f"{value!r} is not a Salesforce id")
 
     return convert
 
@@ -66,7 +67,7 @@ def boolean() -> Converter:
             return False
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise InvalidInput(f"expected true or false, got {value!r}")
 
     return convert
 
@@ -76,13 +77,13 @@ def integer() -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise InvalidInput(f"expected a whole number, got {value!r}")
         number = value if type(value) is int else float(value)
         if number != number or number in (math.inf, -math.inf):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise InvalidInput(f"expected a whole number, got {value!r}")
         number = round(number)
         if not INT_MIN <= number <= INT_MAX:
-            raise ValueError(f"{value!r} is out of range for a whole-number column")
+            raise InvalidInput(f"{value!r} is out of range for a whole-number column")
         return number
 
     return convert
@@ -104,10 +105,10 @@ def floating() -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected a number, got {value!r}")
+            raise InvalidInput(f"expected a number, got {value!r}")
         number = float(value)
         if number != number or number in (math.inf, -math.inf):
-            raise ValueError(f"expected a finite number, got {value!r}")
+            raise InvalidInput(f"expected a finite number, got {value!r}")
         return number
 
     return convert
@@ -121,15 +122,15 @@ def money(max_digits: int, decimal_places: int) -> Converter:
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValueError(f"expected an amount, got {value!r}")
+            raise InvalidInput(f"expected an amount, got {value!r}")
         try:
             # repr of a float is its shortest decimal form (0.1, not 0.1000000000000000055); half up, as
             # Salesforce and PostgreSQL round.
             amount = Decimal(repr(value) if type(value) is float else str(value)).quantize(quantum, ROUND_HALF_UP)
         except (InvalidOperation, ValueError) as exc:
-            raise ValueError(f"expected an amount, got {value!r}") from exc
+            raise InvalidInput(f"expected an amount, got {value!r}") from exc
         if not amount.is_finite() or abs(amount) >= bound:
-            raise ValueError(f"{value!r} does not fit in {max_digits} digits")
+            raise InvalidInput(f"{value!r} does not fit in {max_digits} digits")
         return amount
 
     return convert
@@ -144,7 +145,7 @@ def day() -> Converter:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+        raise InvalidInput(f"expected a date YYYY-MM-DD, got {value!r}")
 
     return convert
 
@@ -156,7 +157,7 @@ def moment() -> Converter:
         try:
             parsed = datetime.fromisoformat(value)
         except (TypeError, ValueError):
-            raise ValueError(f"expected a datetime YYYY-MM-DDThh:mm:ss.000+0000, got {value!r}") from None
+            raise InvalidInput(f"expected a datetime YYYY-MM-DDThh:mm:ss.000+0000, got {value!r}") from None
         # Salesforce always answers in UTC with an offset; a bare value is read as UTC rather than guessed.
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -181,5 +182,5 @@ def converter_for(kind: str, field: models.Field) -> Converter:
     try:
         factory = CONVERTERS[kind]
     except KeyError:
-        raise ValueError(f"unknown converter kind {kind!r}; one of {', '.join(CONVERTERS)}") from None
+        raise InvalidInput(f"unknown converter kind {kind!r}; one of {', '.join(CONVERTERS)}") from None
     return factory(field)

@@ -10,8 +10,10 @@ do. The sync engine decides by class:
 - ``ObjectNotAvailable``: this object is skipped with its message.
 """
 
+from coachapp.errors import CoachappError
 
-class SalesforceError(Exception):
+
+class SalesforceError(CoachappError):
     """Any trouble with Salesforce; ``str()`` is the user-facing message."""
 
     default_code = "SALESFORCE_ERROR"

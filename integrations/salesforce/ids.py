@@ -10,6 +10,8 @@ when character ``i`` of that five is an upper-case letter, and the 5-bit value i
 
 import re
 
+from coachapp.errors import InvalidInput
+
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 # Base 62 in Salesforce's order: digits, then upper case, then lower case.
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -31,13 +33,13 @@ def _checksum(id15: str) -> str:
 
 def _require_alnum(value: str, what: str, length: int) -> None:
     if len(value) != length or not _ALNUM.match(value):
-        raise ValueError(f"{what} must be {length} letters or digits, got {value!r}.")
+        raise InvalidInput(f"{what} must be {length} letters or digits, got {value!r}.")
 
 
 def to_18(id15: str) -> str:
     """The 18-character, case-insensitive form of a 15-character id."""
     if not isinstance(id15, str):
-        raise ValueError(f"A Salesforce id is a string, got {type(id15).__name__}.")
+        raise InvalidInput(f"A Salesforce id is a string, got {type(id15).__name__}.")
     _require_alnum(id15, "A 15-character Salesforce id", 15)
     return id15 + _checksum(id15)
 
@@ -50,7 +52,7 @@ def salesforce_id(prefix: str, number: int, pod: str = "5g") -> str:
     _require_alnum(prefix, "A key prefix", 3)
     _require_alnum(pod, "A pod", 2)
     if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= MAX_NUMBER:
-        raise ValueError(f"An id number must be an integer from 0 to {MAX_NUMBER}, got {number!r}.")
+        raise InvalidInput(f"An id number must be an integer from 0 to {MAX_NUMBER}, got {number!r}.")
     digits = []
     for _ in range(_UNIQUE_DIGITS):
         number, rest = divmod(number, 62)
@@ -88,10 +90,10 @@ def normalize_id(value: object) -> str:
     real information, and a wrong suffix means it was mistyped or truncated and re-padded.
     """
     if not isinstance(value, str):
-        raise ValueError(f"A Salesforce id is a string of 15 or 18 letters and digits, got {type(value).__name__}.")
+        raise InvalidInput(f"A Salesforce id is a string of 15 or 18 letters and digits, got {type(value).__name__}.")
     text = value.strip()
     if len(text) not in (15, 18) or not _ALNUM.match(text):
-        raise ValueError(f"{value!r} is not a Salesforce id: expected 15 or 18 letters and digits.")
+        raise InvalidInput(f"{value!r} is not a Salesforce id: expected 15 or 18 letters and digits.")
     if len(text) == 15:
         return to_18(text)
     if is_valid_id(text):
@@ -100,7 +102,7 @@ def normalize_id(value: object) -> str:
     single_case = all(char.isupper() for char in letters) or all(char.islower() for char in letters)
     recased = _recase(text) if single_case else None
     if recased is None:
-        raise ValueError(
+        raise InvalidInput(
             f"{value!r} is not a valid Salesforce id: its last three characters do not match the first 15 "
             "(mistyped or truncated?)."
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coachapp.errors import CoachappError, InvalidInput
 from integrations.salesforce.catalogue import AUDIT_FIELDS, UNSELECTABLE_TYPES, FieldMap, SObjectSpec
 from integrations.salesforce.converters import Converter, boolean, converter_for, moment, reference
 
@@ -19,7 +20,7 @@ from integrations.salesforce.converters import Converter, boolean, converter_for
 _ID, _CREATED, _DELETED = "Id", "CreatedDate", "IsDeleted"
 
 
-class FieldPlanError(Exception):
+class FieldPlanError(CoachappError):
     """The org lacks a field the object cannot be synced without."""
 
 
@@ -132,21 +133,21 @@ class RecordMapper:
     def _map(self, record: dict[str, Any], get: Any, stamp: datetime | None, fields: Any, extra_names: Any) -> tuple:
         sf_id = self._id(get(_ID))
         if not sf_id:
-            raise ValueError("the record has no Id")
+            raise InvalidInput("the record has no Id")
         if stamp is None:
-            raise ValueError(f"{self._mark} is missing or not a datetime ({get(self._mark)!r})")
+            raise InvalidInput(f"{self._mark} is missing or not a datetime ({get(self._mark)!r})")
         try:
             values = [convert(get(name) if name else None) for name, convert in fields]
         except (ValueError, TypeError):
-            raise ValueError(self._explain(record)) from None
+            raise InvalidInput(self._explain(record)) from None
         for position, name in self._required:
             if values[position] in ("", None):
-                raise ValueError(f"{name} is required but empty")
+                raise InvalidInput(f"{name} is required but empty")
         try:
             deleted = self._bool(get(_DELETED))
             created = self._stamp(get(_CREATED))
         except ValueError as exc:
-            raise ValueError(f"IsDeleted or CreatedDate: {exc}") from None
+            raise InvalidInput(f"IsDeleted or CreatedDate: {exc}") from None
         extra = {name: value for name in extra_names if (value := get(name)) is not None}
         return (sf_id, created, stamp, deleted, stamp if deleted else None, extra, *values, *self._fixed)
 

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from coachapp.errors import CoachappError
 from integrations.models import SalesforceConnection
 
 
-class LockLost(Exception):
+class LockLost(CoachappError):
     """This run's lock expired and another run claimed the org."""
 
 

@@ -11,9 +11,12 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Org
+from coachapp.errors import CoachappError, InvalidInput
+from crm.models import Org
+from crm.signals import sync_finished
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
@@ -31,7 +34,7 @@ RETRYABLE = (TransientError, OperationalError, InterfaceError)
 LOCK_HELD = "another sync of this org is running"
 
 
-class SyncSetupError(Exception):
+class SyncSetupError(CoachappError):
     """The org cannot be synced at all (no Salesforce connection); the message says what to do."""
 
 
@@ -66,7 +69,7 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     """Record a new run and claim the org's lock: (run, token), or (failed run, None) if the org is busy."""
     connection_of(org)
     if kind not in SyncRun.Kind.values:
-        raise ValueError(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
+        raise InvalidInput(f"kind must be one of {', '.join(SyncRun.Kind.values)}, not {kind!r}")
     run = SyncRun.objects.create(org=org, kind=kind, status=Status.PENDING)
     token = lock.claim(org.pk)
     if token is None:
@@ -158,8 +161,9 @@ def give_up_object(run_id: int, sobject: str, error: BaseException, attempts: in
     add_error(run, message, sobject)
 
 
-def finish_run(run_id: int, token: str | None) -> SyncRun:
-    """Settle the run's final status from its objects and release the lock (if this run still holds it)."""
+def finish_run(run_id: int, token: str | None, *, rebuild: bool = True) -> SyncRun:
+    """Settle the run's final status from its objects, release the lock (if this run still holds it) and announce
+    the finished run (``crm.signals.sync_finished``; ``rebuild=False``: the caller rebuilds by itself)."""
     run = SyncRun.objects.get(pk=run_id)
     objects = list(run.object_runs.all())
     if run.status in (Status.PENDING, Status.RUNNING):
@@ -177,11 +181,27 @@ def finish_run(run_id: int, token: str | None) -> SyncRun:
     run.save(update_fields=["status", "finished_at", "current_object", "api_calls"])
     if token:
         lock.release(run.org_id, token)
+    sync_finished.send(sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild)
     return run
 
 
-def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: ProgressCallback | None = None) -> SyncRun:
+def changed_data(run: SyncRun) -> bool:
+    """Whether the run wrote or deleted any row (and finished well enough that what it wrote counts)."""
+    if run.status not in (Status.SUCCEEDED, Status.PARTIAL):
+        return False
+    return run.object_runs.filter(Q(upserted__gt=0) | Q(deleted__gt=0)).exists()
+
+
+def run_sync(
+    org: Org,
+    kind: str = SyncRun.Kind.INCREMENTAL,
+    *,
+    progress: ProgressCallback | None = None,
+    rebuild: bool = True,
+) -> SyncRun:
     """Run a whole sync of ``org`` in this process, object by object, and return the finished run.
+
+    The finished run is announced like every other (``rebuild=False``: the caller rebuilds the week itself).
 
     Transient trouble is retried a few times with back-off from the object's mark; a crash (even
     KeyboardInterrupt) still records the run as failed and frees the org.
@@ -201,7 +221,7 @@ def run_sync(org: Org, kind: str = SyncRun.Kind.INCREMENTAL, *, progress: Progre
         _end_run(run, Status.FAILED, f"the sync stopped unexpectedly: {exc!r}; the next sync continues from the marks")
         raise
     finally:
-        run = finish_run(run.pk, token)
+        run = finish_run(run.pk, token, rebuild=rebuild)
     return run
 
 

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from coaching.models import Family, Org, Person
+from coaching.models import Family
+from crm.models import Org, Person
 from tests.factories import GapFactory, OrgFactory, PersonFactory
 
 WEEK = date(2026, 3, 2)  # a Monday

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from coaching.agendas import render_agenda_text
-from coaching.agendas.weeks import monday_of
 from coaching.models import Agenda, AgendaItem, Gap, MetricSnapshot
+from coaching.weeks import monday_of
 from tests.factories import OrgFactory
 
 

@@ -4,9 +4,9 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
-from coaching.agendas.weeks import monday_of
 from coaching.models import Agenda, MetricSnapshot
 from coaching.tasks import build_agendas_for_org, build_all_agendas
+from coaching.weeks import monday_of
 from tests.factories import OpportunityFactory, OrgFactory, PersonFactory
 
 

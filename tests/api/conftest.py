@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from coaching.agendas import add_note, build_agendas
-from coaching.models import Agenda, AgendaItem, ApiKey, Gap, Membership, Opportunity, Org, Person
+from coaching.api.models import ApiKey
+from coaching.models import Agenda, AgendaItem, Gap, Membership
+from crm.models import Opportunity, Org, Person
 from integrations.models import SyncObjectRun, SyncRun
 from tests.factories import GapFactory, MetricSnapshotFactory, OpportunityFactory, OrgFactory, PersonFactory
+from tests.services import clear_cache
 
 WEEK = date(2026, 3, 2)  # a Monday
 EARLIER = WEEK - timedelta(weeks=1)
@@ -28,9 +30,9 @@ EARLIER = WEEK - timedelta(weeks=1)
 @pytest.fixture(autouse=True)
 def fresh_throttle_counts():
     # Throttle counts live in the cache; each test starts with none spent.
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @dataclass

@@ -4,8 +4,8 @@ session (with CSRF on writes), and per-key throttling."""
 import pytest
 from rest_framework.test import APIClient
 
-from coaching.models import ApiKey, Membership
-from coaching.models.api_keys import hash_key
+from coaching.api.models import ApiKey, hash_key
+from coaching.models import Membership
 from tests.api.conftest import error_of
 from tests.factories import OrgFactory
 

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from coaching.models import ApiKey
-from coaching.models.api_keys import hash_key, split_key
+from coaching.api.models import ApiKey, hash_key, split_key
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def test_create_api_key_refuses_what_would_not_work(world, args, says):
 
 def test_admin_issues_a_key_shown_once_and_revokes(world, admin_client):
     response = admin_client.post(
-        "/admin/coaching/apikey/add/",
+        "/admin/api/apikey/add/",
         {"org": world.org.pk, "user": world.users["director"].pk, "name": "reporting script"},
         follow=True,
     )
@@ -58,13 +57,13 @@ def test_admin_issues_a_key_shown_once_and_revokes(world, admin_client):
     (plaintext,) = [word for message in shown for word in message.split() if word.startswith("coach_")]
     assert key.matches(plaintext)
     # The change page shows the prefix, never the secret or its hash.
-    page = admin_client.get(f"/admin/coaching/apikey/{key.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
     assert key.prefix in page and plaintext not in page and key.hashed_secret not in page
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
     assert client.get("/api/v1/sync-runs").status_code == 200
-    admin_client.post("/admin/coaching/apikey/", {"action": "revoke", "_selected_action": [key.pk]}, follow=True)
+    admin_client.post("/admin/api/apikey/", {"action": "revoke", "_selected_action": [key.pk]}, follow=True)
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert client.get("/api/v1/sync-runs").status_code == 401
@@ -72,7 +71,7 @@ def test_admin_issues_a_key_shown_once_and_revokes(world, admin_client):
 
 def test_admin_refuses_a_key_for_a_user_outside_the_org(world, admin_client):
     response = admin_client.post(
-        "/admin/coaching/apikey/add/",
+        "/admin/api/apikey/add/",
         {"org": world.org.pk, "user": world.users["fsm_x"].pk, "name": "wrong org"},
     )
     assert response.status_code == 200

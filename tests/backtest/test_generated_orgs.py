@@ -4,16 +4,17 @@ the orgs are COPYed in by the benchmark loader)."""
 from datetime import date, timedelta
 
 import pytest
+from coaching.agendas.weeks import monday_of
 
 from bench.load import load_org
 from coaching.agendas.weekly import refresh_week
-from coaching.agendas.weeks import monday_of
 from coaching.backtest.deal_probability import deal_win_probability
 from coaching.backtest.mute import muted_gap_codes, set_override
 from coaching.backtest.update import update_backtest
 from coaching.backtest.wording import flag_line
 from coaching.gaps.org_settings import OrgRuleSettings
-from coaching.models import AgendaItem, DealFlagWeek, FlagBacktest, Gap, Opportunity, WinModel
+from coaching.models import AgendaItem, DealFlagWeek, FlagBacktest, Gap, WinModel
+from crm.models import Opportunity
 from sfemulator.generator import GeneratorConfig
 
 END = date(2026, 3, 1)  # a Sunday

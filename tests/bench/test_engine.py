@@ -12,9 +12,10 @@ from django.db import connection
 
 from bench.engine import STAGES, StatementCounter, group_by_baseline, prepare_history, run_engine
 from bench.load import LoadError, load_org, loaded_org
-from coaching.agendas.weeks import monday_of
 from coaching.metrics.names import METRIC_NAMES
-from coaching.models import Activity, Agenda, Gap, MetricSnapshot, Opportunity, Org, Person
+from coaching.models import Agenda, Gap, MetricSnapshot
+from coaching.weeks import monday_of
+from crm.models import Activity, Opportunity, Org, Person
 from integrations.salesforce.catalogue import BY_NAME
 from sfemulator.generator import GeneratorConfig, generate
 

@@ -19,7 +19,8 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 
 from coaching.agendas import build_agendas
-from coaching.models import Agenda, Family, Membership, Org, Person
+from coaching.models import Agenda, Family, Membership
+from crm.models import Org, Person
 from tests.factories import GapFactory, OrgFactory, PersonFactory
 
 WEEK = date(2026, 3, 2)  # a Monday

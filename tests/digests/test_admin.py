@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 
+from coaching.digests.models import DigestDelivery
 from coaching.digests.send import send_due
-from coaching.models import DigestDelivery
 from tests.digests.conftest import DUE, WEEK, received_by
 
 
@@ -17,14 +17,14 @@ def test_failed_digests_can_be_sent_again_from_the_admin(busy_week, smtp, client
     assert failed.status == DigestDelivery.Status.FAILED
     client.force_login(User.objects.create_superuser("root", "root@acme.example", "x"))
 
-    listing = client.get("/admin/coaching/digestdelivery/?status=failed")
+    listing = client.get("/admin/digests/digestdelivery/?status=failed")
     assert listing.status_code == 200 and chart.maria.sf_id.encode() in listing.content
-    assert client.get(f"/admin/coaching/digestdelivery/{failed.pk}/change/").status_code == 200  # view only
+    assert client.get(f"/admin/digests/digestdelivery/{failed.pk}/change/").status_code == 200  # view only
 
     smtp.refuse_rcpt.clear()  # the address was fixed on the mail server
     everyone = list(DigestDelivery.objects.values_list("pk", flat=True))
     response = client.post(
-        "/admin/coaching/digestdelivery/", {"action": "send_again", "_selected_action": everyone}, follow=True
+        "/admin/digests/digestdelivery/", {"action": "send_again", "_selected_action": everyone}, follow=True
     )
     assert b"1 failed digest(s) will be sent at the next scheduler run" in response.content
     send_due(chart.org, DUE + timedelta(minutes=15))

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from coaching.models import DigestDelivery
+from coaching.digests.models import DigestDelivery
 from tests.digests.conftest import DUE
 
 

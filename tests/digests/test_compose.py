@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from coaching.agendas import add_commitment, set_commitment_status, set_item_status
 from coaching.digests.compose import compose_digests
+from coaching.digests.models import DigestDelivery
 from coaching.digests.schedule import recipients
 from coaching.digests.send import send_due
-from coaching.models import AgendaItem, Commitment, DigestDelivery, Membership
+from coaching.models import AgendaItem, Commitment, Membership
 from tests.digests.conftest import DUE, WEEK
 from tests.factories import PersonFactory
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from coaching.digests.models import DigestDelivery
 from coaching.digests.send import claim, send_due, send_week
-from coaching.models import DigestDelivery
 from tests.digests.conftest import DUE, WEEK, received_by
 
 Status = DigestDelivery.Status

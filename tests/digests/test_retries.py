@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
+from coaching.digests.models import DigestDelivery
 from coaching.digests.send import backoff, send_due
-from coaching.models import DigestDelivery
 from tests.digests.conftest import DUE, WEEK, received_by
 
 Status = DigestDelivery.Status

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
+from coaching.digests.models import DigestSettings
 from coaching.digests.schedule import recipients
 from coaching.digests.send import send_due
-from coaching.models import DigestSettings, Person
+from crm.models import Person
 from tests.digests.conftest import WEEK, received_by, set_digest_time
 
 MARIA, OMAR, DANA = "maria@acme.example", "omar@acme.example", "dana@acme.example"

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from django.test import Client
 
 from coaching.digests.links import portal_url
+from coaching.digests.models import DigestDelivery, DigestSettings
 from coaching.digests.send import send_due
-from coaching.models import DigestDelivery, DigestSettings
 from tests.digests.conftest import DUE, WEEK, html_links, parts, path_of, received_by
 
 

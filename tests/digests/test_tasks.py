@@ -11,20 +11,17 @@ from datetime import time as clock
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
-from celery import Celery
 from django.conf import settings as django_settings
 
 from coachapp.celery import app
-from coaching.agendas.weeks import monday_of
+from coaching.digests.models import DigestDelivery
 from coaching.digests.tasks import send_due_digests
-from coaching.models import DigestDelivery
+from coaching.weeks import monday_of
 from tests.digests.conftest import DUE, received_by, set_digest_time
-from tests.processes import broker_url, child_database_url, stop
+from tests.processes import PrivateBroker, child_database_url, stop
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER_DB = 13  # a Redis database of its own (the sync worker test uses 14)
 
 
 def test_the_worker_knows_the_digest_tasks_and_beat_runs_the_sweep_every_15_minutes():
@@ -66,15 +63,14 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
     # Omar's and Dana's digests of the week are decided already: the worker has Maria's alone to send.
     smtp.fail_data["maria@acme.example"] = ["451 4.3.0 Try again later"]
 
-    broker = broker_url(redis_url, WORKER_DB)
-    redis.Redis.from_url(broker).flushdb()
+    broker = PrivateBroker.new(redis_url)
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
         "DJANGO_DEBUG": "true",
         "PYTHONPATH": str(ROOT),
         "REDIS_URL": "",
-        "CELERY_BROKER_URL": broker,
+        **broker.env(),
         "DATABASE_URL": child_database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{settings.EMAIL_PORT}",
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
@@ -87,7 +83,7 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"digest-test-{uuid.uuid4().hex[:8]}@%h"],
         cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
-    sender = Celery("digest-worker-test", broker=broker)
+    sender = broker.sender("digest-worker-test")
     try:
         sender.send_task("coaching.digests.tasks.send_org_digests", args=[chart.org.pk])
         deadline = time.monotonic() + 90
@@ -107,4 +103,4 @@ def test_a_real_worker_sends_through_smtp_and_retries_a_failure_after_its_back_o
     finally:
         stop(process)
         sender.close()
-        redis.Redis.from_url(broker).flushdb()
+        broker.clear()

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from coaching.digests.links import PREFERENCES, UNSUBSCRIBE, link_for, make_token, read_token
+from coaching.digests.models import DigestSettings
 from coaching.digests.preferences import save_digest_settings, unsubscribe
-from coaching.models import DigestSettings
 from tests.digests.conftest import path_of
 
 pytestmark = pytest.mark.django_db

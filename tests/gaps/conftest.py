@@ -15,7 +15,8 @@ import pytest
 
 from coaching.gaps.evaluate import WeekGaps, build_week
 from coaching.metrics import names
-from coaching.models import MetricSnapshot, Opportunity, Org, Person
+from coaching.models import MetricSnapshot
+from crm.models import Opportunity, Org, Person
 from tests.factories import MetricSnapshotFactory, OpportunityFactory, OrgFactory, PersonFactory
 
 WEEK = date(2024, 6, 24)  # a Monday

@@ -2,7 +2,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coaching.metrics.calendar import Window, quarter_of, week_start
+from coaching.metrics.calendar import Window, quarter_of
+from coaching.weeks import monday_of as week_start
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from coaching.agendas import add_commitment, add_note, build_agendas
-from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Family, Membership, Org, Person
+from coaching.models import Agenda, AgendaItem, AgendaNote, Commitment, Family, Membership
+from crm.models import Org, Person
 from tests.factories import (
     GapFactory,
     MetricSnapshotFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     PersonFactory,
     SalesforceConnectionFactory,
 )
+from tests.services import clear_cache
 
 WEEK = date(2026, 3, 2)  # a Monday in the past
 PASSWORD = "a-long-test-password-7"
@@ -142,9 +144,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _fresh_signin_limits():
     """Each test starts with no failed sign-ins on record: with REDIS_URL set the cache outlives a test."""
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     yield
 
 

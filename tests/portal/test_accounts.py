@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -17,15 +16,16 @@ from coaching.portal.invites import accept_invite, make_invite, read_invite
 from coaching.portal.signin import link_by_email, role_for
 from tests.factories import OrgFactory, PersonFactory
 from tests.portal.conftest import PASSWORD
+from tests.services import clear_cache
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def _sign_in(client: Client, username: str, password: str, **extra):

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.models import DigestSettings, GapRuleSetting, ManagerPreference, Membership
+from coaching.digests.models import DigestSettings
+from coaching.models import GapRuleSetting, ManagerPreference, Membership
 from coaching.portal.queries.sync import sync_status
 from integrations.models import SyncObjectRun, SyncRecordError, SyncRun
 from tests.factories import OrgFactory, PersonFactory, SalesforceConnectionFactory

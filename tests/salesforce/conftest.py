@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.connect import register_org

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from tests.salesforce.conftest import CONSUMER_KEY, INSTANCE_URL, PASSWORD, SESSION_ID, TOKEN, USERNAME
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.models import Account, Activity, Opportunity, Org, Person, Quota
+from crm.models import Account, Activity, Opportunity, Org, Person, Quota
 from integrations.models import SalesforceConnection, SyncMark, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.connect import register_org
 from tests.salesforce.conftest import PASSWORD, TOKEN, USERNAME
@@ -109,29 +109,29 @@ def synced(acme: Org) -> dict:
 def test_synced_rows_are_view_only(admin_client, synced: dict, model: str) -> None:
     row = synced[model]
     opts = row._meta
-    change = reverse(f"admin:coaching_{opts.model_name}_change", args=[row.pk])
+    change = reverse(f"admin:crm_{opts.model_name}_change", args=[row.pk])
 
-    found = admin_client.get(reverse(f"admin:coaching_{opts.model_name}_changelist"), {"q": row.sf_id})
+    found = admin_client.get(reverse(f"admin:crm_{opts.model_name}_changelist"), {"q": row.sf_id})
 
     assert found.status_code == 200 and str(row) in found.content.decode()
     assert admin_client.get(change).status_code == 200
     assert admin_client.post(change, {"name": "edited"}).status_code == 403
-    assert admin_client.get(reverse(f"admin:coaching_{opts.model_name}_add")).status_code == 403
-    assert admin_client.get(reverse(f"admin:coaching_{opts.model_name}_delete", args=[row.pk])).status_code == 403
+    assert admin_client.get(reverse(f"admin:crm_{opts.model_name}_add")).status_code == 403
+    assert admin_client.get(reverse(f"admin:crm_{opts.model_name}_delete", args=[row.pk])).status_code == 403
 
 
 @pytest.mark.parametrize(
     "model", ["person", "account", "opportunity", "opportunitychange", "product", "lineitem", "contactrole", "activity"]
 )
 def test_every_synced_model_lists_with_its_filters(admin_client, synced: dict, acme: Org, model: str) -> None:
-    url = reverse(f"admin:coaching_{model}_changelist")
+    url = reverse(f"admin:crm_{model}_changelist")
 
     assert admin_client.get(url, {"org__id__exact": acme.pk, "is_deleted__exact": "0"}).status_code == 200
     assert admin_client.get(url, {"q": "nothing-matches"}).status_code == 200
 
 
 def test_an_admin_enters_a_manual_quota(admin_client, acme: Org) -> None:
-    url = reverse("admin:coaching_quota_add")
+    url = reverse("admin:crm_quota_add")
     form = {"org": acme.pk, "owner_sf_id": "005000000000001AAA", "start_date": "2026-10-01", "amount": "150000"}
 
     assert admin_client.post(url, form).status_code == 302
@@ -142,7 +142,7 @@ def test_an_admin_enters_a_manual_quota(admin_client, acme: Org) -> None:
     assert quota.amount == Decimal("150000")
     assert duplicate.status_code == 200 and "exists already" in duplicate.content.decode()
 
-    change = reverse("admin:coaching_quota_change", args=[quota.pk])
+    change = reverse("admin:crm_quota_change", args=[quota.pk])
     assert admin_client.post(change, {**form, "amount": "160000"}).status_code == 302
     quota.refresh_from_db()
     assert quota.amount == Decimal("160000")
@@ -151,14 +151,14 @@ def test_an_admin_enters_a_manual_quota(admin_client, acme: Org) -> None:
 def test_crm_quotas_are_view_only(admin_client, acme: Org) -> None:
     quota = Quota.objects.create(org=acme, sf_id="0J9000000000001AAA", owner_sf_id="005000000000001AAA",
                                  start_date=date(2026, 10, 1), amount=Decimal("1"))  # fmt: skip
-    change = reverse("admin:coaching_quota_change", args=[quota.pk])
+    change = reverse("admin:crm_quota_change", args=[quota.pk])
 
     assert admin_client.get(change).status_code == 200
     assert admin_client.post(change, {"amount": "999"}).status_code == 403
-    assert admin_client.get(reverse("admin:coaching_quota_delete", args=[quota.pk])).status_code == 403
+    assert admin_client.get(reverse("admin:crm_quota_delete", args=[quota.pk])).status_code == 403
     quota.refresh_from_db()
     assert quota.amount == Decimal("1")
-    assert "delete_selected" not in admin_client.get(reverse("admin:coaching_quota_changelist")).content.decode()
+    assert "delete_selected" not in admin_client.get(reverse("admin:crm_quota_changelist")).content.decode()
 
 
 def test_connection_admin_lists_the_emulator_login(admin_client, org_dir) -> None:

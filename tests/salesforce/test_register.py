@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection as db
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce import connect
 from integrations.salesforce.connect import register_org

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.salesforce.catalogue import AUDIT_FIELDS, CATALOGUE, SObjectSpec
 from integrations.salesforce.ids import salesforce_id
 

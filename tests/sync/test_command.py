@@ -82,3 +82,20 @@ def test_an_org_without_a_connection_is_told_how_to_add_one(db):
     OrgFactory(name="bare")
     with pytest.raises(CommandError, match="add_org"):
         call_command("sync_salesforce", "bare", "--json", stdout=io.StringIO())
+
+
+def test_a_sync_that_changed_data_rebuilds_the_week_as_the_scheduled_sync_does(connected_org):
+    from coaching.models import MetricSnapshot
+
+    call_command("sync_salesforce", "acme", "--json", stdout=io.StringIO())
+
+    assert MetricSnapshot.objects.filter(org=connected_org).exists(), "the command rebuilds like every driver"
+
+
+def test_no_rebuild_leaves_the_week_to_the_caller(connected_org):
+    from coaching.models import MetricSnapshot
+
+    call_command("sync_salesforce", "acme", "--no-rebuild", "--json", stdout=io.StringIO())
+
+    assert SyncRun.objects.get().status == SyncRun.Status.SUCCEEDED
+    assert not MetricSnapshot.objects.filter(org=connected_org).exists()

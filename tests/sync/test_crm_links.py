@@ -3,7 +3,7 @@
 import json
 
 from coaching.gaps.records import record_url
-from coaching.models import Org
+from crm.models import Org
 from integrations.sync.run import run_sync
 
 

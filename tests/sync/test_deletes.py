@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import transaction
 
-from coaching.models import Activity, Opportunity, Quota
+from crm.models import Activity, Opportunity, Quota
 from integrations.salesforce.catalogue import FORECASTING_QUOTA, OPPORTUNITY, TASK
 from integrations.sync.deletes import _reconcile_in_python, reconcile_ids
 

@@ -3,7 +3,7 @@
 import dataclasses
 import os
 
-from coaching.models import Opportunity
+from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.sync import lock, objects

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from coaching.models import Opportunity
+from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.sync import lock

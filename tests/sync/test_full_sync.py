@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from coaching.models import Opportunity
+from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE, SOBJECT_NAMES
 from integrations.salesforce.connect import register_org

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from coaching.models import Account, Activity, Opportunity
+from crm.models import Account, Activity, Opportunity
 from integrations.models import SyncMark, SyncRun
 from integrations.sync.run import run_sync
 from tests.sync.org_files import (

@@ -13,12 +13,12 @@ from django.db import connection
 from kombu.exceptions import OperationalError
 
 from coachapp.celery import app
-from coaching.models import Org
+from coaching.agendas.rebuilds import queue_rebuild
 from coaching.tasks import build_all_agendas
+from crm.models import Org
 from integrations import tasks
 from integrations.models import SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
-from integrations.sync.rebuilds import queue_rebuild
 from integrations.sync.run import begin_run, run_object
 from tests.factories import OrgFactory
 

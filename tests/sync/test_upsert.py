@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from coaching.models import Activity, Opportunity, Quota
+from crm.models import Activity, Opportunity, Quota
 from integrations.salesforce.catalogue import EVENT, FORECASTING_QUOTA, OPPORTUNITY, TASK, SObjectSpec
 from integrations.sync.upsert import upsert_page
 

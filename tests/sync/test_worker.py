@@ -9,17 +9,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 import requests
-from celery import Celery
 
 from integrations.models import SyncRun
 from integrations.salesforce.connect import register_org
-from tests.processes import broker_url, child_database_url, stop, tail
+from tests.processes import PrivateBroker, child_database_url, stop, tail
 from tests.sync.org_files import mismatches
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER_DB = 14  # a Redis database of its own, so no other test's messages reach this worker
 DEADLINE_SECONDS = 120
 
 
@@ -62,8 +59,7 @@ def emulator_server(org_dir, tmp_path):
 @pytest.fixture
 def worker(postgres, redis_url, transactional_db, tmp_path):
     """``celery -A coachapp worker`` on the test database and a private Redis database; yields a sender."""
-    broker = broker_url(redis_url, WORKER_DB)
-    redis.Redis.from_url(broker).flushdb()
+    broker = PrivateBroker.new(redis_url)
     log = tmp_path / "worker.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "coachapp", "worker", "--pool", "solo", "--loglevel", "INFO",
@@ -71,15 +67,15 @@ def worker(postgres, redis_url, transactional_db, tmp_path):
         cwd=ROOT,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        env=_child_env(CELERY_BROKER_URL=broker, DATABASE_URL=child_database_url()),
+        env=_child_env(**broker.env(), DATABASE_URL=child_database_url()),
     )  # fmt: skip
-    sender = Celery("sync-worker-test", broker=broker)
+    sender = broker.sender("sync-worker-test")
     try:
         yield sender, process, log
     finally:
         stop(process)
         sender.close()
-        redis.Redis.from_url(broker).flushdb()
+        broker.clear()
 
 
 @pytest.mark.worker

@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
-from coaching.models import Agenda, Membership, Opportunity
+from coaching.models import Agenda, Membership
 from coaching.visibility import scope_for, subordinates
+from crm.models import Opportunity
 from tests.factories import OpportunityFactory, OrgFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from coaching.agendas.weekly import refresh_week
-from coaching.agendas.weeks import monday_of, parse_week
-from coaching.models import Org
+from coaching.weeks import monday_of, parse_week
+from crm.models import Org
 
 MAX_HISTORY = 12
 

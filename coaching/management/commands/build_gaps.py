@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coaching.gaps.evaluate import build_week, monday
+from coaching.gaps.evaluate import build_week
 from coaching.metrics.command_line import day, org_named
+from coaching.weeks import monday_of as monday
 
 
 def add_org_and_week(parser: CommandParser) -> None:

@@ -12,19 +12,9 @@ from coaching.agendas.figures import peer_line
 from coaching.agendas.units import metric_value, money
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRIC_NAMES, METRICS
-from coaching.models import (
-    AgendaItem,
-    AgendaNote,
-    CoachingEffect,
-    Commitment,
-    Gap,
-    MetricSnapshot,
-    Opportunity,
-    Org,
-    Person,
-    Snooze,
-)
+from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Snooze
 from coaching.portal.queries.weeks import trailing_weeks
+from crm.models import Opportunity, Org, Person
 
 HISTORY_WEEKS = 26
 

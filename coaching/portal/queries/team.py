@@ -13,9 +13,10 @@ from coaching.agendas.figures import peer_line
 from coaching.agendas.team import TREND_METRICS
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.names import METRICS
-from coaching.models import Agenda, AgendaItem, Family, Gap, MetricSnapshot, Person
+from coaching.models import Agenda, AgendaItem, Family, Gap, MetricSnapshot
 from coaching.portal.queries.weeks import trailing_weeks
 from coaching.visibility import Scope
+from crm.models import Person
 
 FAMILIES = [Family.WHERE, Family.HOW, Family.WHAT]
 _SUMMED_UNITS = {"count", "amount"}  # as the agendas' team trends: counts and amounts add up over the team

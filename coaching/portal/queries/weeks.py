@@ -7,8 +7,8 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from coaching.agendas.weeks import monday_of, parse_week
 from coaching.models import Agenda, MetricSnapshot
+from coaching.weeks import monday_of, parse_week
 
 TREND_WEEKS = 13
 

@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coaching.models import Membership, Person
+from coaching.models import Membership
 from coaching.portal import signin
 from coaching.portal.access import portal_page, require_admin
 from coaching.portal.forms import AcceptInviteForm, InviteForm
 from coaching.portal.invites import accept_invite, make_invite, read_invite
 from coaching.portal.views.base import render_page
+from crm.models import Person
 
 TOO_MANY = 429
 

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from coaching.models import Membership, Person
+from coaching.models import Membership
+from crm.models import Person
 from integrations.models import SalesforceConnection, SyncRun
 
 

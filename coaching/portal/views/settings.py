@@ -14,11 +14,12 @@ from coaching.agendas.inputs import DEFAULT_ONE_ON_ONE_MINUTES
 from coaching.digests.preferences import DigestSettingsForm, digest_settings_for, save_digest_settings
 from coaching.digests.schedule import zone_name
 from coaching.gaps.catalogue import GUARDS, RULES_BY_CODE, defaults_for, setting_codes
-from coaching.models import GapRuleSetting, ManagerPreference, Membership, Person
+from coaching.models import GapRuleSetting, ManagerPreference, Membership
 from coaching.portal.access import portal_page, require_admin
 from coaching.portal.actions import save_rule_setting
 from coaching.portal.forms import OneOnOneForm, RuleForm
 from coaching.portal.views.base import is_htmx, render_page
+from crm.models import Person
 
 
 @portal_page

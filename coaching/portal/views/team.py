@@ -5,12 +5,13 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coaching.agendas.units import metric_value
-from coaching.models import Membership, Person
+from coaching.models import Membership
 from coaching.portal.access import manager_or_404, portal_page, visible_agendas
 from coaching.portal.charts import Series, line_chart
 from coaching.portal.queries.team import TeamPage, team_page, teams_overview
 from coaching.portal.queries.weeks import asked_week, latest_data_week, this_week
 from coaching.portal.views.base import org_state, render_page
+from crm.models import Person
 
 
 @portal_page

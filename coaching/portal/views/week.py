@@ -7,12 +7,13 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from coaching.models import Agenda, Membership, Person
+from coaching.models import Agenda, Membership
 from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
 from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
 from coaching.portal.views.base import org_state, render_page, today
+from crm.models import Person
 
 
 @portal_page

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SalesforceConnection
 from integrations.salesforce.connect import EMULATOR_LOGINS, check_name, register_org, test_connection
 from integrations.salesforce.errors import SalesforceError

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coaching.models import Org
+from crm.models import Org
 from integrations.models import SyncRun
 from integrations.sync.report import ProgressEvent, run_summary
 from integrations.sync.run import SyncSetupError, run_sync
@@ -55,6 +55,12 @@ class Command(BaseCommand):
             "--full", action="store_true", help="Re-read every record and reconcile ids, ignoring the marks."
         )
         parser.add_argument("--json", action="store_true", help="Print only the run summary as JSON on stdout.")
+        parser.add_argument(
+            "--no-rebuild",
+            action="store_true",
+            help="Do not rebuild this week's agendas after a sync that changed data (for scripts that run "
+            "build_agendas themselves).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = Org.objects.filter(name=options["org"]).first()
@@ -66,16 +72,16 @@ class Command(BaseCommand):
         kind = SyncRun.Kind.FULL if options["full"] else SyncRun.Kind.INCREMENTAL
         try:
             if options["json"]:
-                run = run_sync(org, kind)
+                run = run_sync(org, kind, rebuild=not options["no_rebuild"])
                 self.stdout.write(json.dumps(run_summary(run), indent=2))
             else:
-                run = self._run_with_display(org, kind)
+                run = self._run_with_display(org, kind, rebuild=not options["no_rebuild"])
         except SyncSetupError as exc:
             raise CommandError(str(exc)) from exc
         if run.status in (SyncRun.Status.FAILED, SyncRun.Status.STOPPED):
             raise CommandError(f"The sync of {org.name} {run.status}: {self._first_error(run)}")
 
-    def _run_with_display(self, org: Org, kind: str) -> SyncRun:
+    def _run_with_display(self, org: Org, kind: str, *, rebuild: bool) -> SyncRun:
         stream = self.stdout._out
         # Piped output (a log, CI) gets room for the whole table; a terminal keeps its own width.
         console = Console(file=stream, highlight=False, width=None if stream.isatty() else 110)
@@ -86,7 +92,7 @@ class Command(BaseCommand):
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
-            run = run_sync(org, kind, progress=_ProgressDisplay(progress))
+            run = run_sync(org, kind, progress=_ProgressDisplay(progress), rebuild=rebuild)
         console.print(self._table(run))
         return run
 

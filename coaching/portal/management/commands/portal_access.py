@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
 
-from coaching.models import Membership, Org, Person
+from coaching.models import Membership
+from crm.models import Org, Person
 
 
 class Command(BaseCommand):

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from coaching.models import Membership, Org, Person
+from coaching.models import Membership
 from coaching.portal.invites import make_invite
+from crm.models import Org, Person
 
 
 class Command(BaseCommand):

@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class LiveManager(models.Manager):
+    """Rows not deleted in the CRM: what analysis reads."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_deleted=False)
+
+
+class SyncedRecord(models.Model):
+    """Columns every synced row shares."""
+
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="+")
+    sf_id = models.CharField(max_length=18, help_text="The record's 18-character id in the CRM.")
+    created_date = models.DateTimeField(null=True, blank=True)
+    system_modstamp = models.DateTimeField(null=True, blank=True, db_index=True)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Fields the org has beyond the ones we model (custom fields, methodology fields …), kept raw so
+    # that later rules can read them without a schema change.
+    extra = models.JSONField(default=dict, blank=True)
+
+    objects = models.Manager()
+    live = LiveManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return getattr(self, "name", "") or self.sf_id
