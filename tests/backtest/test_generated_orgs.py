@@ -4,7 +4,6 @@ the orgs are COPYed in by the benchmark loader)."""
 from datetime import date, timedelta
 
 import pytest
-from coaching.agendas.weeks import monday_of
 
 from bench.load import load_org
 from coaching.agendas.weekly import refresh_week
@@ -14,6 +13,7 @@ from coaching.backtest.update import update_backtest
 from coaching.backtest.wording import flag_line
 from coaching.gaps.org_settings import OrgRuleSettings
 from coaching.models import AgendaItem, DealFlagWeek, FlagBacktest, Gap, WinModel
+from coaching.weeks import monday_of
 from crm.models import Opportunity
 from sfemulator.generator import GeneratorConfig
 
