@@ -25,7 +25,7 @@ endif
 help:
 	@echo "make demo      generate a demo org, sync it, and serve coachapp on http://127.0.0.1:8000"
 	@echo "make test      the whole test suite on SQLite, then on PostgreSQL + Redis when they answer"
-	@echo "make lint      ruff format --check and ruff check"
+	@echo "make lint      ruff format --check, ruff check and mypy (type checking)"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make bench     the benchmarks"
 	@echo "make migrate   apply database migrations"
@@ -49,6 +49,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff format .
@@ -80,5 +81,5 @@ emulator: venv
 	$(PY) manage.py run_emulator "$(EMULATOR_DIR)" --port $(EMULATOR_PORT)
 
 clean:
-	rm -rf "$(VENV)" staticfiles test-artifacts .pytest_cache .ruff_cache
+	rm -rf "$(VENV)" staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

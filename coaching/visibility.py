@@ -12,7 +12,7 @@ must answer as if it did not exist (404), never 403, so that guessed ids leak no
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -55,7 +55,7 @@ class Scope:
         return queryset.filter(Q(manager_sf_id=self.person_sf_id) | Q(manager_sf_id__in=self.people))
 
 
-def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:
+def scope_for(user: User | AnonymousUser | None) -> Scope | None:
     """The user's scope, or None when they may see nothing."""
     if user is None or not user.is_authenticated:
         return None
@@ -77,7 +77,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope | None:
     return Scope(membership.org_id, role, me, people)
 
 
-def _membership(user: AbstractBaseUser) -> Membership | None:
+def _membership(user: User) -> Membership | None:
     # An authentication that read the membership with the user (the API key's, in one query) left it cached.
     if Membership._meta.get_field("user").remote_field.is_cached(user):
         return getattr(user, "membership", None)

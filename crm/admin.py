@@ -4,7 +4,7 @@ Synced rows mirror the CRM: the next sync would overwrite any edit, so they are 
 exception when an admin entered them (``source = manual``): those are added, changed and deleted here.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -33,7 +33,7 @@ class OrgAdmin(admin.ModelAdmin):
 class SyncedRecordAdmin(admin.ModelAdmin):
     """View-only: the CRM owns these rows."""
 
-    list_filter = ("org", "is_deleted")
+    list_filter: ClassVar[tuple[str, ...]] = ("org", "is_deleted")
     list_select_related = ("org",)
     show_full_result_count = False  # counting millions of rows on every page view is slow
 
@@ -115,7 +115,8 @@ class ManualQuotaForm(forms.ModelForm):
         fields = ("org", "owner_sf_id", "start_date", "amount", "quantity")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         org, owner, start = data.get("org"), data.get("owner_sf_id"), data.get("start_date")
         if org and owner and start:
             others = Quota.objects.filter(org=org, sf_id=manual_quota_key(owner, start))

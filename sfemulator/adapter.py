@@ -89,7 +89,8 @@ class EmulatorAdapter(BaseAdapter):
         response.reason = _REASONS.get(status, "")
         response.url = request.url or ""
         response.request = request
-        response.connection = self
+        # The stub wants an HTTPAdapter; requests only calls send() on it (auth retries), which any adapter has.
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:
@@ -127,7 +128,8 @@ class ForwardingAdapter(BaseAdapter):
         response = self._transport.send(forwarded, stream=stream, timeout=timeout, verify=verify)
         response.url = request.url or ""
         response.request = request
-        response.connection = self
+        # The stub wants an HTTPAdapter; requests only calls send() on it (auth retries), which any adapter has.
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:

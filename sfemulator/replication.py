@@ -78,8 +78,10 @@ def get_deleted(table: Table, start_text: str | None, end_text: str | None, now:
         if not record.get("IsDeleted"):
             continue
         stamp = deleted_at(record)
-        key = dt_key(stamp) if stamp else None
-        if key is not None and key >= cutoff and low <= key < high:
+        if not stamp:
+            continue
+        key = dt_key(stamp)
+        if key >= cutoff and low <= key < high:
             deleted.append({"id": record["Id"], "deletedDate": format_datetime(parse_datetime(stamp) or start)})
     if len(deleted) > MAX_IDS:
         raise ApiError(400, "EXCEEDED_ID_LIMIT", f"more than {MAX_IDS} ids; choose a shorter window")

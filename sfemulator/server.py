@@ -22,6 +22,8 @@ class EmulatorServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows bytes for an address family we do not bind
+            host = host.decode()
         return f"http://{host}:{port}"
 
 

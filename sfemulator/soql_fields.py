@@ -37,7 +37,9 @@ class Hop:
         if not value:
             return None
         table = self.tables.get(value[:3])
-        related = table.by_id.get(value[:15]) if table is not None else None
+        if table is None:
+            return None
+        related = table.by_id.get(value[:15])
         return (table.name, related) if related is not None else None
 
 
@@ -69,11 +71,12 @@ def _getter(hops: tuple[Hop, ...], name: str, field_type: str) -> Callable[[Reco
         return one_hop
 
     def many_hops(record: Record) -> Any:
-        current: Record | None = record
+        current = record
         for hop in hops:
-            current = hop.follow(current)
-            if current is None:
+            following = hop.follow(current)
+            if following is None:
                 return None
+            current = following
         return current.get(name)
 
     return many_hops
@@ -133,8 +136,8 @@ class FieldResolver:
             schemas = [schema for schema in (schema_for(self.store, target) for target in targets) if schema]
             if not schemas:
                 # The related object is outside this org's files: its fields read as null.
-                info = FieldInfo(parts[-1], "string")
-                resolved = ResolvedField(tuple(hops), info, lambda record: None)
+                unknown = FieldInfo(parts[-1], "string")
+                resolved = ResolvedField(tuple(hops), unknown, lambda record: None)
                 self._cache[path.lower()] = resolved
                 return resolved
         info = next((s.field(parts[-1]) for s in schemas if s.field(parts[-1])), None)

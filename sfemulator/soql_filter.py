@@ -122,6 +122,7 @@ class _Compiler:
             matches = self.membership(family, name, node.value, get, norm)
             return matches if node.op == "IN" else (lambda record: not matches(record))
         literal = node.value
+        assert not isinstance(literal, tuple), "the parser gives a list only to IN and NOT IN"
         if node.op == "LIKE":
             if family != "text" or literal.kind != "string":
                 raise soql_error(

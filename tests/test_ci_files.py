@@ -148,6 +148,14 @@ def test_makefile_defines_the_daily_targets():
     assert expected <= targets
 
 
+def test_lint_type_checks_after_ruff():
+    result = subprocess.run(["make", "--dry-run", "lint"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    commands = [line.split()[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()]
+    lint = [command for command in commands if command in ("ruff", "mypy")]
+    assert lint == ["ruff", "ruff", "mypy"]
+
+
 def test_test_script_reports_the_pytest_summary_of_a_passing_run():
     result = _run_test_script("tests/test_settings.py::test_production_refuses_to_start_without_a_secret_key", ci=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -58,7 +58,8 @@ class AgendaItemForm(forms.ModelForm):
         fields = ("status", "status_reason")
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == AgendaItem.Status.DISMISSED and not (cleaned.get("status_reason") or "").strip():
             raise forms.ValidationError({"status_reason": "Dismissing an item needs a reason."})
         return cleaned

@@ -118,7 +118,7 @@ def _snapshot_values(org: Org, items: list[_Discussed], week_start: date) -> dic
     rows = MetricSnapshot.objects.filter(
         Q(org=org, week_start__in=weeks, name__in=metrics, person_sf_id__in=people), value__isnull=False
     ).values_list("person_sf_id", "name", "week_start", "value")
-    return {(person, name, week): value for person, name, week, value in rows}
+    return {(person, name, week): value for person, name, week, value in rows if value is not None}
 
 
 def _mean(values: dict[tuple[str, str, date], float], people: list[str], metric: str, week: date) -> float | None:

@@ -93,8 +93,8 @@ def load_week(org: Org, week_start: date) -> WeekInputs:
     chart = org_chart(people)
     gaps = list(Gap.objects.filter(org=org, week_start=week_start).order_by("person_sf_id", "code", "id"))
     snoozes: dict[tuple[str, str], list[Snooze]] = defaultdict(list)
-    for snooze in Snooze.objects.filter(org=org, until__gte=week_start):
-        snoozes[(snooze.code, snooze.person_sf_id)].append(snooze)
+    for active in Snooze.objects.filter(org=org, until__gte=week_start):
+        snoozes[(active.code, active.person_sf_id)].append(active)
     gaps_by_person: dict[str, list[Gap]] = defaultdict(list)
     snoozed: list[tuple[Gap, Snooze]] = []
     unassigned = 0

@@ -88,7 +88,7 @@ class AgendaView:
         def about(commitment: Commitment) -> str:
             return (
                 commitment.item.person_sf_id
-                if commitment.item_id and commitment.item.person_sf_id
+                if commitment.item is not None and commitment.item.person_sf_id
                 else commitment.owner_sf_id
             )
 

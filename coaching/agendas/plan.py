@@ -190,12 +190,11 @@ def _without_dismissed(
     held: dict[str, list[HeldBack]] = {}
     for candidate in candidates:
         past = inputs.dismissed.get((manager, candidate.key))
-        same_episode = past is not None and candidate.lead.first_week <= past.week_start
-        if same_episode and candidate.severity < past.severity + DISMISS_COMEBACK:
-            reason = f"dismissed in the week of {week_label(past.week_start)}: {past.status_reason}"
-            held.setdefault(candidate.person_sf_id, []).append(HeldBack(past.title, reason))
-            continue
-        if same_episode:
+        if past is not None and candidate.lead.first_week <= past.week_start:  # the same episode
+            if candidate.severity < past.severity + DISMISS_COMEBACK:
+                reason = f"dismissed in the week of {week_label(past.week_start)}: {past.status_reason}"
+                held.setdefault(candidate.person_sf_id, []).append(HeldBack(past.title, reason))
+                continue
             candidate.rotation_note = "back after a dismissal: it has grown clearly worse"
         kept.append(candidate)
     return kept, held

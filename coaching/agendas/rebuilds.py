@@ -74,7 +74,8 @@ def queue_rebuild(org_id: int, *, now: datetime | None = None, eager: bool = Fal
 
 def _send(org_id: int, *, claimed: datetime, eta: datetime | None = None) -> None:
     try:
-        build_agendas_for_org.apply_async((org_id,), eta=eta)
+        # celery-types wants a datetime; Celery takes eta=None (its default: run now).
+        build_agendas_for_org.apply_async((org_id,), eta=eta)  # type: ignore[arg-type]
     except Exception:
         # The broker did not take it: give the slot up (unless someone moved on), so the next changed sync
         # queues a rebuild at once instead of trusting one that does not exist.

@@ -17,7 +17,7 @@ from coaching.models import Agenda, AgendaItem, CoachingEffect, Commitment
 WIDTH_RULE = 78
 # A metric discussed this many times without moving calls for another approach, and the agenda says so.
 STUCK_AFTER_TALKS = 3
-_STATUS = {
+_STATUS: dict[str, str] = {
     AgendaItem.Status.DISCUSSED: "discussed",
     AgendaItem.Status.DEFERRED: "deferred",
     AgendaItem.Status.DISMISSED: "dismissed",

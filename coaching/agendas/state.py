@@ -117,7 +117,8 @@ def _agenda_and_item(target: object, name: str) -> tuple[Agenda, AgendaItem | No
 
 
 def _text(value: object, name: str, *, required: bool = True) -> str:
-    _require(isinstance(value, str), f"{name} must be text, got {type(value).__name__}")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text, got {type(value).__name__}")
     value = value.strip()
     if required and not value:
         raise InvalidInput(f"{name} is empty; write at least a few words")
@@ -131,7 +132,8 @@ def _date(value: object) -> date:
             return date.fromisoformat(value)
         except ValueError:
             raise InvalidInput(f"due_date must be a date YYYY-MM-DD, got {value!r}") from None
-    _require(isinstance(value, date) and not isinstance(value, datetime), f"due_date must be a date, got {value!r}")
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"due_date must be a date, got {value!r}")
     return value
 
 

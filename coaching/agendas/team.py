@@ -132,7 +132,8 @@ def load_trends(org: Org, week_start: date) -> dict[str, list[Trend]]:
     )
     values: dict[tuple[str, str], dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
     for manager, week, name, value in rows:
-        values[(manager, name)][week].append(value)
+        if value is not None:  # value__isnull=False above; the row type cannot say so
+            values[(manager, name)][week].append(value)
     trends: dict[str, list[Trend]] = defaultdict(list)
     order = {metric: index for index, metric in enumerate(TREND_METRICS)}
     for (manager, metric), weeks in sorted(values.items(), key=lambda item: (item[0][0], order[item[0][1]])):

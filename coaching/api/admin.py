@@ -18,7 +18,8 @@ class ApiKeyForm(forms.ModelForm):
         fields = ["org", "user", "name"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         org, user = cleaned.get("org"), cleaned.get("user")
         if org and user and not Membership.objects.filter(user=user, org=org).exists():
             raise forms.ValidationError(
@@ -35,15 +36,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__username")
     actions = ["revoke"]
 
-    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, **kwargs: Any) -> type[forms.ModelForm]:
+    def get_form(
+        self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
         if obj is None:
             kwargs["form"] = ApiKeyForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["org", "user", "name"]
-        return ["org", "user", "name", "shown_prefix", "created_at", "last_used_at", "revoked_at"]
+            return ("org", "user", "name")
+        return ("org", "user", "name", "shown_prefix", "created_at", "last_used_at", "revoked_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
         if obj is None:

@@ -33,8 +33,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
-    if response is None:
-        # Anything unexpected: logged with its traceback, answered in the same shape without internals.
+    if response is None or not isinstance(exc, exceptions.APIException):
+        # Anything unexpected (DRF answers only its own exceptions): logged with its traceback, answered in the
+        # same shape without internals.
         logger.exception("API error in %s", context.get("view").__class__.__name__, exc_info=exc)
         return Response(
             error_body("server_error", "The server failed to answer this request; it has been logged."),

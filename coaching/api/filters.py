@@ -82,7 +82,7 @@ def parse(query_class: type[serializers.Serializer], params: Any) -> dict[str, A
         return {}
     empty = {
         name: [f"{name} is empty: give a value or leave the parameter out."]
-        for name in query_class().fields
+        for name in query_class().get_fields()
         if name in params and any(value == "" for value in params.getlist(name))
     }
     if empty:

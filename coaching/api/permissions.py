@@ -6,7 +6,7 @@ a guessed id tells nothing. Acting (statuses, notes, snoozes) is for managers: a
 gap is told 403 when snoozing it, which reveals nothing they could not already read.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
@@ -23,6 +23,17 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
     from rest_framework.views import APIView
 
 
+class ScopedRequest(Request):
+    """A request ``InScope`` let through (it is every API view's permission): it carries the caller's scope."""
+
+    scope: Scope
+
+
+def scoped(request: Request) -> ScopedRequest:
+    # Only a request InScope passed reaches a view's handler, and InScope set the scope on it.
+    return cast(ScopedRequest, request)
+
+
 class InScope(BasePermission):
     """Signed in (session or API key) and linked to a team: sets ``request.scope``."""
 
@@ -36,7 +47,7 @@ class InScope(BasePermission):
             )
         if scope is None:
             raise NotFound("Your account is not linked to a team, so there is nothing to show.")
-        request.scope = scope
+        scoped(request).scope = scope
         return True
 
 

@@ -64,11 +64,11 @@ def snoozed_until(org_id: int, gaps: Iterable[Gap], *, deal_sf_id: str = "", on:
     held = {}
     for gap in gaps:
         deal = gap.opportunity_sf_id or deal_sf_id
-        days = [
+        found = [
             until.get((gap.code, gap.person_sf_id, "")),
             until.get((gap.code, gap.person_sf_id, deal)) if deal else None,
         ]
-        days = [day for day in days if day is not None]
+        days = [day for day in found if day is not None]
         if days:
             held[gap.pk] = max(days)
     return held

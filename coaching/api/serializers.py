@@ -4,10 +4,12 @@ and a blank CRM reference is ``null`` rather than ``""``."""
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.agendas.state import MAX_TEXT
+from coaching.api.queries import owner_name
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.gaps.snoozes import MAX_REASON
 from coaching.metrics.names import METRICS
@@ -26,7 +28,8 @@ class BlankAsNullField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_null=True, read_only=True, **kwargs)
 
-    def to_representation(self, value: str) -> str | None:
+    # The stub's CharField always represents as str; with allow_null, DRF renders None as null.
+    def to_representation(self, value: str) -> str | None:  # type: ignore[override]
         return value or None
 
 
@@ -40,7 +43,8 @@ class TextField(serializers.CharField):
 
 
 class MetricSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField()
+    # The serializer metaclass moves declared fields off the class; the stub sees this clash with Field.label.
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
     unit = serializers.SerializerMethodField()
     better = serializers.SerializerMethodField()
 
@@ -159,11 +163,14 @@ class FlagSerializer(GapSerializer):
 
 class OpportunitySerializer(serializers.ModelSerializer):
     amount = money(read_only=True)
-    owner_name = serializers.CharField(read_only=True)
+    owner_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Opportunity
         fields = ["sf_id", "name", "owner_sf_id", "owner_name", "stage", "amount", "close_date", "is_closed", "is_won"]
+
+    def get_owner_name(self, deal: Opportunity) -> str:
+        return owner_name(deal)
 
 
 class FlagsSerializer(serializers.Serializer):
@@ -173,7 +180,9 @@ class FlagsSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AgendaNote
@@ -184,7 +193,9 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     person_sf_id = BlankAsNullField(help_text="The rep; null for a team topic.")
     opportunity_sf_id = BlankAsNullField()
     revenue_at_stake = money(read_only=True)
-    status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    status_changed_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     notes = serializers.SerializerMethodField()
 
     class Meta:
@@ -297,7 +308,9 @@ class SnoozeCreateSerializer(serializers.Serializer):
 
 class SnoozeSerializer(serializers.ModelSerializer):
     opportunity_sf_id = BlankAsNullField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Snooze

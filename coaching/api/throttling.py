@@ -21,7 +21,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stub types the rates as numbers; DRF's are strings such as "600/min" (SimpleRateThrottle.parse_rate).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]
 
     def get_cache_key(self, request: Request, view: "APIView") -> str:
         if isinstance(request.auth, ApiKey):

@@ -24,6 +24,7 @@ from coaching.api.permissions import (
     item_in_scope,
     person_in_scope,
     require_manager,
+    scoped,
     visible_agendas,
 )
 from coaching.api.serializers import (
@@ -40,7 +41,7 @@ from coaching.api.serializers import (
     SyncRunSerializer,
 )
 from coaching.gaps.snoozes import active_snoozes, snooze_gap
-from coaching.models import AgendaItem, Gap, MetricSnapshot
+from coaching.models import AgendaItem, AgendaNote, Gap, MetricSnapshot
 from coaching.visibility import Scope
 from integrations.models import SyncRun
 
@@ -54,7 +55,7 @@ class ApiView(GenericAPIView):
 
     @property
     def scope(self) -> Scope:
-        return self.request.scope
+        return scoped(self.request).scope
 
     def rep(self) -> str:
         sf_id = salesforce_id(self.kwargs["sf_user_id"], field="sf_user_id", prefix=USER_PREFIX)
@@ -80,6 +81,8 @@ class RepMetricsView(ApiView, ListAPIView):
         query = filters.parse(filters.MetricsQuery, self.request.query_params)
         snapshots = MetricSnapshot.objects.filter(org_id=self.scope.org_id)
         self.week = query.get("week") or filters.latest_week(snapshots)
+        if self.week is None:  # the org has no metrics yet
+            return snapshots.none()
         rows = snapshots.filter(person_sf_id=rep, week_start=self.week).order_by("name")
         return rows.filter(name__in=query["name"]) if query.get("name") else rows
 
@@ -104,11 +107,14 @@ class RepGapsView(ApiView, ListAPIView):
         query = filters.parse(filters.GapsQuery, self.request.query_params)
         gaps = Gap.objects.filter(org_id=self.scope.org_id)
         self.week = query.get("week") or filters.latest_week(gaps)
+        if self.week is None:  # the org has no gaps yet
+            return gaps.none()
         rows = filters.apply_gap_filters(gaps.filter(person_sf_id=rep, week_start=self.week), query)
         return rows.order_by("is_strength", "-severity", "code", "opportunity_sf_id", "id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None, "pagination_class is set, so there is always a page"
         context = {**self.get_serializer_context(), "snoozes": queries.snoozed_until(self.scope.org_id, page)}
         return self.get_paginated_response(GapSerializer(page, many=True, context=context).data)
 
@@ -131,7 +137,6 @@ class DealFlagsView(ApiView):
         deal = deal_in_scope(self.scope, sf_id)
         query = filters.parse(filters.WeekQuery, request.query_params)
         week, flags = queries.deal_flags(self.scope, deal, query.get("week"))
-        deal.owner_name = queries.owner_name(deal)
         context = {**self.get_serializer_context(), "opportunity_sf_id": deal.sf_id}
         return Response(
             {
@@ -167,7 +172,7 @@ class ManagerAgendaView(ApiView):
         view = load_view(agenda)
         prefetch_related_objects(view.items, "status_changed_by")
         items = sorted(view.items, key=lambda item: (item.person_sf_id, item.kind, item.position, item.key))
-        notes_by_item: dict[int, list] = {}
+        notes_by_item: dict[int | None, list[AgendaNote]] = {}  # None: notes on the agenda, not on an item
         for note in view.notes:
             notes_by_item.setdefault(note.item_id, []).append(note)
         data = {

@@ -68,7 +68,7 @@ def deal_stake(
     flag: DealFlag, row: FlagBacktest | None, model: WinParameters | None, state: dict[str, Any] | None, amount: float
 ) -> tuple[float | None, float | None, str]:
     """(expected revenue the flag costs or None, the deal's win probability or None, where the figures come from)."""
-    if learnt(flag, row, model) and state is not None:
+    if model is not None and learnt(flag, row, model) and state is not None:
         flags = {key: int(state[key]) for key in MODEL_FLAGS}
         now = model.probability(state["stage"], flags, state["owner"])
         without = model.probability(state["stage"], {**flags, flag.key: 0}, state["owner"])

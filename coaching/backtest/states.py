@@ -168,7 +168,7 @@ def _case(column: str, values: dict[str, float]) -> tuple[str, list[Any]]:
 
 
 def _deal_filter(states: StateSet) -> tuple[str, list[Any]]:
-    if not states.open_now:
+    if states.closed_by is not None:
         return "o.is_closed = %s AND o.close_date <= %s", [True, sql_date(states.closed_by)]
     if states.opportunity_ids is None:
         return "o.is_closed = %s", [False]

@@ -248,7 +248,7 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
         if item.kind in (AgendaItem.Kind.TEAM, AgendaItem.Kind.FOLLOW_UP) and not item.person_sf_id
     ]
     for commitment in week.commitments.get(agenda.manager_sf_id, []):
-        about = commitment.item.person_sf_id if commitment.item_id and commitment.item.person_sf_id else ""
+        about = commitment.item.person_sf_id if commitment.item is not None and commitment.item.person_sf_id else ""
         if not scope.allows(commitment.owner_sf_id) or (about and not scope.allows(about)):
             continue
         who = "You" if commitment.owner_sf_id == scope.person_sf_id else names.get(commitment.owner_sf_id, "")

@@ -114,7 +114,9 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
 def owner_of(token: str, purpose: str) -> tuple[Org, str] | None:
     """The org and manager a link names; None for a forged, cut or misused token, or a deleted org."""
     found = read_token(token, purpose)
-    org = Org.objects.filter(pk=found[0]).first() if found else None
+    if found is None:
+        return None
+    org = Org.objects.filter(pk=found[0]).first()
     return (org, found[1]) if org is not None else None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from coaching.digests.models import DEFAULT_SEND_TIME, DEFAULT_SEND_WEEKDAY, DigestSettings
 from coaching.models import Membership
@@ -30,7 +30,7 @@ FALLBACK_ZONE = "UTC"
 class Recipient:
     org_id: int
     manager_sf_id: str
-    user: AbstractBaseUser
+    user: User
     role: str
     name: str
     email: str
@@ -78,12 +78,10 @@ def zone_name(*candidates: str) -> str:
 
 def recipients(org: Org, manager_sf_ids: set[str] | None = None) -> list[Recipient]:
     """Every manager of the org who may get a digest (enabled or not), in three queries."""
-    memberships = Membership.objects.filter(org=org, role__in=DIGEST_ROLES, user__is_active=True).exclude(
-        person_sf_id=""
-    )
+    wanted = Membership.objects.filter(org=org, role__in=DIGEST_ROLES, user__is_active=True).exclude(person_sf_id="")
     if manager_sf_ids is not None:
-        memberships = memberships.filter(person_sf_id__in=manager_sf_ids)
-    memberships = list(memberships.select_related("user").order_by("person_sf_id"))
+        wanted = wanted.filter(person_sf_id__in=manager_sf_ids)
+    memberships = list(wanted.select_related("user").order_by("person_sf_id"))
     sf_ids = [membership.person_sf_id for membership in memberships]
     people = {
         person.sf_id: person

@@ -42,5 +42,6 @@ def _queue_retries(report: SendReport) -> None:
     # retries instead.
     if current_app.conf.task_always_eager:
         return
-    for outcome in report.retrying:
-        retry_digest.apply_async((outcome.delivery_id,), eta=outcome.retry_at)
+    for outcome in report.outcomes:
+        if outcome.retry_at is not None:  # retrying
+            retry_digest.apply_async((outcome.delivery_id,), eta=outcome.retry_at)

@@ -30,7 +30,8 @@ class GapRuleSettingForm(forms.ModelForm):
         fields = ["org", "code", "enabled", "thresholds"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         code = cleaned.get("code")
         if code:
             try:
@@ -95,7 +96,8 @@ class SnoozeForm(forms.ModelForm):
         fields = ["org", "code", "person_sf_id", "opportunity_sf_id", "reason", "until"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         org = cleaned.get("org")
         if org is None:
             return cleaned

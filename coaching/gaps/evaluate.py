@@ -139,7 +139,8 @@ def _snoozed(finding: Finding, whole: set[tuple[str, str]], deals: dict[tuple[st
 
 def _link_skills(findings: list[Finding]) -> None:
     """Point each gap at teammates strong in the same skill, and each strength at teammates who need it."""
-    strong, weak = defaultdict(list), defaultdict(list)
+    strong: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    weak: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
     for finding in findings:
         key = (finding.manager_sf_id, finding.skill)
         (strong if finding.is_strength else weak)[key].append(finding.person_sf_id)

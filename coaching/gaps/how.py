@@ -43,15 +43,17 @@ class StageStall(Rule):
         stalled: dict[str, list[dict[str, Any]]] = {}
         yardsticks: dict[str, dict[str, dict[str, Any]]] = {}
         shares: dict[str, float] = {}
+        snaps: dict[str, Snap] = {}
         for rep in context.reps:
             snap = context.snap(rep, self.metric)
             if snap is None or snap.n < t["min_n"]:
                 continue
+            snaps[rep] = snap
             stalled[rep], yardsticks[rep] = self._stalled(context, rep, snap, t)
             shares[rep] = len(stalled[rep]) / snap.n
         findings = []
         for rep, deals in stalled.items():
-            snap = context.snap(rep, self.metric)
+            snap = snaps[rep]
             k, n = len(deals), snap.n
             if not deals or k < t["min_count"]:
                 continue

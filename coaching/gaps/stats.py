@@ -19,6 +19,11 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     """The ``q``-th percentile (0-100) with linear interpolation between ranks (numpy's default)."""
     if not values:
         return None
+    return _percentile(values, q)
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """``percentile`` of values known not to be empty."""
     if not 0 <= q <= 100:
         raise InvalidInput(f"a percentile is between 0 and 100, not {q}")
     ordered = sorted(values)
@@ -55,7 +60,7 @@ class Summary:
 def summarize(values: Sequence[float]) -> Summary | None:
     if not values:
         return None
-    return Summary(len(values), percentile(values, 50), percentile(values, 25), percentile(values, 75))
+    return Summary(len(values), _percentile(values, 50), _percentile(values, 25), _percentile(values, 75))
 
 
 def wilson_interval(successes: float, n: int, z: float = DEFAULT_Z) -> tuple[float, float]:

@@ -116,7 +116,8 @@ def _won_quartiles(scope: Scope) -> dict[tuple[Any, ...], Quartiles]:
         f" AND o.close_date >= %s AND o.close_date <= %s"
     )
     row_params = (False, scope.org.pk, False, True, True, window.start, window.end)
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[object] = []
     for measure, expression in (("cycle", cycle), ("amount", "o.amount")):
         for level, group in (("rep", "o.owner_sf_id"), ("team", "p.manager_sf_id")):
             parts.append(f"SELECT '{measure}' AS g0, '{level}' AS g1, {group} AS g2, {expression} AS v {won_rows}")

@@ -27,7 +27,8 @@ def evidence_sets(
     limit: int = EVIDENCE_LIMIT,
 ) -> dict[str, dict[str, list[str]]]:
     """Up to ``limit`` record ids per set and owner, in one query (one scan, a ranking per set)."""
-    annotations, keep = {}, Q()
+    annotations: dict[str, Expression] = {}
+    keep = Q()
     for index, chosen in enumerate(sets.values()):
         ranking = [*chosen.order_by, F(record).asc()]
         if chosen.where is None:
@@ -44,8 +45,8 @@ def evidence_sets(
     found: dict[str, dict[str, list[tuple[int, str]]]] = {name: {} for name in sets}
     for row in rows:
         owner_id, record_id, ranks, in_sets = row[0], row[1], row[2 : 2 + len(columns)], iter(row[2 + len(columns) :])
-        for name, rank, flag in zip(sets, ranks, flags, strict=True):
-            member = next(in_sets) if flag else True
+        for name, rank, flag_column in zip(sets, ranks, flags, strict=True):
+            member = next(in_sets) if flag_column else True
             if member and rank <= limit:
                 found[name].setdefault(owner_id, []).append((rank, record_id))
     return {

@@ -44,7 +44,8 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
         .values_list("owner_sf_id", "count")
     )
 
-    moves, regressions = defaultdict(int), defaultdict(int)
+    moves: defaultdict[str, int] = defaultdict(int)
+    regressions: defaultdict[str, int] = defaultdict(int)
     for owner, before, after, recent, count in order.transitions:
         if recent:
             moves[owner] += count

@@ -27,7 +27,7 @@ from crm.models import Activity, Opportunity
 
 Metrics = dict[str, dict[str, MetricValue]]
 
-NO_NEXT_STEP = Exact(Trim("next_step"), "")
+NO_NEXT_STEP: "Exact[str]" = Exact(Trim("next_step"), "")
 LARGEST_FIRST = [F("amount").desc(nulls_last=True)]
 
 

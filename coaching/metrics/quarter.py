@@ -55,22 +55,22 @@ def quarter_metrics(scope: Scope) -> Metrics:
         row = deals.get(rep.sf_id, {})
         quota = quotas.get(rep.sf_id)
         won, open_amount = number(row.get("won_amount")) or 0.0, number(row.get("open_amount")) or 0.0
-        has_quota = quota is not None and quota > 0
-        remaining = quota - won if has_quota else None
+        target = quota if quota is not None and quota > 0 else None  # no quota, or zero: nothing to attain
+        remaining = target - won if target is not None else None
         details = {
             "quota": quota,
             "won_amount": won,
             "won_count": row.get("won_count", 0),
             "open_amount": open_amount,
             "remaining": remaining,
-            "quota_met": bool(has_quota and remaining <= 0),
+            "quota_met": remaining is not None and remaining <= 0,
         }
         coverage = open_amount / remaining if remaining is not None and remaining > 0 else None
         result[PIPELINE_COVERAGE][rep.sf_id] = MetricValue(
             coverage, row.get("open_count", 0), quarter, {**details, "evidence": closing.get(rep.sf_id, [])}
         )
         result[QUOTA_ATTAINMENT][rep.sf_id] = MetricValue(
-            won / quota if has_quota else None,
+            won / target if target is not None else None,
             row.get("won_count", 0),
             so_far,
             {**details, "evidence": won_ids.get(rep.sf_id, [])},

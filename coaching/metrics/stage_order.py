@@ -61,11 +61,13 @@ def stage_order(scope: Scope, history: DealHistory) -> StageOrder:
     for stage, average, count in history.stage_probabilities():
         _add(probabilities[stage], average, count)
 
-    won, lost, open_stages = set(), set(), {}
-    for stage, (total, count) in probabilities.items():
+    won: set[str] = set()
+    lost: set[str] = set()
+    open_stages: dict[str, float] = {}
+    for stage, (total, weight) in probabilities.items():
         if not stage:
             continue
-        typical = total / count if count else None
+        typical = total / weight if weight else None
         still_open, won_count, lost_count = closed_as.get(stage, (0, 0, 0))
         if won_count + lost_count > still_open:
             (won if won_count >= lost_count else lost).add(stage)

@@ -7,7 +7,7 @@ team's usual pace for each stage; and the days each open deal has spent in its c
 """
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import days_between, fetch, sql_date, sql_datetime, utc_date
@@ -27,6 +27,19 @@ STALLED_PER_STAGE = 5
 ALL_STAGES = "*"
 
 
+class StageConversion(TypedDict):
+    reached: int
+    advanced: int
+    rate: float
+    team_rate: float | None
+
+
+class StalledDeal(TypedDict):
+    sf_id: str
+    days: int
+    vs_team: float | None  # the deal's days over the team's median stay
+
+
 def stage_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Metrics:
     return {
         STAGE_CONVERSION: _conversion(scope, order, history),
@@ -43,13 +56,15 @@ def _conversion(scope: Scope, order: StageOrder, history: DealHistory) -> dict[s
     ordered = sorted(order.ranks, key=order.ranks.__getitem__)
     # One row per deal with a 0/1 column per stage reached, then sums per rep: two hash aggregates, where
     # counting distinct deals per stage would sort the whole history.
-    reached = "".join(f", MAX(CASE WHEN h.stage = %s THEN 1 ELSE 0 END) AS s{index}" for index in range(len(ordered)))
+    reached_columns = "".join(
+        f", MAX(CASE WHEN h.stage = %s THEN 1 ELSE 0 END) AS s{index}" for index in range(len(ordered))
+    )
     sums = "".join(
         f", SUM(s{index}), SUM(CASE WHEN s{index} = 1 AND (won = 1 OR top_rank > {index}) THEN 1 ELSE 0 END)"
         for index in range(len(ordered))
     )
     sql = (
-        f"SELECT owner, COUNT(*){sums} FROM (SELECT h.owner AS owner{reached},"
+        f"SELECT owner, COUNT(*){sums} FROM (SELECT h.owner AS owner{reached_columns},"
         f" MAX(CASE WHEN h.deal_won = %s THEN 1 ELSE 0 END) AS won, MAX({rank}) AS top_rank"
         f" FROM {TABLE} h WHERE {closed} GROUP BY h.owner, h.opp) deals GROUP BY owner"
     )
@@ -68,7 +83,7 @@ def _conversion(scope: Scope, order: StageOrder, history: DealHistory) -> dict[s
     values = {}
     for rep in scope.reps.values():
         stages = per_stage.get(rep.sf_id, {})
-        by_stage = {}
+        by_stage: dict[str, StageConversion] = {}
         for stage in sorted(stages, key=order.ranks.__getitem__):
             reached, advanced = stages[stage]
             team_reached, team_advanced = team[rep.manager_sf_id][stage]
@@ -113,10 +128,11 @@ def _time_in_stage(scope: Scope, order: StageOrder, history: DealHistory) -> dic
     for rep in scope.reps.values():
         overall = open_days.get((rep.sf_id, ALL_STAGES))
         stages = stages_of.get(rep.sf_id, set())
-        by_stage, evidence = {}, []
+        by_stage: dict[str, dict[str, Any]] = {}
+        evidence: list[StalledDeal] = []
         for stage in sorted(stages, key=lambda name: (order.ranks.get(name, len(order.ranks)), name)):
             team = stays.get(("team", rep.manager_sf_id, stage))
-            over = [
+            over: list[StalledDeal] = [
                 {"sf_id": opp, "days": days, "vs_team": days / team.median if team and team.median > 0 else None}
                 for opp, days in stalled.get((rep.sf_id, stage), [])
                 if team is not None and days > team.median

@@ -7,9 +7,10 @@ whoever may open it: its manager, and the directors and org admins above them; a
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -18,28 +19,50 @@ from coaching.visibility import Scope, scope_for
 from crm.models import Org, Person
 from integrations.models import SyncRun
 
+P = ParamSpec("P")
 
-def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+class PortalRequest(HttpRequest):
+    """A request ``portal_page`` let through: a signed-in user, their scope and their org."""
+
+    user: User
+    scope: Scope | None  # None for a user linked to no org
+    org: Org | None  # None exactly when scope is None
+
+
+def portal_page(
+    view: Callable[Concatenate[PortalRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Sign-in required; sets ``request.scope`` (None for a user linked to no org) and ``request.org``."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.scope = scope_for(request.user)
-        request.org = Org.objects.filter(pk=request.scope.org_id).first() if request.scope else None
-        return view(request, *args, **kwargs)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        # login_required let only a signed-in user through; the two attributes are set right here.
+        portal = cast(PortalRequest, request)
+        portal.scope = scope_for(portal.user)
+        portal.org = Org.objects.filter(pk=portal.scope.org_id).first() if portal.scope else None
+        if portal.org is None:  # the org went away since the scope was read
+            portal.scope = None
+        return view(portal, *args, **kwargs)
 
     return wrapper
 
 
-def require_scope(request: HttpRequest) -> Scope:
-    scope = getattr(request, "scope", None)
-    if scope is None:
+def require_scope(request: PortalRequest) -> Scope:
+    if request.scope is None:
         raise Http404("Your account is not linked to a team.")
-    return scope
+    return request.scope
 
 
-def require_admin(request: HttpRequest) -> Scope:
+def require_org(request: PortalRequest) -> Org:
+    """The org of a user linked to a team (the same 404 as ``require_scope`` for anyone else)."""
+    if request.org is None:
+        raise Http404("Your account is not linked to a team.")
+    return request.org
+
+
+def require_admin(request: PortalRequest) -> Scope:
     """An org admin's scope; anyone else gets the same 404 as for a page that is not there."""
     scope = require_scope(request)
     if not scope.is_admin:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from celery.result import EagerResult
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from coachapp.errors import InvalidInput
@@ -21,7 +21,7 @@ from integrations.models import SalesforceConnection, SyncRun
 from integrations.tasks import sync_org
 
 
-def snooze_item(item: AgendaItem, *, reason: str, until: date | None, user: AbstractBaseUser) -> Snooze:
+def snooze_item(item: AgendaItem, *, reason: str, until: date, user: User) -> Snooze:
     """Snooze the gap behind an agenda item (for its deal only, when the item is about one deal)."""
     if not item.person_sf_id:
         raise InvalidInput("A team topic cannot be snoozed: snooze it for each rep from their own items.")
@@ -38,7 +38,7 @@ def snooze_item(item: AgendaItem, *, reason: str, until: date | None, user: Abst
     )
 
 
-def delete_note(note: AgendaNote, user: AbstractBaseUser) -> None:
+def delete_note(note: AgendaNote, user: User) -> None:
     if note.created_by_id != user.pk:
         raise InvalidInput("Only the person who wrote a note can delete it.")
     note.delete()

@@ -32,7 +32,9 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, owners: list[tuple[str, str]], week_start: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_sf_id"].choices = owners
+        owner = self.fields["owner_sf_id"]
+        assert isinstance(owner, forms.ChoiceField)  # declared above
+        owner.choices = owners
         # Friday of the following week: the next 1:1 is when it gets checked.
         self.fields["due_date"].initial = week_start + timedelta(days=11)
 
@@ -89,10 +91,12 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person_sf_id"].choices = [("", "— none (an org admin outside the CRM) —"), *people]
+        person = self.fields["person_sf_id"]
+        assert isinstance(person, forms.ChoiceField)  # declared above
+        person.choices = [("", "— none (an org admin outside the CRM) —"), *people]
 
 
 class AcceptInviteForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # the stub leaves out the form's Meta
         model = get_user_model()
         fields = ("username",)

@@ -10,7 +10,7 @@ is invited by email, and an email that already has a login in the org cannot be 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import IntegrityError, transaction
 
@@ -74,7 +74,7 @@ def read_invite(token: str) -> Invite | None:
         return None
 
 
-def accept_invite(invite: Invite, *, username: str, password: str) -> AbstractBaseUser:
+def accept_invite(invite: Invite, *, username: str, password: str) -> User:
     """Create the invited person's login and membership together; ValueError when the link was used meanwhile."""
     user_model = get_user_model()
     try:

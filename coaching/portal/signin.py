@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -94,7 +94,7 @@ def role_for(person: Person) -> str:
     return Membership.Role.FSM
 
 
-def link_by_email(user: AbstractBaseUser) -> Membership | None:
+def link_by_email(user: User) -> Membership | None:
     """On a first sign-in, link a user without a membership to the one active CRM person with their email.
 
     Nothing happens when the email matches no one, or several people (in one org or across orgs), or a

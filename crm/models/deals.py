@@ -2,15 +2,13 @@ from django.db import models
 
 from crm.models.base import SyncedRecord
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
-
 
 class Opportunity(SyncedRecord):
     name = models.CharField(max_length=255)
     account_sf_id = models.CharField(max_length=18, blank=True, db_index=True)
     owner_sf_id = models.CharField(max_length=18, blank=True)
     stage = models.CharField(max_length=255, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     probability = models.FloatField(null=True, blank=True)
     forecast_category = models.CharField(max_length=64, blank=True)
@@ -37,12 +35,12 @@ class OpportunityChange(SyncedRecord):
 
     opportunity_sf_id = models.CharField(max_length=18)
     stage = models.CharField(max_length=255, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     probability = models.FloatField(null=True, blank=True)
     forecast_category = models.CharField(max_length=64, blank=True)
-    expected_revenue = models.DecimalField(**MONEY)
-    prev_amount = models.DecimalField(**MONEY)
+    expected_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    prev_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     prev_close_date = models.DateField(null=True, blank=True)
     created_by_sf_id = models.CharField(max_length=18, blank=True)
 
@@ -67,9 +65,9 @@ class LineItem(SyncedRecord):
     opportunity_sf_id = models.CharField(max_length=18)
     product_sf_id = models.CharField(max_length=18, blank=True)
     quantity = models.FloatField(null=True, blank=True)
-    unit_price = models.DecimalField(**MONEY)
-    list_price = models.DecimalField(**MONEY)
-    total_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    list_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    total_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     discount = models.FloatField(null=True, blank=True, help_text="Percent, 0-100.")
     service_date = models.DateField(null=True, blank=True)
 

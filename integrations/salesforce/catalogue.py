@@ -69,7 +69,10 @@ class SObjectSpec:
         return tuple(item.sf_name for item in self.fields)
 
     def model_field(self, column: str) -> models.Field:
-        return self.model._meta.get_field(column)
+        field = self.model._meta.get_field(column)
+        if not isinstance(field, models.Field):  # a reverse relation or a generic key holds no synced value
+            raise TypeError(f"{self.model.__name__}.{column} is not a column a sync can write")
+        return field
 
     def fixed_values(self) -> dict[str, Any]:
         """Columns every row of this object gets one value for: the constants, then the model's other

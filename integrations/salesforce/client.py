@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from operator import methodcaller
 from typing import Any, TypeVar
 
 import requests
@@ -123,7 +124,7 @@ class SalesforceClient:
                 return
             page = self._call(
                 what,
-                lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True, headers=headers),
+                methodcaller("query_more", next_url, identifier_is_url=True, headers=headers),
                 soql=soql,
                 sobject=sobject,
             )

@@ -285,4 +285,5 @@ def test_connection(connection: SalesforceConnection) -> ConnectionCheck:
     )
 
 
-test_connection.__test__ = False  # a library function, not a test pytest should collect when imported
+# A library function, not a test pytest should collect when imported (mypy does not model function attributes).
+test_connection.__test__ = False  # type: ignore[attr-defined]

@@ -164,13 +164,19 @@ def moment() -> Converter:
     return convert
 
 
+def _money(field: models.Field) -> Converter:
+    if not isinstance(field, models.DecimalField):
+        raise TypeError(f"{field} is mapped as money but is not a DecimalField")
+    return money(field.max_digits, field.decimal_places)
+
+
 CONVERTERS: dict[str, Callable[[models.Field], Converter]] = {
     "text": lambda field: text(field.max_length),
     "id": lambda field: reference(),
     "bool": lambda field: boolean(),
     "int": lambda field: integer(),
     "float": lambda field: floating(),
-    "money": lambda field: money(field.max_digits, field.decimal_places),
+    "money": lambda field: _money(field),
     "date": lambda field: day(),
     "datetime": lambda field: moment(),
     "seconds_to_minutes": lambda field: seconds_to_minutes(),

@@ -197,12 +197,13 @@ def upsert_page(upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequen
         return result
     except (DataError, IntegrityError):
         pass
-    total = Written(errors=[])
+    refused: list[RecordError] = []
+    total = Written(errors=refused)
     for row in rows:
         try:
             with transaction.atomic(using=using):
                 total += upserter.upsert(spec, org_id, [row])
         except (DataError, IntegrityError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            total.errors.append(RecordError(row[_ID], f"the database refused the row: {reason}"))
+            refused.append(RecordError(row[_ID], f"the database refused the row: {reason}"))
     return total

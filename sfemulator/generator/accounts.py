@@ -82,6 +82,8 @@ def build_book(
     books: list[AccountInfo] = []
     segments = list(_SEGMENTS)
     weights = [_SEGMENTS[segment][0] for segment in segments]
+    if rep.region is None:
+        raise ValueError(f"{rep.id} ({rep.kind}) has no region to place accounts in")
     places = rep.region.places
     for _ in range(count):
         segment = pick_weighted(rng, segments, weights)
@@ -110,7 +112,7 @@ def build_book(
         else:
             name, domain = namer.name(code)
             # Territories centre on a few verticals, with some accounts from anywhere.
-            industry = rng.choice(rep.traits.industries if rng.random() < 0.6 else INDUSTRIES)
+            industry = rng.choice(rep.rep_traits.industries if rng.random() < 0.6 else INDUSTRIES)
         employees = int(clamp(spread(rng, median, 0.7), low, high))
         revenue = round(employees * spread(rng, 180_000, 0.5), -4)
         account_id = ids.new("Account")

@@ -69,7 +69,7 @@ class ActivityMaker:
         LastActivityDate is Salesforce's: the latest of the closed tasks' and all events' dates, so a
         meeting booked for next week already counts. ``traits``: the deal's own, when outcome wiring forced them.
         """
-        traits = traits or rep.traits
+        traits = traits or rep.rep_traits
         start = life.snapshots[0].ts
         stop = life.last.ts if life.is_closed else horizon
         if life.dark_since is not None:
@@ -104,7 +104,7 @@ class ActivityMaker:
         self, rng: Random, rep: Person, what: str, contacts: list[str], life: DealLife, last_touch: int
     ) -> list[tuple[str, dict[str, Any]]]:
         """The next call or meeting already booked, or an overdue to-do someone forgot."""
-        traits, now = rep.traits, self.timeline.as_of
+        traits, now = rep.rep_traits, self.timeline.as_of
         contact = rng.choice(contacts) if contacts else None
         # A deal nobody touched for two weeks has no next meeting booked either: that is what makes it stale.
         engaged = min(1.0, traits.activity * 1.5) if now - last_touch < 14 * DAY else 0.0
@@ -129,7 +129,7 @@ class ActivityMaker:
         if stop - start < DAY or not book:
             return
         weeks = (stop - start) / (7 * DAY)
-        for _ in range(poisson(rng, weeks * 0.3 * self.per_opportunity * rep.traits.activity)):
+        for _ in range(poisson(rng, weeks * 0.3 * self.per_opportunity * rep.rep_traits.activity)):
             moment = work_moment(rng, start, stop, rep.offset)
             candidates = [account for account in book if account.created < moment]
             if not candidates:
@@ -153,7 +153,7 @@ class ActivityMaker:
         else:
             subject = rng.choice({"call": _CALL_SUBJECTS, "email": _EMAIL_SUBJECTS}.get(kind, _TODO_SUBJECTS))
         connected = call and rng.random() < 0.6
-        if done:
+        if created is None:  # done
             created = min(moment + int(rng.uniform(0, 2) * HOUR), self.timeline.as_of - 1)
         modified = created
         local_day = (moment + rep.offset * HOUR) // DAY

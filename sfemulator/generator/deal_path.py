@@ -194,5 +194,5 @@ def _amount_at(walk: _Walk, stage: int, current: int | None, moment: int) -> int
             life.products_at = moment
         return plan.final_cents
     if life.products_at is None and current is not None and walk.rng.random() < 0.08:
-        return round(current * walk.rng.uniform(0.8, 1.25), -5)
+        return int(round(current * walk.rng.uniform(0.8, 1.25), -5))
     return current

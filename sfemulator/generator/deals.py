@@ -69,7 +69,7 @@ class DealMaker:
             tenure_days = (begin - rep.hired) / DAY
             ramp = 0.35 if tenure_days < 30 else 0.7 if tenure_days < 75 else 1.0
             share = (end - begin) / (stop - first)
-            for _ in range(poisson(rng, self.per_rep_month * rep.traits.pipeline * ramp * share)):
+            for _ in range(poisson(rng, self.per_rep_month * rep.rep_traits.pipeline * ramp * share)):
                 times.append(work_moment(rng, begin, end, rep.offset))
         times.sort()
         return times
@@ -85,7 +85,7 @@ class DealMaker:
     def deal(
         self, rng: Random, rep: Person, account: AccountInfo, created: int
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        traits = rep.traits
+        traits = rep.rep_traits
         timeline = self.timeline
         existing = account.customer_since is not None and account.customer_since < created
         kind = pick_weighted(rng, _EXISTING_TYPES, (0.6, 0.25, 0.15)) if existing else "New Business"
@@ -117,7 +117,7 @@ class DealMaker:
         elif not won:
             cycle *= 0.25 + 0.75 * (loss_stage + 1) / (LAST_OPEN + 1)
         horizon = rep.left if rep.left is not None else timeline.as_of
-        estimate = None if rng.random() < 0.12 else round(list_value * spread(rng, 1.0, 0.3) * 100, -5)
+        estimate = None if rng.random() < 0.12 else int(round(list_value * spread(rng, 1.0, 0.3) * 100, -5))
         plan = DealPlan(
             created=created, horizon=horizon, won=won, loss_stage=loss_stage, cycle_days=cycle,
             estimate_cents=estimate, quoted_cents=sum(line.total_cents() for line in quoted),
@@ -134,7 +134,7 @@ class DealMaker:
         lines = negotiated if life.negotiated_at is not None else quoted
         children: list[tuple[str, dict[str, Any]]] = list(self._history(opportunity_id, rep, life))
         if life.products_at is not None:
-            children.extend(self._line_items(opportunity_id, lines, life))
+            children.extend(self._line_items(opportunity_id, lines, life, life.products_at))
         roles = self._contact_roles(rng, opportunity_id, account, life, traits.contacts)
         children.extend(roles)
         who = [record["ContactId"] for _, record in roles]
@@ -149,7 +149,7 @@ class DealMaker:
         self, rng: Random, rep: Person, opportunity_id: str, account: AccountInfo, kind: str, lines: list[Line],
         life: DealLife, last_activity: str | None,
     ) -> dict[str, Any]:  # fmt: skip
-        traits, last = rep.traits, life.last
+        traits, last = rep.rep_traits, life.last
         name, probability, category = STAGES[last.stage]
         closed = last.stage in (WON, LOST)
         amount = None if last.amount_cents is None else last.amount_cents / 100
@@ -204,16 +204,16 @@ class DealMaker:
                 "PrevCloseDate": None if previous is None else day_text(previous.close_day),
                 "FromOpportunityStageName": None if previous is None else STAGES[previous.stage][0],
                 "FromForecastCategory": None if previous is None else STAGES[previous.stage][2],
-                "CreatedById": rep.id if rep.left is None or snapshot.ts < rep.left else rep.manager.id,
+                "CreatedById": rep.id if rep.left is None or snapshot.ts < rep.left else rep.reports_to.id,
                 "CreatedDate": stamp, "SystemModstamp": stamp, "IsDeleted": False,
             }  # fmt: skip
             previous = snapshot
 
     def _line_items(
-        self, opportunity_id: str, lines: list[Line], life: DealLife
+        self, opportunity_id: str, lines: list[Line], life: DealLife, products_at: int
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        created = datetime_text(life.products_at)
-        modified = datetime_text(life.negotiated_at or life.products_at)
+        created = datetime_text(products_at)
+        modified = datetime_text(life.negotiated_at or products_at)
         for line in lines:
             product = line.product
             yield "OpportunityLineItem", {

@@ -121,7 +121,7 @@ class OrgBuild:
             "teams": [
                 {
                     "manager": team.manager.id,
-                    "director": team.manager.manager.id,
+                    "director": team.manager.reports_to.id,
                     "region": team.region.name,
                     "reps": [rep.id for rep in team.reps],
                 }
@@ -134,8 +134,10 @@ class OrgBuild:
                     "active": rep.is_active,
                     "hired": datetime_text(rep.hired),
                     "left": None if rep.left is None else datetime_text(rep.left),
-                    "labels": list(rep.traits.labels),
-                    "traits": {key: _rounded(value) for key, value in asdict(rep.traits).items() if key != "labels"},
+                    "labels": list(rep.rep_traits.labels),
+                    "traits": {
+                        key: _rounded(value) for key, value in asdict(rep.rep_traits).items() if key != "labels"
+                    },
                 }
                 for rep in self.chart.reps
             ],

@@ -43,6 +43,20 @@ class Person:
         return f"{self.first} {self.last}"
 
     @property
+    def rep_traits(self) -> RepTraits:
+        """A rep's traits (drawn for every rep; no one else has them)."""
+        if self.traits is None:
+            raise ValueError(f"{self.id} ({self.kind}) has no rep traits")
+        return self.traits
+
+    @property
+    def reports_to(self) -> "Person":
+        """The manager of someone below the VP."""
+        if self.manager is None:
+            raise ValueError(f"{self.id} ({self.kind}) has no manager")
+        return self.manager
+
+    @property
     def is_active(self) -> bool:
         return self.left is None
 
@@ -185,9 +199,9 @@ def _shape_reps(reps: list[Person], rng: Random, timeline: Timeline) -> None:
     # Standouts are settled reps: a gap on a rep still ramping up would be confounded with the ramp.
     settled = [rep for rep in reps if rep not in newcomers]
     for position, label in standout_labels(len(settled), rng):
-        settled[position].traits = apply_label(settled[position].traits, label)
+        settled[position].traits = apply_label(settled[position].rep_traits, label)
     for rep in reps:
-        rep.title = _rep_title(rep.traits)
+        rep.title = _rep_title(rep.rep_traits)
 
 
 def _rep_title(traits: RepTraits) -> str:

@@ -74,8 +74,8 @@ class QuotaMaker:
                         yield self._quota(rep, amount, start, period_id)
                 if team_total:
                     yield self._quota(team.manager, team_total, start, period_id)
-                    director = team.manager.manager.id
-                    director_totals[director] = director_totals.get(director, 0.0) + team_total
+                    director_id = team.manager.reports_to.id
+                    director_totals[director_id] = director_totals.get(director_id, 0.0) + team_total
             for director in chart.directors:
                 if director.id in director_totals:
                     yield self._quota(director, director_totals[director.id], start, period_id)
@@ -89,7 +89,7 @@ class QuotaMaker:
         share = 1.0
         if rep.hired > first:
             share = 0.5 * (stop - rep.hired) / (stop - first)  # ramping: half pace for the part employed
-        seniority = 1.15 if rep.traits.senior else 1.0
+        seniority = 1.15 if rep.rep_traits.senior else 1.0
         return round(base * seniority * share * Random(rep.id).uniform(0.95, 1.05), -3)
 
     def _quota(self, owner: Person, amount: float, start: date, period_id: str) -> tuple[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ manifest lists them), which is the answer key for checking that a metric sees wh
 
 from dataclasses import dataclass, replace
 from random import Random
+from typing import TypedDict
 
 from sfemulator.generator.picklists import INDUSTRIES, SEGMENTS
 from sfemulator.generator.sampling import clamp, spread
@@ -37,7 +38,25 @@ class RepTraits:
 
 
 # label: (what it means, the traits it forces). Ordered by how much a small demo org needs each one.
-ARCHETYPES: dict[str, tuple[str, dict[str, object]]] = {
+class Forced(TypedDict, total=False):
+    """The traits an archetype sets."""
+
+    win_skill: float
+    qualification: float
+    activity: float
+    discount: float
+    breadth: int
+    optimism: float
+    contacts: float
+    discipline: float
+    pipeline: float
+    regression: float
+    stall: float
+    neglect: float
+    deal_size: float
+
+
+ARCHETYPES: dict[str, tuple[str, Forced]] = {
     "thin_activity": ("logs almost no activity (thin data)", {"activity": 0.03}),
     "top_closer": ("wins far more often than peers", {"win_skill": 2.3, "qualification": 0.85}),
     "heavy_discounter": ("gives deep discounts", {"discount": 27.0}),

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +187,34 @@ def test_portal_access_command_grants_and_updates(world):
         call_command("portal_access", "ops", org="nope", role="admin")
     with pytest.raises(CommandError, match="already linked"):
         call_command("portal_access", "ops", org="acme", role="fsm", person=world.fsm_a.sf_id)
+
+
+def _refuse_new_memberships() -> None:
+    """A trigger that makes the database refuse every new membership, as a concurrent link would."""
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER refuse_links BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_links() RETURNS trigger AS $$ BEGIN"
+                " RAISE EXCEPTION 'refused' USING ERRCODE = 'unique_violation'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_links BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_links()"
+            )
+
+
+def test_portal_access_reports_a_refused_link_without_a_crm_person(world):
+    # An admin outside the CRM has no person to name: the error says what the database said (it used to fail
+    # on person.name).
+    User.objects.create_user("ops")
+    _refuse_new_memberships()
+    with pytest.raises(CommandError, match=r"The database refused to link ops: .*refused"):
+        call_command("portal_access", "ops", org="acme", role="admin")
+    assert not Membership.objects.filter(user__username="ops").exists()
 
 
 def test_portal_invite_command_prints_a_working_link(world, capsys, settings):

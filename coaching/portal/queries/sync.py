@@ -3,9 +3,10 @@ errors and API usage. The sync engine writes these rows (``integrations.models``
 them (starting a run is ``coaching.portal.actions.start_sync``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from integrations.models import SalesforceConnection, SyncObjectRun, SyncRecordError, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
@@ -50,7 +51,7 @@ class RunDetail:
 @dataclass
 class SyncStatus:
     connection: SalesforceConnection | None
-    runs: list[SyncRun]
+    runs: Sequence[SyncRun]
     detail: RunDetail | None  # the running run, else the latest
 
     @property
@@ -66,7 +67,6 @@ def sync_status(org_id: int) -> SyncStatus:
             upserted=Sum("object_runs__upserted"),
             deleted=Sum("object_runs__deleted"),
             failed=Sum("object_runs__failed"),
-            objects=Count("object_runs"),
         )
         .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )

@@ -42,9 +42,10 @@ def short_day(day: date | str | None) -> str:
         return ""
     if isinstance(day, str):
         try:
-            day = date.fromisoformat(day)
+            parsed = date.fromisoformat(day)
         except ValueError:
             return day
+        day = parsed
     return f"{day.day} {day:%b}"
 
 

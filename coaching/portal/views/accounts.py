@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from coaching.models import Membership
 from coaching.portal import signin
-from coaching.portal.access import portal_page, require_admin
+from coaching.portal.access import PortalRequest, portal_page, require_admin, require_org
 from coaching.portal.forms import AcceptInviteForm, InviteForm
 from coaching.portal.invites import accept_invite, make_invite, read_invite
 from coaching.portal.views.base import render_page
@@ -52,7 +52,7 @@ class SignInView(LoginView):
 
 
 @portal_page
-def invites(request: HttpRequest) -> HttpResponse:
+def invites(request: PortalRequest) -> HttpResponse:
     scope = require_admin(request)
     linked = set(Membership.objects.filter(org_id=scope.org_id).values_list("person_sf_id", flat=True))
     people = [
@@ -69,7 +69,7 @@ def invites(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 token = make_invite(
-                    request.org,
+                    require_org(request),
                     role=form.cleaned_data["role"],
                     person_sf_id=form.cleaned_data["person_sf_id"],
                     email=form.cleaned_data["email"],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from coaching.agendas import add_commitment, add_note, set_commitment_status, set_item_status
 from coaching.models import Agenda, AgendaItem, Commitment
 from coaching.portal.access import (
+    PortalRequest,
     agenda_or_404,
     commitment_or_404,
     item_or_404,
@@ -28,11 +29,12 @@ from coaching.portal.forms import CommitmentForm, CommitmentStatusForm, NoteForm
 from coaching.portal.queries.agenda import agenda_page, item_card, names_of
 from coaching.portal.views.base import is_htmx, today
 from coaching.portal.views.week import item_defaults
+from coaching.visibility import Scope
 
 UNPROCESSABLE = 422
 
 
-def _acting_scope(request: HttpRequest):
+def _acting_scope(request: PortalRequest) -> Scope:
     scope = require_scope(request)
     if not may_act(scope):
         raise Http404("Nothing to change here.")
@@ -83,17 +85,18 @@ def _agenda_part(request: HttpRequest, agenda: Agenda, template: str, anchor: st
 
 
 @portal_page
-def item_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+def item_fragment(request: PortalRequest, pk: int) -> HttpResponse:
     """The item's card alone (htmx refreshes, and a stable URL per item)."""
-    found = item_or_404(require_scope(request), pk)
-    context = {"card": item_card(found, today()), "agenda": found.agenda, "may_act": may_act(request.scope)}
+    scope = require_scope(request)
+    found = item_or_404(scope, pk)
+    context = {"card": item_card(found, today()), "agenda": found.agenda, "may_act": may_act(scope)}
     context.update(item_defaults(found.agenda, today()))
     return render(request, "portal/_item.html", context)
 
 
 @require_POST
 @portal_page
-def item_status(request: HttpRequest, pk: int) -> HttpResponse:
+def item_status(request: PortalRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = StatusForm(request.POST)
     drawer = "dismiss" if request.POST.get("status") == AgendaItem.Status.DISMISSED else ""
@@ -108,7 +111,7 @@ def item_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def item_note(request: HttpRequest, pk: int) -> HttpResponse:
+def item_note(request: PortalRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -122,7 +125,7 @@ def item_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def item_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+def item_commitment(request: PortalRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     error = _commit(request, found, found.agenda)
     return item_response(request, found, error=error, drawer="commitment")
@@ -130,7 +133,7 @@ def item_commitment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def item_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def item_snooze(request: PortalRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
     form = SnoozeForm(request.POST, today=today())
     if not form.is_valid():
@@ -146,7 +149,7 @@ def item_snooze(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def agenda_note(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_note(request: PortalRequest, pk: int) -> HttpResponse:
     found = agenda_or_404(_acting_scope(request), pk)
     form = NoteForm(request.POST)
     error = ""
@@ -162,13 +165,13 @@ def agenda_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def agenda_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_commitment(request: PortalRequest, pk: int) -> HttpResponse:
     found = agenda_or_404(_acting_scope(request), pk)
     error = _commit(request, found, found)
     return _agenda_part(request, found, "portal/_agenda_commitments.html", "commitments", error=error)
 
 
-def _commit(request: HttpRequest, target: AgendaItem | Agenda, agenda: Agenda) -> str:
+def _commit(request: PortalRequest, target: AgendaItem | Agenda, agenda: Agenda) -> str:
     """Add a commitment to an item or an agenda; the error message, or "" when it was saved."""
     form = CommitmentForm(request.POST, owners=item_defaults(agenda, today())["owners"], week_start=agenda.week_start)
     if not form.is_valid():
@@ -188,7 +191,7 @@ def _commit(request: HttpRequest, target: AgendaItem | Agenda, agenda: Agenda) -
 
 @require_POST
 @portal_page
-def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def note_delete(request: PortalRequest, pk: int) -> HttpResponse:
     note = note_or_404(_acting_scope(request), pk)
     error = ""
     try:
@@ -202,8 +205,9 @@ def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def commitment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = commitment_or_404(_acting_scope(request), pk)
+def commitment_status(request: PortalRequest, pk: int) -> HttpResponse:
+    scope = _acting_scope(request)
+    commitment = commitment_or_404(scope, pk)
     form = CommitmentStatusForm(request.POST)
     error = "" if form.is_valid() else _first_error(form)
     if not error:
@@ -212,7 +216,7 @@ def commitment_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError as exc:
             error = str(exc)
     back = request.POST.get("agenda")
-    agenda = agenda_or_404(request.scope, int(back)) if back and back.isdigit() else commitment.agenda
+    agenda = agenda_or_404(scope, int(back)) if back and back.isdigit() else commitment.agenda
     if not is_htmx(request):
         if error:
             messages.error(request, error)

@@ -1,12 +1,12 @@
 """Rep: every metric's trend against the team and the org, open gaps with their 'why' card, and the coaching
 history with its measured effect. A rep sees their own page only (without their manager's notes)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from coaching.agendas.team import TREND_METRICS
 from coaching.agendas.units import metric_value
 from coaching.models import Membership
-from coaching.portal.access import person_or_404, portal_page, require_scope
+from coaching.portal.access import PortalRequest, person_or_404, portal_page, require_scope
 from coaching.portal.charts import Series, line_chart
 from coaching.portal.queries.rep import RepPage, rep_page
 from coaching.portal.queries.weeks import asked_week, latest_data_week
@@ -14,7 +14,7 @@ from coaching.portal.views.base import render_page, today
 
 
 @portal_page
-def rep(request: HttpRequest, sf_id: str) -> HttpResponse:
+def rep(request: PortalRequest, sf_id: str) -> HttpResponse:
     scope = require_scope(request)
     person = person_or_404(scope, sf_id)
     week = asked_week(request) or latest_data_week(scope.org_id)

@@ -4,7 +4,7 @@ gap rules' switches and thresholds."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from coaching.digests.preferences import DigestSettingsForm, digest_settings_for
 from coaching.digests.schedule import zone_name
 from coaching.gaps.catalogue import GUARDS, RULES_BY_CODE, defaults_for, setting_codes
 from coaching.models import GapRuleSetting, ManagerPreference, Membership
-from coaching.portal.access import portal_page, require_admin
+from coaching.portal.access import PortalRequest, portal_page, require_admin, require_org
 from coaching.portal.actions import save_rule_setting
 from coaching.portal.forms import OneOnOneForm, RuleForm
 from coaching.portal.views.base import is_htmx, render_page
@@ -23,14 +23,14 @@ from crm.models import Person
 
 
 @portal_page
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
     manager = scope.person_sf_id if scope.role != Membership.Role.REP else ""
     context: dict = {"manager": manager}
     if manager:
-        org = request.org
+        org = require_org(request)
         digest = digest_settings_for(org, manager)
         minutes = (
             ManagerPreference.objects.filter(org=org, manager_sf_id=manager)
@@ -92,13 +92,12 @@ class RuleRow:
 
 def _row(code: str, setting: GapRuleSetting | None, form: RuleForm | None = None) -> RuleRow:
     rule = RULES_BY_CODE.get(code)
-    guard = GUARDS.get(code)
     if form is None:
         initial = {"enabled": setting.enabled if setting else True, **((setting.thresholds or {}) if setting else {})}
         form = RuleForm(code=code, initial=initial)
     return RuleRow(
         code=code,
-        title=rule.title if rule else guard.title,
+        title=rule.title if rule else GUARDS[code].title,  # a setting code is a rule's or a guard's
         family=("strength" if rule.is_strength else rule.family) if rule else "guard",
         measures=rule.measures if rule else "",
         setting=setting,
@@ -107,7 +106,7 @@ def _row(code: str, setting: GapRuleSetting | None, form: RuleForm | None = None
 
 
 @portal_page
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: PortalRequest) -> HttpResponse:
     scope = require_admin(request)
     settings = {row.code: row for row in GapRuleSetting.objects.filter(org_id=scope.org_id)}
     rows = [_row(code, settings.get(code)) for code in setting_codes()]
@@ -126,7 +125,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page
-def rule(request: HttpRequest, code: str) -> HttpResponse:
+def rule(request: PortalRequest, code: str) -> HttpResponse:
     scope = require_admin(request)
     if code not in setting_codes():
         raise Http404("No such rule.")
@@ -134,7 +133,9 @@ def rule(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            save_rule_setting(request.org, code, enabled=form.cleaned_data["enabled"], thresholds=form.thresholds())
+            save_rule_setting(
+                require_org(request), code, enabled=form.cleaned_data["enabled"], thresholds=form.thresholds()
+            )
         except ValueError as exc:
             error = str(exc)
     else:

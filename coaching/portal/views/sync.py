@@ -2,11 +2,11 @@
 usage; an org admin starts a sync from here."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from coaching.portal.access import portal_page, require_admin, require_scope, run_or_404
+from coaching.portal.access import PortalRequest, portal_page, require_admin, require_org, require_scope, run_or_404
 from coaching.portal.actions import start_sync
 from coaching.portal.queries.sync import run_detail, sync_status
 from coaching.portal.views.base import is_htmx, render_page
@@ -14,7 +14,7 @@ from integrations.models import SyncRun
 
 
 @portal_page
-def sync(request: HttpRequest) -> HttpResponse:
+def sync(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
@@ -22,7 +22,7 @@ def sync(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
-def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
+def sync_run(request: PortalRequest, pk: int) -> HttpResponse:
     """One run's progress: the fragment the status page polls while a run is going, or the page around it."""
     scope = require_scope(request)
     detail = run_detail(run_or_404(scope, pk))
@@ -35,11 +35,11 @@ def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @portal_page
-def sync_start(request: HttpRequest) -> HttpResponse:
+def sync_start(request: PortalRequest) -> HttpResponse:
     require_admin(request)
     kind = request.POST.get("kind", SyncRun.Kind.INCREMENTAL)
     try:
-        run_id = start_sync(request.org, kind)
+        run_id = start_sync(require_org(request), kind)
     except ValueError as error:
         messages.error(request, str(error))
         return redirect("portal:sync")

@@ -2,11 +2,11 @@
 director or an org admin without a team of their own, the teams they oversee."""
 
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 
 from coaching.agendas.units import metric_value
 from coaching.models import Membership
-from coaching.portal.access import manager_or_404, portal_page, visible_agendas
+from coaching.portal.access import PortalRequest, manager_or_404, portal_page, visible_agendas
 from coaching.portal.charts import Series, line_chart
 from coaching.portal.queries.team import TeamPage, team_page, teams_overview
 from coaching.portal.queries.weeks import asked_week, latest_data_week, this_week
@@ -15,7 +15,7 @@ from crm.models import Person
 
 
 @portal_page
-def team(request: HttpRequest, manager_sf_id: str | None = None) -> HttpResponse:
+def team(request: PortalRequest, manager_sf_id: str | None = None) -> HttpResponse:
     scope = request.scope
     if scope is None and manager_sf_id is None:
         return render_page(request, "portal/unlinked.html", {})

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from coaching.models import Agenda, Membership
-from coaching.portal.access import agenda_or_404, portal_page, require_scope, visible_agendas
+from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
 from coaching.portal.queries.weeks import asked_week, latest_agenda_week, this_week
@@ -17,7 +17,7 @@ from crm.models import Person
 
 
 @portal_page
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
-def week(request: HttpRequest) -> HttpResponse:
+def week(request: PortalRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return render_page(request, "portal/unlinked.html", {})
@@ -37,7 +37,11 @@ def week(request: HttpRequest) -> HttpResponse:
     me = scope.person_sf_id
     if me:
         week_start = asked or latest_agenda_week(scope.org_id, me)
-        agenda = Agenda.objects.filter(org_id=scope.org_id, manager_sf_id=me, week_start=week_start).first()
+        agenda = (
+            Agenda.objects.filter(org_id=scope.org_id, manager_sf_id=me, week_start=week_start).first()
+            if week_start
+            else None  # no agenda of theirs yet
+        )
         if agenda is not None:
             return agenda_response(request, agenda)
     if scope.role in (Membership.Role.DIRECTOR, Membership.Role.ADMIN):
@@ -77,12 +81,12 @@ def _empty_reason(scope, asked) -> dict:
 
 
 @portal_page
-def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda(request: PortalRequest, pk: int) -> HttpResponse:
     return agenda_response(request, agenda_or_404(require_scope(request), pk))
 
 
 @portal_page
-def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_print(request: PortalRequest, pk: int) -> HttpResponse:
     page = agenda_page(agenda_or_404(require_scope(request), pk), today())
     return render_page(request, "portal/agenda_print.html", {"page": page, "names": page.view.names})
 

@@ -20,7 +20,7 @@ from integrations.salesforce.errors import SalesforceError
 Method = SalesforceConnection.AuthMethod
 
 # The options each method takes (beyond --display-name, --api-reserve-percent and --check).
-ALLOWED = {
+ALLOWED: dict[str, set[str]] = {
     Method.EMULATOR: {"url", "login", "username"},
     Method.JWT: {"username", "consumer_key", "private_key_file", "sandbox", "domain"},
     Method.PASSWORD: {

@@ -5,7 +5,7 @@ one JSON document (the run summary); logs go to stderr. Exits non-zero when the 
 """
 
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich import box
@@ -82,7 +82,8 @@ class Command(BaseCommand):
             raise CommandError(f"The sync of {org.name} {run.status}: {self._first_error(run)}")
 
     def _run_with_display(self, org: Org, kind: str, *, rebuild: bool) -> SyncRun:
-        stream = self.stdout._out
+        # The stream OutputWrapper wraps (its write() would end every partial line rich writes); the stub omits it.
+        stream: TextIO = self.stdout._out  # type: ignore[assignment]
         # Piped output (a log, CI) gets room for the whole table; a terminal keeps its own width.
         console = Console(file=stream, highlight=False, width=None if stream.isatty() else 110)
         columns = (

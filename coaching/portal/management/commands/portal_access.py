@@ -46,7 +46,9 @@ class Command(BaseCommand):
                     user=user,
                     defaults={"org": org, "role": role, "person_sf_id": person.sf_id if person else ""},
                 )
-        except IntegrityError:
+        except IntegrityError as exc:
+            if person is None:  # only a CRM person can be linked twice (the unique constraint): say what failed
+                raise CommandError(f"The database refused to link {user.get_username()}: {exc}") from exc
             raise CommandError(f"{person.name} is already linked to another login.") from None
         who = f" as {person.name} ({person.sf_id})" if person else ""
         self.stdout.write(f"{user.get_username()} is now {Membership.Role(role).label.lower()} in {org}{who}.")
