@@ -6,6 +6,7 @@ import pytest
 
 from coaching.backtest.states import STATES, StateSet, deal_states, week_ends
 from coaching.metrics.dialect import fetch
+from coaching.models import DealFlagWeek
 from tests.factories import (
     ContactRoleFactory,
     EventFactory,
@@ -125,3 +126,17 @@ def test_week_ends_are_sundays_and_bad_arguments_are_refused():
 def test_no_week_end_is_an_error(db):
     with pytest.raises(ValueError, match="at least one week end"), deal_states(StateSet(OrgFactory(), ())):
         pass
+
+
+def test_no_next_step_is_read_from_the_stored_weeks_only(world):
+    org, lost, won, _ = world
+    week = date(2026, 1, 11)
+    DealFlagWeek.objects.create(org=org, week_end=week, opportunity_sf_id=lost.sf_id, flag="no_next_step")
+    with deal_states(StateSet(org, (date(2025, 12, 14), week), closed_by=SUNDAY)):
+        rows = fetch(f"SELECT week_end, opp, recorded, no_next_step FROM {STATES} ORDER BY week_end, opp", [])
+    seen = {(str(day)[:10], opp): (recorded, flag) for day, opp, recorded, flag in rows}
+    # A week with stored flags is "recorded": its deals without the row had a next step then.
+    assert seen[("2026-01-11", lost.sf_id)] == (1, 1)
+    assert seen[("2026-01-11", won.sf_id)] == (1, 0)
+    # A week nobody stored says nothing about next steps.
+    assert seen[("2025-12-14", lost.sf_id)] == (0, 0)
