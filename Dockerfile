@@ -35,5 +35,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import socket; socket.create_connection(('127.0.0.1', 8000), 3).close()"]
 
-# WEB_CONCURRENCY (gunicorn reads it) sets the number of worker processes; logs go to stdout/stderr.
-CMD ["gunicorn", "coachapp.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# WEB_CONCURRENCY (gunicorn reads it) sets the number of worker processes; logs go to stdout/stderr; the rest
+# (bind, the access log without tokens, trusted proxies) is in gunicorn.conf.py.
+CMD ["gunicorn", "coachapp.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--config", "gunicorn.conf.py"]

@@ -20,13 +20,14 @@ export DJANGO_DEBUG := true
 endif
 endif
 
-.PHONY: help venv demo test lint format bench migrate worker beat emulator clean
+.PHONY: help venv demo test lint format audit bench migrate worker beat emulator clean
 
 help:
 	@echo "make demo      generate a demo org, sync it, and serve coachapp on http://127.0.0.1:8000"
 	@echo "make test      the whole test suite on SQLite, then on PostgreSQL + Redis when they answer"
 	@echo "make lint      ruff format --check, ruff check and mypy (type checking)"
 	@echo "make format    ruff format and ruff check --fix"
+	@echo "make audit     pip-audit of requirements.txt (needs PyPI's vulnerability data: network; docs/security.md)"
 	@echo "make bench     the benchmarks"
 	@echo "make migrate   apply database migrations"
 	@echo "make worker    a Celery worker (needs CELERY_BROKER_URL)"
@@ -54,6 +55,11 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# --strict: a package it could not look up fails the run, instead of passing having audited nothing (an index
+# mirror without PyPI's vulnerability data, e.g. offline).
+audit: venv
+	$(VENV)/bin/pip-audit --strict --requirement requirements.txt
 
 bench: venv
 	$(PY) -m bench $(ARGS)

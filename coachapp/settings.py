@@ -7,6 +7,7 @@ process refuses to start without ``SECRET_KEY`` and ``FIELD_ENCRYPTION_KEY``.
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,7 +47,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin is for installation operators (superusers) only; org admins work in the portal.
+    "coachapp.apps.OperatorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "crm",
     "coaching",
     "coaching.api",
@@ -73,6 +76,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "coachapp.middleware.NoStoreMiddleware",
+    # Last: turns a locked-out sign-in (portal or admin) into the lockout page (docs/security.md).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coachapp.urls"
@@ -116,6 +123,21 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# --- Signing in (docs/security.md): django-axes counts failed sign-ins on every login form (the portal's and the
+# admin's) per (username, client address), the address read behind TRUSTED_PROXIES only.
+AUTHENTICATION_BACKENDS = ["coachapp.auth_backends.SignInLimitBackend", "django.contrib.auth.backends.ModelBackend"]
+# Comma-separated addresses or networks of the installation's own reverse proxies (e.g. 172.16.0.0/12 for
+# the compose network); X-Forwarded-For is read only from these (coachapp/client_address.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "coachapp.client_address.axes_client_address"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_MAX_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "coachapp.client_address.signin_username"
+AXES_VERBOSE = False
 
 # --- Manager portal: Django's session auth, signing in at /accounts/signin/ (coaching/portal/signin.py).
 LOGIN_URL = "portal:signin"
@@ -210,8 +232,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["coaching.api.permissions.InScope"],
     "DEFAULT_THROTTLE_CLASSES": ["coaching.api.throttling.ApiKeyRateThrottle"],
-    # Requests per API key (per user for session calls): N/second, N/minute, N/hour or N/day.
-    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="300/minute")},
+    # Requests per API key (per user for session calls): N/second, N/minute, N/hour or N/day; "anon": requests
+    # without valid credentials, per client address, counted before their 401 (coaching/api/throttling.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env("API_THROTTLE_RATE", default="300/minute"),
+        "anon": env("API_ANON_THROTTLE_RATE", default="30/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "coaching.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -219,6 +245,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "coaching.api.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# A new API key expires after this many days unless its issuer says otherwise; 0: keys never expire.
+API_KEY_LIFETIME_DAYS = env.int("API_KEY_LIFETIME_DAYS", default=365)
+if API_KEY_LIFETIME_DAYS < 0:
+    raise ImproperlyConfigured("API_KEY_LIFETIME_DAYS must be 0 (no expiry) or a number of days.")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "coachapp API",
     "DESCRIPTION": "Coaching data for CRM widgets and other tools, addressed by Salesforce ids. See docs/api.md.",
@@ -239,9 +270,28 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Content-Security-Policy (django-csp): our own files only; no inline script or style anywhere (the
+# portal's scripts, htmx and the Swagger UI are static files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Production hardening (everything `manage.py check --deploy` asks for).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Trusted because web is reachable only through the proxy that sets it: compose publishes its port on
+    # 127.0.0.1 (docs/security.md). A setup that exposes gunicorn directly must not set this header's trust.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -254,7 +304,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Invite and digest links carry tokens in their paths: no log line shows them (coachapp/logs.py).
+    "filters": {"tokens": {"()": "coachapp.logs.RedactTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["tokens"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # runserver's request log, through the same filter instead of Django's own handler.
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes logs every sign-in at INFO; its lockouts (WARNING) are what an operator needs.
+        "axes": {"level": "WARNING"},
+    },
 }

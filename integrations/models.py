@@ -82,6 +82,10 @@ class SyncRun(models.Model):
     api_usage_max = models.PositiveIntegerField(null=True, blank=True)
     current_object = models.CharField(max_length=64, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    # The org's manager tree when the run began ({sf_id: [manager_sf_id, active]}), cleared when it finishes,
+    # and what the run changed in it (integrations/sync/people.py): the engine rebuilds at once on such a change.
+    people_before = models.JSONField(null=True, blank=True, editable=False)
+    tree_changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -80,6 +80,14 @@ def test_compose_runs_the_app_roles_beside_postgres_and_redis():
     assert services["beat"]["command"][:4] == ["celery", "-A", "coachapp", "beat"]
 
 
+def test_compose_publishes_the_web_port_on_localhost_only_by_default():
+    # Django trusts the proxy's X-Forwarded-Proto: only safe when the proxy is the only way in.
+    [port] = _compose()["services"]["web"]["ports"]
+    assert port == "${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"
+    for name in ("postgres", "redis", "worker", "beat"):
+        assert "ports" not in _compose()["services"][name]
+
+
 def test_compose_starts_each_service_after_what_it_needs_is_healthy():
     services = _compose()["services"]
     for name in ("postgres", "redis", "web"):

@@ -17,8 +17,13 @@ finishing syncs of one org at the same moment exactly one queues it:
 
 ``AGENDA_REBUILD_INTERVAL_MINUTES=0`` rebuilds after every changed sync, as does a process without a broker
 (tasks run in-process: nothing could wait for the interval's end).
+
+A run that changed the manager tree (the signal's ``tree``) is not debounced: it rebuilds at once
+(``rebuild_now``). The finish that compared the tree sends it; a redelivered finish sends an empty one and
+goes through the debounce like any changed sync, so a worker lost between the two loses no rebuild.
 """
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,12 +35,37 @@ from django.utils import timezone
 from coaching.tasks import build_agendas_for_org
 from crm.models import Org
 
+log = logging.getLogger(__name__)
 
-def rebuild_after_sync(sender: Any, *, org_id: int, changed: bool, rebuild: bool = True, **_: Any) -> None:
-    """``sync_finished`` receiver: a run that brought new data rebuilds the week (debounced, see above)."""
-    if changed and rebuild:
-        # Without a broker tasks run in-process, so nothing could wait for the interval's end: rebuild now.
-        queue_rebuild(org_id, eager=bool(current_app.conf.task_always_eager))
+
+def rebuild_after_sync(
+    sender: Any, *, org_id: int, changed: bool, rebuild: bool = True, tree: Any = None, **_: Any
+) -> None:
+    """``sync_finished`` receiver: a run that brought new data rebuilds the week (debounced, see above); one that
+    changed the manager tree (``tree``: who moved team, left or came back) rebuilds it at once."""
+    if not (changed and rebuild):
+        return
+    if tree:
+        # Until the rebuild the old manager's agenda lists a rep they no longer have, and the new one's lacks
+        # them: no debounce. The build is org-wide (a rep's gaps compare them with their team, so a move changes
+        # both teams' figures); tree.managers says whose agendas changed.
+        log.info(
+            "sync of org %s changed the manager tree (managers %s): rebuilding the week now", org_id, tree.managers
+        )
+        rebuild_now(org_id)
+        return
+    # Without a broker tasks run in-process, so nothing could wait for the interval's end: rebuild now.
+    queue_rebuild(org_id, eager=bool(current_app.conf.task_always_eager))
+
+
+def rebuild_now(org_id: int, *, now: datetime | None = None) -> None:
+    """Queue the week's rebuild now (in-process without a broker) and count it as the org's latest sync-triggered
+    rebuild, so that an ordinary change right after waits for the interval from here. A rebuild already waiting for
+    a later slot keeps it (it will run too)."""
+    now = now or timezone.now()
+    orgs = Org.objects.filter(pk=org_id)
+    orgs.filter(Q(agenda_rebuild_at__isnull=True) | Q(agenda_rebuild_at__lte=now)).update(agenda_rebuild_at=now)
+    build_agendas_for_org.delay(org_id)
 
 
 def rebuild_interval() -> timedelta:

@@ -5,10 +5,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coaching.api.models import ApiKey
+from coaching.memberships import revoke_key
 from coaching.models import Membership
 
 
@@ -31,7 +33,7 @@ class ApiKeyForm(forms.ModelForm):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "shown_prefix", "org", "user", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "shown_prefix", "org", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
     list_filter = ("org", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix", "user__username")
     actions = ["revoke"]
@@ -46,12 +48,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("org", "user", "name")
-        return ("org", "user", "name", "shown_prefix", "created_at", "last_used_at", "revoked_at")
+        return ("org", "user", "name", "shown_prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
         if obj is None:
             return []
-        return ["org", "user", "shown_prefix", "created_at", "last_used_at", "revoked_at"]
+        return ["org", "user", "shown_prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
     @admin.display(description="Key starts")
     def shown_prefix(self, key: ApiKey) -> str:
@@ -64,14 +66,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
         key, plaintext = ApiKey.issue(obj.org, obj.user, obj.name)
         obj.pk, obj.prefix, obj.hashed_secret, obj.created_at = key.pk, key.prefix, key.hashed_secret, key.created_at
         obj._state.adding = False
+        expiry = f"it expires on {key.expires_at:%Y-%m-%d}" if key.expires_at else "it never expires"
         messages.warning(
             request,
-            f"The API key for {key.user} is: {plaintext} — copy it now; it is stored hashed and cannot be shown again.",
+            f"The API key for {key.user} is: {plaintext} — copy it now; it is stored hashed and cannot be shown again "
+            f"({expiry}).",
         )
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         keys = list(queryset.filter(revoked_at__isnull=True))
         for key in keys:
-            key.revoke()
+            revoke_key(key, by=request.user if isinstance(request.user, User) else None)
         self.message_user(request, f"Revoked {len(keys)} key(s); requests with them now get 401.")

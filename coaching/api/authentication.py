@@ -46,6 +46,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not key.user.is_active:
             raise AuthenticationFailed("The user this API key belongs to is deactivated.")
         now = timezone.now()
+        if key.is_expired(now):
+            raise AuthenticationFailed(
+                f"This API key expired on {key.expires_at:%Y-%m-%d}; ask your admin for a new one."
+            )
         if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now

@@ -9,6 +9,7 @@ request to one indexed lookup. The plaintext is returned once, when the key is i
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -16,6 +17,12 @@ from django.utils import timezone
 
 KEY_LEAD = "coach_"
 PREFIX_LENGTH = 8
+
+
+def default_lifetime() -> timedelta | None:
+    """How long a new key lives unless its issuer says otherwise (``API_KEY_LIFETIME_DAYS``; 0: no expiry)."""
+    days = getattr(settings, "API_KEY_LIFETIME_DAYS", 365)
+    return timedelta(days=days) if days else None
 
 
 def hash_key(plaintext: str) -> str:
@@ -41,6 +48,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Refused from then on; blank: never expires.")
 
     class Meta:
         db_table = "coaching_apikey"  # the table kept its name when the model moved here
@@ -54,16 +62,31 @@ class ApiKey(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
     @classmethod
-    def issue(cls, org: models.Model, user: models.Model, name: str) -> tuple["ApiKey", str]:
-        """A new key and its plaintext (shown once; only the hash is kept)."""
+    def issue(
+        cls, org: models.Model, user: models.Model, name: str, *, lifetime: timedelta | str | None = "default"
+    ) -> tuple["ApiKey", str]:
+        """A new key and its plaintext (shown once; only the hash is kept). ``lifetime``: None never expires;
+        by default ``API_KEY_LIFETIME_DAYS`` (a year)."""
+        life = default_lifetime() if isinstance(lifetime, str) else lifetime
+        if life is not None and life <= timedelta(0):
+            raise ValueError("A key's lifetime must be positive (or none, for a key that never expires).")
+        expires_at = timezone.now() + life if life is not None else None
         for _ in range(5):
             prefix, secret = secrets.token_hex(PREFIX_LENGTH // 2), secrets.token_urlsafe(32)
             plaintext = f"{KEY_LEAD}{prefix}.{secret}"
             try:
                 with transaction.atomic():
                     key = cls.objects.create(
-                        org=org, user=user, name=name, prefix=prefix, hashed_secret=hash_key(plaintext)
+                        org=org,
+                        user=user,
+                        name=name,
+                        prefix=prefix,
+                        hashed_secret=hash_key(plaintext),
+                        expires_at=expires_at,
                     )
             except IntegrityError:  # a prefix collision: draw again
                 continue

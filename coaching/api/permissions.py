@@ -43,7 +43,8 @@ class InScope(BasePermission):
         scope = scope_for(request.user)
         if isinstance(request.auth, ApiKey) and (scope is None or scope.org_id != request.auth.org_id):
             raise AuthenticationFailed(
-                "This API key's user is no longer a member of the key's org; ask your admin for a new key."
+                "This API key's user no longer has access to the key's org (suspended, gone from the CRM, or "
+                "no longer a member); ask your admin."
             )
         if scope is None:
             raise NotFound("Your account is not linked to a team, so there is nothing to show.")

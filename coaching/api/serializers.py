@@ -14,6 +14,7 @@ from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.gaps.snoozes import MAX_REASON
 from coaching.metrics.names import METRICS
 from coaching.models import AgendaItem, AgendaNote, CoachingEffect, Commitment, Gap, MetricSnapshot, Snooze
+from coaching.visibility import evidence_for
 from crm.models import Opportunity
 from integrations.models import SyncObjectRun, SyncRun
 
@@ -125,6 +126,12 @@ class GapSerializer(serializers.ModelSerializer):
 
     def get_title(self, gap: Gap) -> str:
         return rule_title(gap.code)
+
+    def to_representation(self, gap: Gap) -> dict[str, Any]:
+        data = super().to_representation(gap)
+        # The one visibility rule decides what of the evidence this caller reads (a rep: nothing on teammates).
+        data["evidence"] = evidence_for(self.context.get("scope"), data.get("evidence"))
+        return data
 
     def get_summary(self, gap: Gap) -> str:
         return str((gap.evidence or {}).get("summary") or rule_title(gap.code))

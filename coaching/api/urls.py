@@ -1,8 +1,9 @@
 """/api/: the versioned endpoints under v1/, the OpenAPI 3 schema and its Swagger UI (assets served from our
-own static files, drf-spectacular-sidecar; nothing from a CDN). Any other path under /api/v1/ is a JSON 404."""
+own static files, drf-spectacular-sidecar; nothing from a CDN; no inline script or style, for the CSP: the
+start-up script is served at /api/docs/?script). Any other path under /api/v1/ is a JSON 404."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from coaching.api import views
 from coaching.api.errors import not_found_view
@@ -25,6 +26,10 @@ urlpatterns = [
     path("v1/sync-runs", views.SyncRunsView.as_view(), name="sync-runs"),
     path("v1/ping", views.PingView.as_view(), name="ping"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     re_path(r"^v1(/.*)?$", not_found_view),
 ]

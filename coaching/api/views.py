@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +40,7 @@ from coaching.api.serializers import (
     SnoozeSerializer,
     SyncRunSerializer,
 )
+from coaching.api.throttling import throttle_unauthenticated
 from coaching.gaps.snoozes import active_snoozes, snooze_gap
 from coaching.models import AgendaItem, AgendaNote, Gap, MetricSnapshot
 from coaching.visibility import Scope
@@ -56,6 +57,22 @@ class ApiView(GenericAPIView):
     @property
     def scope(self) -> Scope:
         return scoped(self.request).scope
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Authenticate before the permission check, so that a request without valid credentials meets the
+        # per-address throttle before its 401 (DRF would check throttles only after permissions).
+        try:
+            authenticated = bool(request.user and request.user.is_authenticated)
+        except AuthenticationFailed:
+            throttle_unauthenticated(request, self)
+            raise
+        if not authenticated:
+            throttle_unauthenticated(request, self)
+        super().initial(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Serializers shape what they show by the caller's scope (a rep's gaps lose their peer evidence).
+        return {**super().get_serializer_context(), "scope": getattr(self.request, "scope", None)}
 
     def rep(self) -> str:
         sf_id = salesforce_id(self.kwargs["sf_user_id"], field="sf_user_id", prefix=USER_PREFIX)

@@ -78,7 +78,10 @@ def zone_name(*candidates: str) -> str:
 
 def recipients(org: Org, manager_sf_ids: set[str] | None = None) -> list[Recipient]:
     """Every manager of the org who may get a digest (enabled or not), in three queries."""
-    wanted = Membership.objects.filter(org=org, role__in=DIGEST_ROLES, user__is_active=True).exclude(person_sf_id="")
+    # A suspended login gets no digest; a CRM user inactive or deleted is left out below (visibility rule).
+    wanted = Membership.objects.filter(
+        org=org, role__in=DIGEST_ROLES, user__is_active=True, suspended_at__isnull=True
+    ).exclude(person_sf_id="")
     if manager_sf_ids is not None:
         wanted = wanted.filter(person_sf_id__in=manager_sf_ids)
     memberships = list(wanted.select_related("user").order_by("person_sf_id"))

@@ -4,11 +4,13 @@ they are computed from lives in ``crm``; API keys and digest settings live in th
 
 from coaching.models.access import Membership
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
+from coaching.models.audit import AccessEvent
 from coaching.models.backtest import DealFlagWeek, FlagBacktest, WinModel
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 
 __all__ = [
+    "AccessEvent",
     "Agenda",
     "AgendaItem",
     "AgendaNote",

@@ -19,6 +19,11 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=8, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An org admin's suspension: the login keeps its row (so it is never re-linked by email) but has no scope.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -29,3 +34,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.org}"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None

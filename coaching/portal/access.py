@@ -2,7 +2,9 @@
 
 Each ``*_or_404`` answers Http404 both for an id that does not exist and for one outside the user's scope,
 so a guessed id tells nothing. Acting on an agenda (statuses, notes, commitments, snoozes) is allowed to
-whoever may open it: its manager, and the directors and org admins above them; a rep opens no agenda.
+whoever may open it: its manager, and the directors and org admins above them; a rep opens no agenda. What
+outlives the agenda (snoozes, commitments) is further limited to the reps in scope today
+(``require_current_rep``), as in the API.
 """
 
 from collections.abc import Callable
@@ -72,6 +74,18 @@ def require_admin(request: PortalRequest) -> Scope:
 
 def may_act(scope: Scope) -> bool:
     return scope.role != Membership.Role.REP
+
+
+def require_current_rep(scope: Scope, person_sf_id: str, what: str) -> None:
+    """Snoozes and commitments outlive the agenda they were made on: only for someone in scope today.
+
+    ValueError (the views show it and save nothing), the portal's side of the API's 404 for the same gap.
+    """
+    if person_sf_id and not scope.may_act_on(person_sf_id):
+        raise ValueError(
+            f"This rep is no longer on your team in the CRM: {what} is for your current reps only "
+            "(their new manager decides)."
+        )
 
 
 def visible_agendas(scope: Scope) -> QuerySet:

@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from coaching.portal.views import accounts, deal_flags, items, rep, settings, sync, team, week
+from coaching.portal.views import accounts, deal_flags, items, members, rep, settings, sync, team, week
 
 app_name = "portal"
 
@@ -32,6 +32,11 @@ urlpatterns = [
     path("settings/deal-flags/", deal_flags.deal_flags, name="deal-flags"),
     path("settings/rules/<str:code>/", settings.rule, name="rule"),
     path("settings/invites/", accounts.invites, name="invites"),
+    path("settings/members/", members.members, name="members"),
+    path("settings/members/<int:pk>/suspend/", members.suspend, name="suspend_member"),
+    path("settings/members/<int:pk>/restore/", members.restore, name="restore_member"),
+    path("settings/keys/<int:pk>/revoke/", members.revoke_key, name="revoke_key"),
+    path("settings/access-log/", members.access_log, name="access_log"),
     path("invite/<str:token>/", accounts.accept, name="accept_invite"),
     path("accounts/signin/", accounts.SignInView.as_view(), name="signin"),
     path("accounts/signout/", LogoutView.as_view(), name="signout"),

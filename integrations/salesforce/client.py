@@ -26,6 +26,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 
 from coachapp.errors import InvalidInput
+from integrations.crypto import UNREADABLE_MESSAGE
 from integrations.models import SalesforceConnection
 from integrations.salesforce import auth
 from integrations.salesforce.classify import TRANSPORT_ERRORS, Action, classify_call, classify_login, expired_session
@@ -52,6 +53,9 @@ class SalesforceClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
+        if getattr(connection.credentials, "unreadable", False):
+            # Before any transport is set up: nothing can log in, and the message says why (integrations/crypto.py).
+            raise AuthenticationError(f"{connection.org}: {UNREADABLE_MESSAGE}", code="UNREADABLE_CREDENTIALS")
         self.connection = connection
         self._sleep = sleep
         self._rng = rng

@@ -21,7 +21,7 @@ from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.errors import ApiReserveReached, AuthenticationError, SalesforceError, TransientError
-from integrations.sync import lock
+from integrations.sync import lock, people
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
 
@@ -81,7 +81,8 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
         return run, None
     _abandon_stale_runs(org, run)
     run.status = Status.RUNNING
-    run.save(update_fields=["status"])
+    run.people_before = people.snapshot(org.pk)
+    run.save(update_fields=["status", "people_before"])
     return run, token
 
 
@@ -178,10 +179,20 @@ def finish_run(run_id: int, token: str | None, *, rebuild: bool = True) -> SyncR
     run.finished_at = run.finished_at or timezone.now()
     run.current_object = ""
     run.api_calls = sum(item.api_calls for item in objects)
-    run.save(update_fields=["status", "finished_at", "current_object", "api_calls"])
+    fields = ["status", "finished_at", "current_object", "api_calls"]
+    tree = people.TreeChanges()
+    if run.people_before is not None:
+        # Compared once, while the lock is held: nothing else writes this org's people meanwhile.
+        tree = people.compare(run.people_before, people.tree_of(run.org_id))
+        run.tree_changes, run.people_before = tree.as_json(), None
+        fields += ["tree_changes", "people_before"]
+    run.save(update_fields=fields)
     if token:
         lock.release(run.org_id, token)
-    sync_finished.send(sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild)
+    # A redelivered finish announces no tree change again (the first did): it counts as an ordinary changed sync.
+    sync_finished.send(
+        sender=SyncRun, org_id=run.org_id, run_id=run.pk, changed=changed_data(run), rebuild=rebuild, tree=tree
+    )
     return run
 
 

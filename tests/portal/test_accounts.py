@@ -1,5 +1,5 @@
-"""Accounts: signing in (and the limit on failures), linking by email on the first sign-in, admin invites
-and the management commands that grant access or print an invite."""
+"""Accounts: signing in (its limit on failures: test_signin_limit.py), linking by email on the first sign-in,
+admin invites and the management commands that grant access or print an invite."""
 
 from datetime import timedelta
 
@@ -40,41 +40,6 @@ def test_signing_in_lands_on_the_portal(world):
     assert client.get(reverse("portal:week")).status_code == 200
 
 
-def test_a_wrong_password_is_refused_and_repeated_failures_block_for_a_while(world, settings):
-    settings.PORTAL_SIGNIN_MAX_FAILURES = 3
-    client = Client()
-    for _ in range(3):
-        refused = _sign_in(client, "fsm_a", "wrong")
-        assert refused.status_code == 200 and "Please enter a correct username and password" in refused.content.decode()
-    blocked = _sign_in(client, "fsm_a", PASSWORD)
-    assert blocked.status_code == 429
-    assert "Too many failed sign-ins" in blocked.content.decode()
-    assert "_auth_user_id" not in client.session
-    # Another address is not blocked for this user, and this address still signs in someone else.
-    assert _sign_in(Client(), "fsm_a", PASSWORD, REMOTE_ADDR="10.9.8.7").status_code == 302
-    assert _sign_in(Client(), "director", PASSWORD).status_code == 302
-
-
-def test_the_block_lifts_after_the_window(world, settings):
-    settings.PORTAL_SIGNIN_MAX_FAILURES = 2
-    settings.PORTAL_SIGNIN_WINDOW_SECONDS = 60
-    client = Client()
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        _sign_in(client, "fsm_a", "wrong")
-        _sign_in(client, "fsm_a", "wrong")
-        assert _sign_in(client, "fsm_a", PASSWORD).status_code == 429
-        clock.shift(timedelta(seconds=61))
-        assert _sign_in(client, "fsm_a", PASSWORD).status_code == 302
-
-
-def test_a_guesser_on_one_address_is_stopped_across_usernames(world, settings):
-    settings.PORTAL_SIGNIN_MAX_ADDRESS_FAILURES = 4
-    client = Client()
-    for name in ("a", "b", "c", "d"):
-        _sign_in(client, name, "guess")
-    assert _sign_in(client, "fsm_a", PASSWORD).status_code == 429
-
-
 def test_the_first_sign_in_links_a_login_by_its_email(db):
     org = OrgFactory(name="acme")
     manager = PersonFactory(org=org, name="Maria Lopez", email="maria@acme.example")
@@ -93,15 +58,15 @@ def test_linking_by_email_needs_exactly_one_free_match(db):
     PersonFactory(org=org, email="twin@example.com")
     PersonFactory(org=other, email="twin@example.com")
     twin = User.objects.create_user("twin", email="twin@example.com")
-    assert link_by_email(twin) is None
+    assert link_by_email(twin, first_sign_in=True) is None
     solo = PersonFactory(org=org, email="solo@example.com")
     first = User.objects.create_user("solo1", email="solo@example.com")
     second = User.objects.create_user("solo2", email="solo@example.com")
-    assert link_by_email(first).person_sf_id == solo.sf_id
-    assert link_by_email(second) is None  # the person is taken
-    assert link_by_email(User.objects.create_user("nomail")) is None
+    assert link_by_email(first, first_sign_in=True).person_sf_id == solo.sf_id
+    assert link_by_email(second, first_sign_in=True) is None  # the person is taken
+    assert link_by_email(User.objects.create_user("nomail"), first_sign_in=True) is None
     PersonFactory(org=org, email="gone@example.com", is_active=False)
-    assert link_by_email(User.objects.create_user("gone", email="gone@example.com")) is None
+    assert link_by_email(User.objects.create_user("gone", email="gone@example.com"), first_sign_in=True) is None
 
 
 def test_roles_follow_the_manager_tree(db):

@@ -33,6 +33,10 @@ OBJECT_ROUTES = {
     "sync_run",
     "rule",
     "accept_invite",
+    # An org admin's access pages: tests/portal/test_members.py.
+    "suspend_member",
+    "restore_member",
+    "revoke_key",
 }
 POSTS = {
     "agenda_note": {"text": "sneaky"},
@@ -156,6 +160,8 @@ def test_admin_pages_are_404_for_everyone_but_org_admins(world, who):
     assert client.get(reverse("portal:invites")).status_code == 404
     assert client.post(reverse("portal:invites"), {"role": "admin"}).status_code == 404
     assert client.post(reverse("portal:sync_start")).status_code == 404
+    assert client.get(reverse("portal:members")).status_code == 404
+    assert client.get(reverse("portal:access_log")).status_code == 404
     assert not GapRuleSetting.objects.exists()
     assert not SyncRun.objects.exists()
 

@@ -19,12 +19,14 @@ from crm.models import Org
 from integrations import tasks
 from integrations.models import SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES
+from integrations.sync import people
 from integrations.sync.run import begin_run, run_object
 from tests.factories import OrgFactory
 
 REBUILD = "coaching.tasks.build_agendas_for_org"
 MEMORY_BROKER = "memory://localhost/"
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
+LATER = "2030-01-01T00:00:00.000+0000"  # a CRM change newer than every record of the sample org
 
 
 @pytest.fixture
@@ -148,6 +150,8 @@ def test_after_a_quiet_interval_a_change_rebuilds_at_once_again(db, broker, cloc
 
 def test_the_debounce_holds_through_finish_sync_run(connected_org, broker, clock, interval):
     run, token = synced(connected_org)
+    # Data changed but not the manager tree (a first sync changes it: everyone is new), so the debounce applies.
+    SyncRun.objects.filter(pk=run.pk).update(people_before=people.snapshot(connected_org.pk))
     tasks.finish_sync_run(run.pk, token)
     clock.shift(timedelta(minutes=15))
     # The same finishing task redelivered counts as a changed sync again: it must not rebuild twice.
@@ -261,3 +265,41 @@ def test_concurrent_changes_within_the_interval_queue_one_waiting_rebuild(postgr
     assert sorted(results, key=lambda due: due is None) == [T0 + interval] + [None] * 5
     assert broker() == [(REBUILD, [org.pk], T0 + interval)]
     assert rebuild_at(org) == T0 + interval
+
+
+def test_a_manager_tree_change_rebuilds_at_once_within_the_interval(connected_org, org_dir, broker, clock, interval):
+    from tests.sync.org_files import change_records, sf_id
+
+    first, token = synced(connected_org)
+    tasks.finish_sync_run(first.pk, token)
+    assert broker() == [(REBUILD, [connected_org.pk], None)]  # a first sync: everyone is new to the tree
+    clock.shift(timedelta(minutes=15))
+    # Ana moves from Mia to a new manager: the old and the new team change, and nobody waits for the interval.
+    # (Stamped by hand: the frozen clock is months before the records' own stamps.)
+    change_records(org_dir, "User", {sf_id("User", 2): {"ManagerId": sf_id("User", 3)}}, when=LATER)
+
+    run, token = synced(connected_org)
+    tasks.finish_sync_run(run.pk, token)
+
+    assert broker() == [(REBUILD, [connected_org.pk], None)]
+    run.refresh_from_db()
+    assert run.tree_changes["moved"] == [sf_id("User", 2)]
+    assert run.tree_changes["managers"] == sorted([sf_id("User", 1), sf_id("User", 3)])
+    assert rebuild_at(connected_org) == T0 + timedelta(minutes=15)
+    # An ordinary change right after waits for the interval, counted from the tree's rebuild.
+    clock.shift(timedelta(minutes=5))
+    change_records(org_dir, "Opportunity", {sf_id("Opportunity", 1): {"Amount": 123.0}}, when=LATER)
+    second, second_token = synced(connected_org)
+    tasks.finish_sync_run(second.pk, second_token)
+    assert broker() == [(REBUILD, [connected_org.pk], T0 + timedelta(minutes=15) + interval)]
+    # The tree's finish redelivered announces no tree change again: that waiting rebuild covers it.
+    tasks.finish_sync_run(run.pk, token)
+    assert broker() == []
+
+
+def test_a_failed_sync_rebuilds_nothing_even_if_people_changed(connected_org, broker, clock, interval):
+    run, token = begin_run(connected_org)
+    run_object(run.pk, "User", token)
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED)
+    tasks.finish_sync_run(run.pk, token)
+    assert broker() == []

@@ -100,6 +100,14 @@ def rep_page(person: Person, week: date | None, today: date, *, with_notes: bool
     gaps = list(Gap.objects.filter(org_id=org_id, week_start=week, person_sf_id=person.sf_id)) if week else []
     cards = [_gap_card(gap, instance_url, snoozes) for gap in sorted(gaps, key=lambda g: (-g.severity, g.code))]
     _fill_deals(org_id, cards)
+    history = coaching_history(org_id, person.sf_id, week or today, with_notes=with_notes)
+    if not with_notes:
+        # The rep's own view: the manager's reasons (dismissing, snoozing) are as private as their notes. The
+        # rows are read for this page only and never saved.
+        for snooze in snoozes:
+            snooze.reason = ""
+        for entry in history:
+            entry.item.status_reason = ""
     return RepPage(
         person=person,
         manager=manager,
@@ -108,7 +116,7 @@ def rep_page(person: Person, week: date | None, today: date, *, with_notes: bool
         trends=metric_trends(org_id, person, weeks),
         gaps=[card for card in cards if not card.gap.is_strength],
         strengths=[card for card in cards if card.gap.is_strength],
-        history=coaching_history(org_id, person.sf_id, week or today, with_notes=with_notes),
+        history=history,
         commitments=list(
             Commitment.objects.filter(agenda__org_id=org_id)
             .filter(Q(owner_sf_id=person.sf_id) | Q(item__person_sf_id=person.sf_id))

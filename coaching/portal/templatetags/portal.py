@@ -11,6 +11,7 @@ from coaching.agendas.units import metric_value as _metric_value
 from coaching.agendas.units import money as _money
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.portal.charts import SEVERITY_WORDS, severity_level
+from coaching.visibility import Scope
 
 register = template.Library()
 
@@ -103,3 +104,12 @@ def took(start: datetime | None, end: datetime | None) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def acts_on(scope: Scope | None, person_sf_id: str) -> bool:
+    """Whether to offer what outlives an agenda (snooze, commitment) for this item's rep: the server refuses
+    it for a rep no longer in scope (``coaching.visibility.Scope.may_act_on``); a team item has no rep."""
+    if scope is None or not person_sf_id:
+        return True
+    return scope.may_act_on(person_sf_id)

@@ -15,38 +15,18 @@ from coaching.portal.invites import accept_invite, make_invite, read_invite
 from coaching.portal.views.base import render_page
 from crm.models import Person
 
-TOO_MANY = 429
-
 
 class SignInView(LoginView):
-    """Django's login view, refusing for a while after repeated failures, linking by email on success."""
+    """Django's login view (django-axes limits failures), linking by email on a login's first sign-in."""
 
     template_name = "registration/signin.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if signin.blocked(username, signin.client_address(request)):
-            form = self.get_form()
-            form.errors.clear()
-            minutes = max(1, signin.limits().window // 60)
-            context = self.get_context_data(
-                form=form,
-                blocked=f"Too many failed sign-ins. Wait {minutes} minutes and try again, or ask an admin "
-                "to reset your password.",
-            )
-            return self.render_to_response(context, status=TOO_MANY)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form) -> HttpResponse:
-        signin.record_failure(self.request.POST.get("username", ""), signin.client_address(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form) -> HttpResponse:
         user = form.get_user()
-        signin.clear_failures(self.request.POST.get("username", ""), signin.client_address(self.request))
+        first_sign_in = user.last_login is None  # read before login() sets it
         response = super().form_valid(form)
-        if signin.link_by_email(user) is not None:
+        if signin.link_by_email(user, first_sign_in=first_sign_in) is not None:
             messages.success(self.request, "Welcome! Your login is now linked to your CRM user.")
         return response
 

@@ -22,6 +22,7 @@ from coaching.portal.access import (
     may_act,
     note_or_404,
     portal_page,
+    require_current_rep,
     require_scope,
 )
 from coaching.portal.actions import delete_note, snooze_item
@@ -66,7 +67,13 @@ def item_response(request: HttpRequest, item: AgendaItem, *, error: str = "", dr
             messages.error(request, error)
         return redirect(_agenda_url(item.agenda, f"item-{item.pk}"))
     item.refresh_from_db()
-    context = {"card": item_card(item, today()), "agenda": item.agenda, "error": error, "may_act": True}
+    context = {
+        "card": item_card(item, today()),
+        "agenda": item.agenda,
+        "error": error,
+        "may_act": True,
+        "scope": getattr(request, "scope", None),
+    }
     context.update(item_defaults(item.agenda, today()))
     if error:
         context.update(drawer=drawer, posted=request.POST)
@@ -89,7 +96,7 @@ def item_fragment(request: PortalRequest, pk: int) -> HttpResponse:
     """The item's card alone (htmx refreshes, and a stable URL per item)."""
     scope = require_scope(request)
     found = item_or_404(scope, pk)
-    context = {"card": item_card(found, today()), "agenda": found.agenda, "may_act": may_act(scope)}
+    context = {"card": item_card(found, today()), "agenda": found.agenda, "may_act": may_act(scope), "scope": scope}
     context.update(item_defaults(found.agenda, today()))
     return render(request, "portal/_item.html", context)
 
@@ -127,18 +134,20 @@ def item_note(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_page
 def item_commitment(request: PortalRequest, pk: int) -> HttpResponse:
     found = item_or_404(_acting_scope(request), pk)
-    error = _commit(request, found, found.agenda)
+    error = _commit(request, found, found.agenda, subject=found.person_sf_id)
     return item_response(request, found, error=error, drawer="commitment")
 
 
 @require_POST
 @portal_page
 def item_snooze(request: PortalRequest, pk: int) -> HttpResponse:
-    found = item_or_404(_acting_scope(request), pk)
+    scope = _acting_scope(request)
+    found = item_or_404(scope, pk)
     form = SnoozeForm(request.POST, today=today())
     if not form.is_valid():
         return item_response(request, found, error=_first_error(form), drawer="snooze")
     try:
+        require_current_rep(scope, found.person_sf_id, "snoozing")
         snooze_item(found, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"], user=request.user)
     except ValidationError as error:
         return item_response(request, found, error=_messages_of(error), drawer="snooze")
@@ -171,12 +180,16 @@ def agenda_commitment(request: PortalRequest, pk: int) -> HttpResponse:
     return _agenda_part(request, found, "portal/_agenda_commitments.html", "commitments", error=error)
 
 
-def _commit(request: PortalRequest, target: AgendaItem | Agenda, agenda: Agenda) -> str:
+def _commit(request: PortalRequest, target: AgendaItem | Agenda, agenda: Agenda, subject: str = "") -> str:
     """Add a commitment to an item or an agenda; the error message, or "" when it was saved."""
     form = CommitmentForm(request.POST, owners=item_defaults(agenda, today())["owners"], week_start=agenda.week_start)
     if not form.is_valid():
         return _first_error(form)
     try:
+        # About the item's rep, or (an agenda's commitment) whoever owns it: both must be on the team today.
+        scope = require_scope(request)
+        require_current_rep(scope, subject, "a commitment")
+        require_current_rep(scope, form.cleaned_data["owner_sf_id"], "a commitment")
         add_commitment(
             target,
             form.cleaned_data["text"],
@@ -212,6 +225,8 @@ def commitment_status(request: PortalRequest, pk: int) -> HttpResponse:
     error = "" if form.is_valid() else _first_error(form)
     if not error:
         try:
+            subject = commitment.item.person_sf_id if commitment.item else commitment.owner_sf_id
+            require_current_rep(scope, subject, "a commitment")
             set_commitment_status(commitment, form.cleaned_data["status"], user=request.user)
         except ValueError as exc:
             error = str(exc)

@@ -24,6 +24,9 @@ def test_a_manager_works_through_the_agenda(transactional_db, live_server, world
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The pages run under a strict Content-Security-Policy (self only, nothing inline): Chromium says so on the
+    # console whenever it blocks something, and htmx must work without any exception.
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     sign_in(page, base, "fsm_a")
 
     expect(page.get_by_role("heading", name="Your coaching agenda")).to_be_visible()

@@ -4,6 +4,7 @@ The key sees what its user sees (their membership's role and team). Only its has
 issue another (revoke the old one in the admin).
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("org", help="The org's short name.")
         parser.add_argument("username", help="The portal user the key acts as; it sees what they see.")
         parser.add_argument("--name", required=True, help="What the key is for, e.g. 'Salesforce widget'.")
+        life = parser.add_mutually_exclusive_group()
+        life.add_argument(
+            "--expires-days", type=int, help="Days until the key is refused (default: API_KEY_LIFETIME_DAYS, 365)."
+        )
+        life.add_argument("--no-expiry", action="store_true", help="A key that never expires (revoke it by hand).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = org_named(options["org"])
@@ -36,6 +42,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{user} is not a member of {org.name}: link them to the org first (admin: Memberships)."
             )
-        key, plaintext = ApiKey.issue(org, user, name)
-        self.stderr.write(f"API key {key.name!r} for {user} in {org.name} (starts coach_{key.prefix}); shown once:")
+        days = options.get("expires_days")
+        if days is not None and days < 1:
+            raise CommandError("--expires-days must be at least 1 (or --no-expiry for a key that never expires).")
+        lifetime = None if options.get("no_expiry") else (timedelta(days=days) if days else "default")
+        key, plaintext = ApiKey.issue(org, user, name, lifetime=lifetime)
+        expiry = f"expires {key.expires_at:%Y-%m-%d %H:%M} UTC" if key.expires_at else "never expires"
+        self.stderr.write(
+            f"API key {key.name!r} for {user} in {org.name} (starts coach_{key.prefix}; {expiry}); shown once:"
+        )
         self.stdout.write(plaintext)

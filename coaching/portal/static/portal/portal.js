@@ -69,4 +69,15 @@
     var field = event.target.closest("[data-select]");
     if (field) field.select();
   });
+
+  // Meter widths come as data-width (a percentage): a strict CSP forbids style attributes in the HTML, not
+  // styles set from a script file.
+  function sizeMeters(root) {
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      var width = parseFloat(el.getAttribute("data-width"));
+      if (!isNaN(width)) el.style.width = Math.max(0, Math.min(100, width)) + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeMeters(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { sizeMeters(event.detail.elt || document); });
 })();

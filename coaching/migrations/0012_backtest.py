@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coaching', '0010_models_moved_to_their_apps'),
+        ('coaching', '0011_access'),
         ('crm', '0001_initial'),
     ]
 
