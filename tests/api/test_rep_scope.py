@@ -13,6 +13,7 @@ ENDPOINTS = {
     "rep-metrics",
     "rep-gaps",
     "opportunity-flags",
+    "opportunity-win-probability",
     "manager-agenda",
     "agenda-item",
     "gap-snooze",
@@ -57,6 +58,7 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-metrics": rep.get(f"/api/v1/reps/{me}/metrics"),
         "rep-gaps": rep.get(f"/api/v1/reps/{me}/gaps"),
         "opportunity-flags": rep.get(f"/api/v1/opportunities/{my_deal}/flags"),
+        "opportunity-win-probability": rep.get(f"/api/v1/opportunities/{my_deal}/win-probability"),
         "manager-agenda": rep.get(f"/api/v1/managers/{world.sf('fsm_a')}/agenda"),
         "agenda-item": rep.get(f"/api/v1/agenda-items/{world.item('fsm_a').pk}"),
         "gap-snooze": rep.post(f"/api/v1/gaps/{gap.pk}/snooze", {"reason": "x", "until": "2030-01-01"}),
@@ -68,6 +70,7 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-metrics": 200,
         "rep-gaps": 200,
         "opportunity-flags": 200,
+        "opportunity-win-probability": 200,  # their own deal
         "manager-agenda": 404,  # a rep opens no agenda
         "agenda-item": 404,
         "gap-snooze": 403,  # their own gap: they see it, and may not snooze it
