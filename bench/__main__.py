@@ -14,6 +14,7 @@ BENCHMARKS = {
     "week": "bench.week",
     "signal": "bench.signal",
     "calibrate": "bench.calibrate",
+    "backtest": "bench.backtest",
 }
 
 

@@ -50,7 +50,8 @@ def config_key(config: GeneratorConfig) -> dict[str, Any]:
     shape = [[spec.name, spec.table, list(spec.columns())] for spec in CATALOGUE]
     digest = hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
     values = {key: value.isoformat() if isinstance(value, date) else value for key, value in asdict(config).items()}
-    return {**values, "columns": digest}
+    # As JSON would give it back: a tuple (outcome_links) is stored as a list and must compare equal to it.
+    return json.loads(json.dumps({**values, "columns": digest}))
 
 
 def _ensure_marker_table() -> None:

@@ -1,5 +1,5 @@
-"""The coaching app's admin lives beside what it administers: gap rules in ``gaps``, agendas in ``agendas``;
-memberships and the access log are here."""
+"""The coaching app's admin lives beside what it administers: gap rules in ``gaps``, agendas in ``agendas``, the
+deal flags' backtest in ``backtest``; memberships and the access log are here."""
 
 from typing import Any
 
@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from coaching.agendas import admin as agendas_admin  # noqa: F401 - registers the agendas' admin
+from coaching.backtest import admin as backtest_admin  # noqa: F401 - registers the backtest's overrides
 from coaching.gaps import admin as gaps_admin  # noqa: F401 - registers the gap rules' admin
 from coaching.models import AccessEvent, Membership
 

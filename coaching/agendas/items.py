@@ -70,6 +70,13 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
     )
     ids: list[str] = []
     total = 0
+    # Each deal's one-line backtest verdict, where the pricing wrote one (docs/backtest.md).
+    lines = {
+        record["sf_id"]: str(record["flag_line"])
+        for candidate in candidates
+        for record in evidence_deals(candidate.lead.evidence)
+        if record.get("flag_line")
+    }
     for gap in flagged:
         if gap.opportunity_sf_id not in ids:
             ids.append(gap.opportunity_sf_id)
@@ -89,7 +96,7 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
         known.sort(key=lambda deal: deal.is_closed)
     total = max(total, len(known))
     shown = known[:DEALS_SHOWN]
-    return [_deal_json(deal, inputs) for deal in shown], max(0, total - len(shown))
+    return [_deal_json(deal, inputs, lines.get(deal.sf_id)) for deal in shown], max(0, total - len(shown))
 
 
 def closed_deals_meant(caption: str) -> bool:
@@ -98,8 +105,8 @@ def closed_deals_meant(caption: str) -> bool:
     return any(word in words for word in ("won deals", "lost deals", "closed deals", "decided deals"))
 
 
-def _deal_json(deal: DealRow, inputs: WeekInputs) -> dict:
-    return {
+def _deal_json(deal: DealRow, inputs: WeekInputs, flag_line: str | None = None) -> dict:
+    return ({"flag_line": flag_line} if flag_line else {}) | {
         "sf_id": deal.sf_id,
         "name": deal.name,
         "amount": float(deal.amount) if deal.amount is not None else None,

@@ -9,6 +9,7 @@ from datetime import date
 from django.utils import timezone
 
 from coaching.agendas.build import BuildSummary, build_week
+from coaching.backtest.update import update_backtest
 from coaching.gaps.evaluate import evaluate_gaps
 from coaching.metrics.compute import compute_metrics
 from coaching.metrics.snapshots import store_snapshots
@@ -22,5 +23,7 @@ def refresh_week(org: Org, week_start: date, *, today: date | None = None) -> Bu
     today = today or timezone.now().date()
     as_of = judging_day(week_start, today=today)
     store_snapshots(compute_metrics(org, as_of))
+    # Before the gaps: muting and pricing read this week's backtest.
+    update_backtest(org, as_of)
     evaluate_gaps(org, week_start, as_of=as_of)
     return build_week(org, week_start, today=today)

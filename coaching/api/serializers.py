@@ -147,13 +147,17 @@ class FlagSerializer(GapSerializer):
 
     level = serializers.SerializerMethodField()
     deal = serializers.SerializerMethodField(help_text="What the gap's evidence says about this deal.")
+    backtest = serializers.SerializerMethodField(help_text="How this flag's deals ended in the org, in one line.")
 
     class Meta(GapSerializer.Meta):
-        fields = ["level", "deal", *[name for name in GapSerializer.Meta.fields if name != "snoozed_until"]]
+        fields = ["level", "deal", "backtest", *[name for name in GapSerializer.Meta.fields if name != "snoozed_until"]]
 
     @extend_schema_field(serializers.ChoiceField(choices=["deal", "rep"]))
     def get_level(self, gap: Gap) -> str:
         return "deal" if gap.opportunity_sf_id else "rep"
+
+    def get_backtest(self, gap: Gap) -> str:
+        return str((gap.evidence or {}).get("backtest_line") or "")
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_deal(self, gap: Gap) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from coaching.api import calibration, pipeline, views
 from coaching.api.errors import not_found_view
+from coaching.api.win_probability import DealWinProbabilityView
 
 app_name = "api"
 
@@ -14,6 +15,11 @@ urlpatterns = [
     path("v1/reps/<str:sf_user_id>/metrics", views.RepMetricsView.as_view(), name="rep-metrics"),
     path("v1/reps/<str:sf_user_id>/gaps", views.RepGapsView.as_view(), name="rep-gaps"),
     path("v1/opportunities/<str:sf_opportunity_id>/flags", views.DealFlagsView.as_view(), name="opportunity-flags"),
+    path(
+        "v1/opportunities/<str:sf_opportunity_id>/win-probability",
+        DealWinProbabilityView.as_view(),
+        name="opportunity-win-probability",
+    ),
     path("v1/managers/<str:sf_user_id>/agenda", views.ManagerAgendaView.as_view(), name="manager-agenda"),
     path("v1/managers/<str:sf_user_id>/pipeline", pipeline.ManagerPipelineView.as_view(), name="manager-pipeline"),
     path("v1/agenda-items/<str:id>", views.AgendaItemView.as_view(), name="agenda-item"),

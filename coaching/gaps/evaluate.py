@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from coaching.backtest.pricing import price_findings
 from coaching.gaps.catalogue import ACTIVITY_COVERAGE, SIGNAL
 from coaching.gaps.context import RuleContext, load_reps
 from coaching.gaps.coverage import Silence, silences, thin_activity
@@ -122,6 +123,7 @@ def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: 
     kept = [finding for finding in found if not _snoozed(finding, whole, deal_snoozes)]
     _link_skills(kept)
     attach_records(org, kept, as_of)
+    price_findings(org, kept, as_of)
     gaps = _replace_week(org, week_start, as_of, kept)
     return WeekGaps(
         org=org,

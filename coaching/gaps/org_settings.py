@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from coaching.backtest.mute import muted_gap_codes
 from coaching.gaps.catalogue import GUARDS, RULES, clean_thresholds
 from coaching.gaps.rule import Rule, Thresholds
 from coaching.models import GapRuleSetting
@@ -27,6 +28,9 @@ class OrgRuleSettings:
                 "code", "enabled", "thresholds"
             )
         }
+        # Deal flags the org's own backtest found to predict nothing are muted (docs/backtest.md).
+        for code in muted_gap_codes(org):
+            rows[code] = (False, rows.get(code, (True, {}))[1])
         return cls(rows)
 
     def enabled(self, code: str) -> bool:

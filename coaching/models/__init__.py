@@ -5,6 +5,7 @@ they are computed from lives in ``crm``; API keys and digest settings live in th
 from coaching.models.access import Membership
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.audit import AccessEvent
+from coaching.models.backtest import DealFlagWeek, FlagBacktest, WinModel
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 from coaching.models.sharing import OneOnOneShare
@@ -16,7 +17,9 @@ __all__ = [
     "AgendaNote",
     "CoachingEffect",
     "Commitment",
+    "DealFlagWeek",
     "Family",
+    "FlagBacktest",
     "Gap",
     "GapRuleSetting",
     "ManagerPreference",
@@ -24,4 +27,5 @@ __all__ = [
     "MetricSnapshot",
     "OneOnOneShare",
     "Snooze",
+    "WinModel",
 ]

@@ -6,6 +6,7 @@ from django.urls import path
 from coaching.portal.views import (
     accounts,
     calibration,
+    deal_flags,
     items,
     members,
     pipeline,
@@ -50,6 +51,7 @@ urlpatterns = [
     path("sync/runs/<int:pk>/", sync.sync_run, name="sync_run"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/rules/", settings.rules, name="rules"),
+    path("settings/deal-flags/", deal_flags.deal_flags, name="deal-flags"),
     path("settings/rules/<str:code>/", settings.rule, name="rule"),
     path("settings/invites/", accounts.invites, name="invites"),
     path("settings/members/", members.members, name="members"),

@@ -25,6 +25,7 @@ from sfemulator.generator.timeline import (
     work_moment,
     work_time,
 )
+from sfemulator.generator.traits import RepTraits
 
 _KINDS = ("call", "email", "meeting", "todo")
 _CALL_SUBJECTS = ("Call", "Discovery call", "Follow-up call", "Check-in call", "Pricing call")
@@ -61,14 +62,14 @@ class ActivityMaker:
 
     def for_deal(
         self, rng: Random, rep: Person, opportunity_id: str, account: AccountInfo, who: list[str], life: DealLife,
-        horizon: int,
+        horizon: int, traits: RepTraits | None = None,
     ) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:  # fmt: skip
         """The deal's activities and its LastActivityDate, or None when nothing was logged.
 
         LastActivityDate is Salesforce's: the latest of the closed tasks' and all events' dates, so a
-        meeting booked for next week already counts.
+        meeting booked for next week already counts. ``traits``: the deal's own, when outcome wiring forced them.
         """
-        traits = rep.rep_traits
+        traits = traits or rep.rep_traits
         start = life.snapshots[0].ts
         stop = life.last.ts if life.is_closed else horizon
         if life.dark_since is not None:

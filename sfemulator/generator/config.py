@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sfemulator.generator.wiring import check_links
+
 MAX_REPS = 10_000
 MAX_MONTHS = 60
 _COMPANY_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -34,6 +36,8 @@ class GeneratorConfig:
     scenario: str = "realistic"
     # The month the org's fiscal year starts in (1 = January, Salesforce's default): Period and FiscalQuarter.
     fiscal_year_start_month: int = 1
+    # None: outcomes as usual. A tuple of behaviours (wiring.BEHAVIOURS): outcomes wired to those only.
+    outcome_links: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -68,6 +72,9 @@ class GeneratorConfig:
             problems.append(
                 f"fiscal year start month must be a month number from 1 to 12, got {self.fiscal_year_start_month!r}"
             )
+        links_problem = check_links(self.outcome_links)
+        if links_problem:
+            problems.append(links_problem)
         if problems:
             raise GeneratorConfigError("; ".join(problems) + ".")
 

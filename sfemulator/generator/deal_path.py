@@ -44,6 +44,8 @@ class DealPlan:
     offset: int  # the owner's UTC offset, hours
     abandon_at_horizon: bool = False  # the owner left: whatever is open gets closed lost soon after
     goes_dark: bool = False  # a lost deal nobody closes: it stays open, untouched, its close date passing
+    # Outcome wiring (wiring.py): the close-date behaviours the deal shows; None: close dates as usual.
+    wired: frozenset[str] | None = None
 
 
 @dataclass
@@ -95,6 +97,12 @@ class _Walk:
 
     def estimate_close(self, ts: int) -> int:
         """A close date as the rep would set it at ``ts``: too early by their optimism, often a month end."""
+        wired = self.plan.wired
+        if wired is not None:
+            # Wired: the first close date passes mid-deal only for an "overdue" deal, else lies well ahead.
+            span = self.planned_close - self.plan.created
+            target = self.plan.created + int(0.4 * span) if "overdue" in wired else self.planned_close + 60 * DAY
+            return self.local_day(target)
         remaining = max(7.0, (self.planned_close - ts) / DAY) * (1.0 - 0.75 * self.traits.optimism)
         day = self.local_day(ts) + max(5, round(remaining * self.rng.uniform(0.8, 1.2)))
         return month_end(day) if self.rng.random() < 0.5 else day
@@ -104,6 +112,8 @@ class _Walk:
 
     def push_overdue(self, until: int) -> None:
         """Close-date pushes while the stage stands still, as the old date passes."""
+        if self.plan.wired is not None:
+            return  # wired: pushes come only from the "pushed" behaviour, at stage moves
         discipline = self.traits.discipline
         while True:
             last = self.life.last
@@ -146,6 +156,10 @@ def simulate(rng: Random, traits: RepTraits, plan: DealPlan) -> DealLife:
         amount = _amount_at(walk, stage, last.amount_cents, moment)
         if stage in (WON, LOST):
             close_day = walk.local_day(moment)
+        elif plan.wired is not None:
+            close_day = last.close_day
+            if "pushed" in plan.wired and rng.random() < 0.6:
+                close_day = max(last.close_day, walk.local_day(moment)) + rng.choice((14, 21, 30))
         elif last.close_day < walk.local_day(moment) + 3 and rng.random() < 0.25 + 0.75 * traits.discipline:
             close_day = max(walk.estimate_close(moment), walk.local_day(moment) + 7)
         elif rng.random() < 0.1:

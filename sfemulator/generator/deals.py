@@ -28,6 +28,7 @@ from sfemulator.generator.products import Catalogue, Line
 from sfemulator.generator.record_ids import IdAllocator
 from sfemulator.generator.sampling import clamp, pick_weighted, poisson, round_to, spread
 from sfemulator.generator.timeline import DAY, Timeline, datetime_text, day_text, fiscal_quarter, work_moment
+from sfemulator.generator.wiring import draw_behaviours, wired_traits
 
 BASE_WIN_RATE = 0.24
 # Median list value of a deal, and cycle-length factor, by segment.
@@ -49,13 +50,14 @@ def _loss_weights(qualification: float) -> list[float]:
 class DealMaker:
     def __init__(
         self, timeline: Timeline, ids: IdAllocator, catalogue: Catalogue, activities: ActivityMaker,
-        per_rep_month: float,
+        per_rep_month: float, outcome_links: tuple[str, ...] | None = None,
     ) -> None:  # fmt: skip
         self.timeline = timeline
         self.ids = ids
         self.catalogue = catalogue
         self.activities = activities
         self.per_rep_month = per_rep_month
+        self.outcome_links = outcome_links
 
     def creation_times(self, rng: Random, rep: Person) -> list[int]:
         """When the rep opens new deals: month by month, fewer while ramping up after hiring."""
@@ -107,8 +109,15 @@ class DealMaker:
             negotiated.append(Line(product, quantity, depth))
             quoted.append(Line(product, quantity, round_to(depth * rng.uniform(0.2, 0.5), 0.5)))
 
+        wired = self.outcome_links is not None
+        shown = draw_behaviours(rng, won, self.outcome_links) if self.outcome_links is not None else None
+        if shown is not None:
+            traits = wired_traits(traits, shown)
         cycle = BASE_CYCLE_DAYS * traits.cycle * SEGMENT_CYCLE[account.segment] * spread(rng, 1.0, 0.45)
-        if not won:
+        if not won and wired:
+            # Wired: a lost deal moves through its stages at a won deal's pace, so time in stage tells nothing.
+            cycle *= (loss_stage + 1) / (LAST_OPEN + 1)
+        elif not won:
             cycle *= 0.25 + 0.75 * (loss_stage + 1) / (LAST_OPEN + 1)
         horizon = rep.left if rep.left is not None else timeline.as_of
         estimate = None if rng.random() < 0.12 else int(round(list_value * spread(rng, 1.0, 0.3) * 100, -5))
@@ -116,8 +125,9 @@ class DealMaker:
             created=created, horizon=horizon, won=won, loss_stage=loss_stage, cycle_days=cycle,
             estimate_cents=estimate, quoted_cents=sum(line.total_cents() for line in quoted),
             final_cents=sum(line.total_cents() for line in negotiated), offset=rep.offset,
-            abandon_at_horizon=rep.left is not None,
-            goes_dark=not won and rep.left is None and rng.random() < 0.5 * (1.0 - traits.discipline) ** 2,
+            abandon_at_horizon=rep.left is not None, wired=shown,
+            goes_dark=not wired and not won and rep.left is None
+            and rng.random() < 0.5 * (1.0 - traits.discipline) ** 2,
         )  # fmt: skip
         life = simulate(rng, traits, plan)
         if life.last.stage == WON and (account.customer_since is None or account.customer_since > life.last.ts):
@@ -128,10 +138,12 @@ class DealMaker:
         children: list[tuple[str, dict[str, Any]]] = list(self._history(opportunity_id, rep, life))
         if life.products_at is not None:
             children.extend(self._line_items(opportunity_id, lines, life, life.products_at))
-        roles = self._contact_roles(rng, opportunity_id, account, life)
+        roles = self._contact_roles(rng, opportunity_id, account, life, traits.contacts)
         children.extend(roles)
         who = [record["ContactId"] for _, record in roles]
-        activities, last_activity = self.activities.for_deal(rng, rep, opportunity_id, account, who, life, horizon)
+        activities, last_activity = self.activities.for_deal(
+            rng, rep, opportunity_id, account, who, life, horizon, traits
+        )
         children.extend(activities)
         yield "Opportunity", self._opportunity(rng, rep, opportunity_id, account, kind, lines, life, last_activity)
         yield from children
@@ -218,11 +230,11 @@ class DealMaker:
             }  # fmt: skip
 
     def _contact_roles(
-        self, rng: Random, opportunity_id: str, account: AccountInfo, life: DealLife
+        self, rng: Random, opportunity_id: str, account: AccountInfo, life: DealLife, contacts: float
     ) -> list[tuple[str, dict[str, Any]]]:
         """0-5 buyer contacts on the deal; multi-threaders add more as the deal advances."""
         reached = max(snapshot.stage for snapshot in life.snapshots if snapshot.stage != LOST)
-        mean = account.owner.rep_traits.contacts * (0.5 + 0.5 * min(reached, LAST_OPEN) / LAST_OPEN)
+        mean = contacts * (0.5 + 0.5 * min(reached, LAST_OPEN) / LAST_OPEN)
         count = min(5, len(account.contacts), poisson(rng, mean))
         start, stop = life.snapshots[0].ts, life.last.ts
         roles = []

@@ -47,7 +47,12 @@ class OrgBuild:
         self.quotas = QuotaMaker(self.timeline, self.ids, config.seed, config.opportunities_per_rep_month, self.setup)
         self.activities = ActivityMaker(self.timeline, self.ids, config.activities_per_opportunity)
         self.deals = DealMaker(
-            self.timeline, self.ids, self.catalogue, self.activities, config.opportunities_per_rep_month
+            self.timeline,
+            self.ids,
+            self.catalogue,
+            self.activities,
+            config.opportunities_per_rep_month,
+            config.outcome_links,
         )
 
     def records(self, on_progress: ProgressCallback | None = None) -> Iterator[Record]:
@@ -106,6 +111,7 @@ class OrgBuild:
                 "activities_per_opportunity": config.activities_per_opportunity,
                 "company": config.company,
                 "scenario": config.scenario,
+                "outcome_links": None if config.outcome_links is None else list(config.outcome_links),
             },
             "as_of": self.timeline.as_of_text,
             "span_start": self.timeline.start_date.isoformat(),

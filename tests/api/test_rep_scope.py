@@ -13,6 +13,7 @@ ENDPOINTS = {
     "rep-metrics",
     "rep-gaps",
     "opportunity-flags",
+    "opportunity-win-probability",
     "manager-agenda",
     "manager-pipeline",
     "calibration",
@@ -59,6 +60,7 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-metrics": rep.get(f"/api/v1/reps/{me}/metrics"),
         "rep-gaps": rep.get(f"/api/v1/reps/{me}/gaps"),
         "opportunity-flags": rep.get(f"/api/v1/opportunities/{my_deal}/flags"),
+        "opportunity-win-probability": rep.get(f"/api/v1/opportunities/{my_deal}/win-probability"),
         "manager-agenda": rep.get(f"/api/v1/managers/{world.sf('fsm_a')}/agenda"),
         "manager-pipeline": rep.get(f"/api/v1/managers/{world.sf('fsm_a')}/pipeline"),
         "calibration": rep.get("/api/v1/calibration"),
@@ -72,6 +74,7 @@ def test_a_rep_reads_no_teammate_anywhere(world):
         "rep-metrics": 200,
         "rep-gaps": 200,
         "opportunity-flags": 200,
+        "opportunity-win-probability": 200,  # their own deal
         "manager-agenda": 404,  # a rep opens no agenda
         "manager-pipeline": 404,  # nor a team's pipeline
         "calibration": 404,  # directors and admins only

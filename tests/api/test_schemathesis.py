@@ -84,6 +84,7 @@ OPERATIONS = [
     "rep_metrics",
     "rep_gaps",
     "opportunity_flags",
+    "opportunity_win_probability",
     "manager_agenda",
     "manager_pipeline",
     "calibration",

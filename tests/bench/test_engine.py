@@ -58,6 +58,14 @@ def test_a_loaded_org_is_reused_only_for_the_same_config(loaded):
 
 
 @pytest.mark.postgres
+def test_an_org_with_outcome_links_is_reused_too(postgres, db):
+    wired = load_org("wired", tiny(outcome_links=("stale",)))
+    again = loaded_org("wired", tiny(outcome_links=("stale",)))
+    assert again is not None and again.org == wired.org
+    assert loaded_org("wired", tiny(outcome_links=("overdue",))) is None
+
+
+@pytest.mark.postgres
 def test_one_timed_build_of_a_week_and_the_baseline(loaded):
     org = loaded.org
     assert prepare_history(org, WEEK, END) is not None

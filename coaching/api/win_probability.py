@@ -1,0 +1,27 @@
+"""GET /api/v1/opportunities/{id}/win-probability: the deal's calibrated win probability (docs/backtest.md)."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coaching.api import docs
+from coaching.api.params import OPPORTUNITY_PREFIX, salesforce_id
+from coaching.api.permissions import deal_in_scope
+from coaching.api.views import DEAL, ApiView
+from coaching.backtest.deal_probability import deal_win_probability
+
+
+class DealWinProbabilityView(ApiView):
+    @extend_schema(
+        operation_id="opportunity_win_probability",
+        summary="A deal's win probability from the org's own history (stage + flags + rep)",
+        description="Null with `why_none` when the org has not closed enough deals yet, or the deal is closed.",
+        parameters=[DEAL],
+        responses={200: OpenApiTypes.OBJECT, **docs.READ_ERRORS},
+    )
+    def get(self, request: Request, sf_opportunity_id: str) -> Response:
+        sf_id = salesforce_id(sf_opportunity_id, field="sf_opportunity_id", prefix=OPPORTUNITY_PREFIX)
+        deal = deal_in_scope(self.scope, sf_id)
+        return Response({"sf_id": deal.sf_id, **deal_win_probability(deal, timezone.now().date())})
