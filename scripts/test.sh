@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite on SQLite, then again on PostgreSQL + Redis when PostgreSQL answers.
 # With CI=true the second pass always runs and a service that does not answer is a failure.
-# Extra arguments go to both pytest runs (`make test ARGS="-k sync"`).
+# Extra arguments go to both pytest runs (`make test ARGS="-k sync"`). TEST_PASSES_PARALLEL=true runs the two
+# passes side by side (the default in CI).
 # The PostgreSQL pass of a whole-suite run (no arguments) measures line coverage of the product code and fails
 # below COVERAGE_FLOOR percent (what was measured when it was set, less a little room; raise it as tests grow).
 set -uo pipefail
@@ -32,16 +33,40 @@ except OSError:
 PY
 }
 
-# run_pass NAME ENV... : pytest over the whole suite with ENV; records its summary line and outcome.
+# run_pass NAME ENV... : pytest over the whole suite with ENV, its output shown as it comes and kept in a log.
 run_pass() {
     local name=$1
     shift
-    local log="$logs/$name.log"
     echo
     echo "=== make test: $name pass ==="
     # Every variable is set explicitly, even to "", so that a .env file cannot point the run elsewhere.
-    env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" "${pass_args[@]}" 2>&1 | tee "$log"
-    local rc=${PIPESTATUS[0]}
+    env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" "${pass_args[@]}" 2>&1 | tee "$logs/$name.log"
+    echo "${PIPESTATUS[0]}" >"$logs/$name.rc"
+}
+
+# start_pass NAME ENV... : the same in the background, its output only in the log (shown by show_pass).
+start_pass() {
+    local name=$1
+    shift
+    (
+        env "$@" CELERY_BROKER_URL= "$py" -m pytest "${pytest_args[@]}" "${pass_args[@]}" >"$logs/$name.log" 2>&1
+        echo "$?" >"$logs/$name.rc"
+    ) &
+    background_pid=$!
+}
+
+show_pass() {
+    echo
+    echo "=== make test: $1 pass (ran alongside the other) ==="
+    cat "$logs/$1.log"
+}
+
+# record_pass NAME: the pass's summary line, coverage and outcome, for the closing summary.
+record_pass() {
+    local name=$1
+    local log="$logs/$name.log"
+    local rc
+    rc=$(cat "$logs/$name.rc" 2>/dev/null || echo 1)
     local summary
     summary=$(grep -E '^=+ .* in [0-9.]+s.* =+$' "$log" | tail -n 1)
     summaries+=("$name: exit $rc" "${summary:-(pytest printed no summary line)}")
@@ -65,8 +90,19 @@ if [ "$#" -eq 0 ]; then
     coverage_args=(--cov --cov-report=term:skip-covered --cov-fail-under="$coverage_floor")
 fi
 
+# CI runs the two passes side by side (they share nothing: another database, no Redis for SQLite), since much
+# of the PostgreSQL pass waits on worker processes and timeouts; elsewhere one after the other, as you read.
+parallel=${TEST_PASSES_PARALLEL:-$in_ci}
+background_pid=
+sqlite_env=(DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3" REDIS_URL= COACHAPP_TEST_PASS=sqlite)
 pass_args=()
-run_pass SQLite DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3" REDIS_URL= COACHAPP_TEST_PASS=sqlite
+if [ "$parallel" = true ] && answers "$pg_url"; then
+    echo "make test: the SQLite pass runs in the background beside the PostgreSQL pass; its output follows it."
+    start_pass SQLite "${sqlite_env[@]}"
+else
+    run_pass SQLite "${sqlite_env[@]}"
+    record_pass SQLite
+fi
 
 if answers "$pg_url"; then
     redis_env=(REDIS_URL="$redis_url")
@@ -82,6 +118,12 @@ if answers "$pg_url"; then
     fi
     pass_args=("${coverage_args[@]}")
     run_pass PostgreSQL DATABASE_URL="$pg_url" "${redis_env[@]}" COACHAPP_TEST_PASS=postgresql
+    if [ -n "$background_pid" ]; then
+        wait "$background_pid"
+        show_pass SQLite
+        record_pass SQLite
+    fi
+    record_pass PostgreSQL
 elif $in_ci; then
     echo "make test: PostgreSQL does not answer at $pg_url, and CI requires the PostgreSQL pass." >&2
     summaries+=("PostgreSQL: not run" "(PostgreSQL did not answer at $pg_url)")
