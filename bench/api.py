@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bench.django_env import load_average
 from bench.http_load import Result, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,10 +278,6 @@ def report(title: str, results: dict[str, dict[str, Result]], rate: float) -> bo
     return ok
 
 
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench api", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="Saturation requests per endpoint and size.")
@@ -304,9 +301,9 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     redis = "Redis (REDIS_URL)" if os.environ.get("REDIS_URL") else "per-process memory (no REDIS_URL)"
     print(
-        f"machine: {os.cpu_count()} cores, load average {_load()} at the start; {args.clients} clients (one asyncio "
-        f"process) on the same machine; gunicorn -w {args.workers} --threads {args.threads}, production settings; "
-        f"throttle counts in {redis}"
+        f"machine: {os.cpu_count()} cores, load average {load_average()} at the start; {args.clients} clients "
+        f"(one asyncio process) on the same machine; gunicorn -w {args.workers} --threads {args.threads}, "
+        f"production settings; throttle counts in {redis}"
     )
     demo_url = os.environ.get("BENCH_DATABASE_URL", DEMO_URL)
     sizes = []
@@ -325,7 +322,7 @@ def main(argv: list[str]) -> int:
             ok = False
             continue
         measured += 1
-        title = f"{title}: org {org!r} in {url.rsplit('/', 1)[-1]} (load average now {_load()})"
+        title = f"{title}: org {org!r} in {url.rsplit('/', 1)[-1]} (load average now {load_average()})"
         ok &= report(title, results, args.rate)
     complete = measured == 2 and len(args.endpoints) == len(widgets)
     if not complete:

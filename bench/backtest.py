@@ -27,12 +27,12 @@ import argparse
 import os
 import resource
 import statistics
-import sys
 import time
 from datetime import date, timedelta
 from typing import Any
 
-from bench.engine import ROOT, _load, ensure_orgs
+from bench.django_env import load_average, setup_django
+from bench.engine import ensure_orgs
 
 END = date(2026, 11, 22)  # a Sunday, fixed so a kept database stays valid
 CUT = END - timedelta(weeks=26)
@@ -188,18 +188,10 @@ def main(argv: list[str]) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     url = _url()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url)
     from bench.engine import org_size
 
-    print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()} at the start")
     orgs = {name: loaded.org for name, loaded in ensure_orgs(url, configs(args), reload=args.reload).items()}
     ok = True
     for name in ("quality-plain", "quality-wired"):
@@ -232,7 +224,7 @@ def main(argv: list[str]) -> int:
         print(
             f"run {number}: GROUP BY over history {baselines[-1]:.2f} s; weekly backtest update {seconds:.1f} s"
             f" ({run.seen.deal_weeks:,} deal-weeks of {run.seen.deals:,} closed deals, {run.stored_flags:,}"
-            f" flags stored; load average {_load()})",
+            f" flags stored; load average {load_average()})",
             flush=True,
         )
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -26,6 +26,8 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+from bench.django_env import load_average, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 END = date(2026, 11, 22)  # a Sunday
 SEED = 14
@@ -183,20 +185,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reload", action="store_true")
     args = parser.parse_args(argv)
     url = _database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url, ALLOWED_HOSTS="testserver,localhost")
     from bench.engine import ensure_orgs, org_size
     from coaching.weeks import monday_of
 
-    print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()} at the start")
     orgs = ensure_orgs(url, _configs(args), reload=args.reload)
     big, director = (loaded.org for loaded in orgs.values())
     week = monday_of(END) + timedelta(weeks=1)  # reviews the last full week of data
@@ -208,7 +201,7 @@ def main(argv: list[str]) -> int:
         seconds, reps, counts = time_changes(big, week)
         timings.append(seconds)
         print(f"run {number}: GROUP BY over history {baselines[-1]:.2f} s; pipeline changes {seconds:.2f} s "
-              f"({reps:,} reps with changes; load average {_load()})", flush=True)  # fmt: skip
+              f"({reps:,} reps with changes; load average {load_average()})", flush=True)  # fmt: skip
     print("  changes that week: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     base, changes = statistics.median(baselines), statistics.median(timings)
     reviewed = f"{week - timedelta(days=7)} to {week - timedelta(days=1)}"
@@ -244,7 +237,3 @@ def main(argv: list[str]) -> int:
           f"{max(cold_times) * 1000:.0f} ms), beside a GROUP BY over the gaps table {gap_base * 1000:.1f} ms; "
           f"target 300 ms")  # fmt: skip
     return 0 if changes < 10 and page < 0.3 else 1
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -14,11 +14,11 @@ target: all three in under 60 s for 1,000 reps and at least 150 managers.
 import argparse
 import json
 import os
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.django_env import setup_django
 from bench.sync import DEFAULT_DATABASE_URL, drop_database, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,15 +53,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     url = _database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
     from django.utils import timezone
 

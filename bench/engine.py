@@ -23,7 +23,6 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from bench.django_env import load_average, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60.0
@@ -267,18 +268,10 @@ def main(argv: list[str]) -> int:
         parser.error("--runs must be at least 1")
 
     url = _database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url)
     from coaching.weeks import monday_of
 
-    print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()} at the start")
     orgs = ensure_orgs(url, _configs(args), reload=args.reload)
     big, small = (loaded.org for loaded in orgs.values())
     week = monday_of(END)
@@ -296,15 +289,11 @@ def main(argv: list[str]) -> int:
         print(
             f"run {number}: GROUP BY {baselines[-1]:.2f} s; "
             + ", ".join(f"{name} {runs[-1].stages[name].seconds:.1f} s" for name in STAGES)
-            + f"; total {runs[-1].total:.1f} s (load average {_load()})",
+            + f"; total {runs[-1].total:.1f} s (load average {load_average()})",
             flush=True,
         )
     small_run = run_engine(small, week, END)
     return _report(big, week, size, baselines, runs, small_run)
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _report(

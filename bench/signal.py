@@ -29,6 +29,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from bench.django_env import setup_django
 from bench.signal_score import Flag, OrgWeek, by_code, group_rates, per_rep, recall_precision
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,15 +264,7 @@ def main(argv: list[str]) -> int:
     if args.seeds < 1 or args.reps < 4:
         parser.error("--seeds must be at least 1 and --reps at least 4")
 
-    os.environ["DATABASE_URL"] = _database_url()
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(_database_url())
     from bench.signal_judge import judge
 
     configs = generated_orgs(list(range(1, args.seeds + 1)), args.reps)

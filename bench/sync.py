@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.django_env import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coachapp_bench"
 TARGET_RECORDS_PER_SECOND = 20_000
@@ -299,15 +301,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachapp.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
 
     directory = ROOT / "bench-data" / f"sync-{args.records}"
