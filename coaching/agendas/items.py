@@ -15,6 +15,7 @@ from coaching.agendas.inputs import DealRow, WeekInputs, evidence_deals
 from coaching.agendas.ranking import Candidate, item_key
 from coaching.agendas.team import TeamTopic
 from coaching.agendas.units import metric_label, money
+from coaching.gaps.stakes import RANKED_AS
 from coaching.models import AgendaItem
 
 DEALS_SHOWN = 3
@@ -77,6 +78,12 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
         for record in evidence_deals(candidate.lead.evidence)
         if record.get("flag_line")
     }
+    chances = {
+        record["sf_id"]: float(record["win_probability"])
+        for candidate in candidates
+        for record in evidence_deals(candidate.lead.evidence)
+        if record.get("win_probability") is not None
+    }
     for gap in flagged:
         if gap.opportunity_sf_id not in ids:
             ids.append(gap.opportunity_sf_id)
@@ -96,7 +103,8 @@ def deals_for(candidates: list[Candidate], inputs: WeekInputs) -> tuple[list[dic
         known.sort(key=lambda deal: deal.is_closed)
     total = max(total, len(known))
     shown = known[:DEALS_SHOWN]
-    return [_deal_json(deal, inputs, lines.get(deal.sf_id)) for deal in shown], max(0, total - len(shown))
+    found = [_deal_json(deal, inputs, lines.get(deal.sf_id), chances.get(deal.sf_id)) for deal in shown]
+    return found, max(0, total - len(shown))
 
 
 def closed_deals_meant(caption: str) -> bool:
@@ -105,8 +113,11 @@ def closed_deals_meant(caption: str) -> bool:
     return any(word in words for word in ("won deals", "lost deals", "closed deals", "decided deals"))
 
 
-def _deal_json(deal: DealRow, inputs: WeekInputs, flag_line: str | None = None) -> dict:
-    return ({"flag_line": flag_line} if flag_line else {}) | {
+def _deal_json(deal: DealRow, inputs: WeekInputs, flag_line: str | None = None, chance: float | None = None) -> dict:
+    known = ({"flag_line": flag_line} if flag_line else {}) | (
+        {"win_probability": chance} if chance is not None else {}
+    )
+    return known | {
         "sf_id": deal.sf_id,
         "name": deal.name,
         "amount": float(deal.amount) if deal.amount is not None else None,
@@ -140,7 +151,10 @@ def _context(candidate: Candidate, inputs: WeekInputs, deals: list[dict], more: 
 def rank_line(candidate: Candidate) -> str:
     """Why the item ranks where it does, in the terms of the formula (no score taken on trust)."""
     stake = money(candidate.ranked_stake)
-    basis = f"{stake} at stake" if candidate.stake else f"no revenue figure, so the team's typical {stake}"
+    priced = candidate.lead.evidence.get("stake") if isinstance(candidate.lead.evidence, dict) else None
+    kind = priced.get("kind") if isinstance(priced, dict) else None
+    at_stake = RANKED_AS.get(str(kind), "at stake")
+    basis = f"{stake} {at_stake}" if candidate.stake else f"no revenue figure, so the team's typical {stake}"
     if candidate.lead.opportunity_sf_id and len(candidate.deal_gaps) > 1:
         formula = f"{basis} over {len(candidate.deal_gaps)} deals, each x its severity x confidence"
     else:

@@ -32,6 +32,7 @@ def deal_win_probability(deal: Opportunity, today: date) -> dict[str, Any]:
         reason = ""
     return {
         "probability": None if probability is None else round(probability, 3),
+        "calibration_note": calibration_note(fitted, probability),
         "stage_probability": None if deal.probability is None else round(deal.probability / 100, 3),
         "why_none": reason,
         "flags": [
@@ -52,3 +53,27 @@ def deal_win_probability(deal: Opportunity, today: date) -> dict[str, Any]:
             "stage_brier": fitted.stage_brier,
         },
     }
+
+
+def calibration_note(fitted: WinModel | None, probability: float | None) -> str:
+    """How far to trust the figure, in plain words: how the org's deals given about as much actually did, and
+    the model's Brier score beside the stage's. The bins are those of the deals it was fitted on (in-sample)."""
+    if fitted is None or probability is None:
+        return ""
+    bins = [row for row in fitted.calibration or [] if row.get("low") is not None and row.get("n")]
+    near = next((row for row in bins if row["low"] <= probability < row["low"] + 0.1), None)
+    if near is None and bins:
+        near = min(bins, key=lambda row: abs(row["predicted"] - probability))
+    said = ""
+    if near is not None:
+        said = (
+            f"In your org's history, deals given {near['low'] * 100:.0f}-{(near['low'] + 0.1) * 100:.0f} % won"
+            f" {near['observed'] * 100:.0f} % of the time ({near['n']:,.0f} deal-weeks). "
+        )
+    if fitted.brier is not None and fitted.stage_brier is not None:
+        better = "better than" if fitted.brier < fitted.stage_brier else "no better than"
+        said += (
+            f"Learnt from {fitted.deals:,} closed deals; error {fitted.brier:.3f} against {fitted.stage_brier:.3f}"
+            f" for the stage's probability ({better} the stage; lower is better)."
+        )
+    return said.strip()

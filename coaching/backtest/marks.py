@@ -47,9 +47,14 @@ def drop_roles() -> None:
     _execute(f"DROP TABLE IF EXISTS {ROLES}")
 
 
-def with_window_flags(base: str, columns: list[str], history: str, org_id: int, last_day: Any) -> tuple[str, list]:
+def with_window_flags(
+    base: str, columns: list[str], history: str, org_id: int, last_day: Any, windows_from: tuple[Any, Any]
+) -> tuple[str, list]:
     """A SELECT of ``base``'s ``columns`` (which include opp, week_end, stale_from, recent_from) plus stale,
-    pushed and regressed, from the running-MAX stream described above."""
+    pushed and regressed, from the running-MAX stream described above. ``windows_from``: the first week's
+    stale_from and recent_from — an event older than those is older than every week's window, so it changes
+    no flag and stays out of the stream (most of a long history: two years of activities for a one-year look)."""
+    touch_from, recent_from = windows_from
     nulls = ", ".join(f"NULL AS {column}" for column in columns if column not in ("opp", "week_end"))
     kept = ", ".join(f"b.{column}" for column in columns if column not in ("opp", "week_end"))
     touch_day = f"CASE WHEN a.kind = %s THEN a.activity_date ELSE {utc_date('a.start_at')} END"
@@ -58,15 +63,15 @@ def with_window_flags(base: str, columns: list[str], history: str, org_id: int, 
         f"SELECT 1 AS is_state, b.opp AS opp, b.week_end AS day, b.week_end AS week_end, {kept},"
         " CAST(NULL AS DATE) AS touch, CAST(NULL AS DATE) AS push, CAST(NULL AS DATE) AS regress FROM " + base + " b"
         f" UNION ALL SELECT 0, a.what_sf_id, {touch_day}, NULL, {nulls}, {touch_day}, NULL, NULL"
-        f" FROM {_ACT} a WHERE a.org_id = %s AND a.is_deleted = %s AND {touch_day} <= %s"
+        f" FROM {_ACT} a WHERE a.org_id = %s AND a.is_deleted = %s AND {touch_day} <= %s AND {touch_day} >= %s"
         f" AND a.what_sf_id IN (SELECT DISTINCT opp FROM {history})"
         f" UNION ALL SELECT 0, p.opp, {stamp_day}, NULL, {nulls}, NULL, {stamp_day}, NULL"
-        f" FROM {history} p WHERE p.is_push = 1"
+        f" FROM {history} p WHERE p.is_push = 1 AND {stamp_day} >= %s"
         f" UNION ALL SELECT 0, p.opp, {stamp_day}, NULL, {nulls}, NULL, NULL, {stamp_day}"
-        f" FROM {history} p WHERE p.is_regress = 1"
+        f" FROM {history} p WHERE p.is_regress = 1 AND {stamp_day} >= %s"
     )
     task = Activity.Kind.TASK.value
-    params = [task, task, org_id, False, task, last_day]
+    params = [task, task, org_id, False, task, last_day, task, touch_from, recent_from, recent_from]
     window = "OVER (PARTITION BY u.opp ORDER BY u.day, u.is_state ROWS UNBOUNDED PRECEDING)"
     running = (
         f"SELECT u.*, MAX(u.touch) {window} AS last_touch, MAX(u.push) {window} AS last_push,"

@@ -50,6 +50,18 @@ def open_deal_states(org: Org, as_of: date, ids: list[str]) -> dict[str, dict[st
     return found
 
 
+def win_chances(org: Org, as_of: date, ids: list[str]) -> dict[str, float]:
+    """The named open deals' win probabilities from the org's win model (empty when it has none)."""
+    model = load_model(org)
+    if model is None or not ids:
+        return {}
+    states = open_deal_states(org, as_of, ids)
+    return {
+        sf_id: model.probability(state["stage"], {key: int(state[key]) for key in MODEL_FLAGS}, state["owner"])
+        for sf_id, state in states.items()
+    }
+
+
 OWN, PRIOR = "your org's closed deals", "generated orgs (a prior: not enough closed deals yet)"
 
 
@@ -129,6 +141,7 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
             record["flag_line"] = f"{chance}{stake:,.0f} of expected revenue to win back."
         finding.revenue_at_stake = win_back
         finding.evidence["stake"] = {
+            "kind": "win_back",
             "win_back": round(win_back, 2),
             "phantom_pipeline": round(phantom, 2),
             "gross_open_amount": round(gross, 2),

@@ -273,7 +273,14 @@ def _create_states(states: StateSet, ranks: dict[str, float], thresholds: dict[s
     _execute(f"CREATE TEMPORARY TABLE {BASE} AS {base}", params)
     columns = ["week_end", "recorded", "opp", "owner", "stage", "amount", "probability", "close_date", "won",
                "closed_on", "stale_from", "recent_from", "overdue", "stall", "single", "no_next_step"]  # fmt: skip
-    select, flag_params = with_window_flags(BASE, columns, HISTORY, org.pk, sql_date(max(states.week_ends)))
+    first = min(states.week_ends)
+    windows_from = (
+        sql_date(first - timedelta(days=STALE_DAYS - 1)),
+        sql_date(first - timedelta(days=RECENT_DAYS - 1)),
+    )
+    select, flag_params = with_window_flags(
+        BASE, columns, HISTORY, org.pk, sql_date(max(states.week_ends)), windows_from
+    )
     _execute(f"DROP TABLE IF EXISTS {STATES}")
     _execute(f"CREATE TEMPORARY TABLE {STATES} AS {select}", flag_params)
     _analyze(STATES)

@@ -40,10 +40,12 @@ class DealLink:
     name: str
     amount: str
     url: str  # into the CRM; "" when the org has no instance address
+    chance: str = ""  # "12 % to win": the org's win model on a flagged deal (docs/backtest.md)
 
     @property
     def text(self) -> str:
-        return f"{self.name} ({self.amount})" if self.amount else self.name
+        facts = ", ".join(fact for fact in (self.amount, self.chance) if fact)
+        return f"{self.name} ({facts})" if facts else self.name
 
 
 @dataclass
@@ -319,17 +321,18 @@ def _team(week: _Week, agenda: Agenda, scope: Scope, week_start: date) -> TeamDi
 
 
 def _topic(item: AgendaItem, rep_name: str, snoozes: dict[tuple[str, str], date] | None = None) -> Topic:
-    named = [_deal(deal) for deal in item.deals[:DEALS_NAMED]]
-    more = len(item.deals) - len(named) + (item.details.get("more_deals") or 0)
-    deals = ", ".join(named) + (f" and {more} more" if named and more else "")
     links = [
         DealLink(
             deal.get("name") or deal.get("sf_id", ""),
             money(deal["amount"]) if deal.get("amount") is not None else "",
             deal.get("url") or "",
+            _chance(deal.get("win_probability")),
         )
         for deal in item.deals[:DEALS_NAMED]
     ]
+    named = [link.text for link in links]
+    more = len(item.deals) - len(named) + (item.details.get("more_deals") or 0)
+    deals = ", ".join(named) + (f" and {more} more" if named and more else "")
     return Topic(
         title=item.title,
         detail=item.evidence[0] if item.evidence else "",
@@ -345,6 +348,5 @@ def _topic(item: AgendaItem, rep_name: str, snoozes: dict[tuple[str, str], date]
     )
 
 
-def _deal(deal: dict) -> str:
-    name = deal.get("name") or deal.get("sf_id", "")
-    return f"{name} ({money(deal['amount'])})" if deal.get("amount") is not None else name
+def _chance(probability: object) -> str:
+    return f"{float(probability) * 100:.0f} % to win" if isinstance(probability, int | float) else ""

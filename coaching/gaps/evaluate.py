@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from coaching.backtest.pricing import price_findings
+from coaching.backtest.pricing import price_findings, win_chances
 from coaching.gaps.catalogue import ACTIVITY_COVERAGE, SIGNAL
 from coaching.gaps.context import RuleContext, load_reps
 from coaching.gaps.coverage import Silence, silences, thin_activity
@@ -23,6 +23,7 @@ from coaching.gaps.org_settings import OrgRuleSettings
 from coaching.gaps.records import attach_records, chunk_size
 from coaching.gaps.rule import Finding
 from coaching.gaps.snoozes import snoozed_on
+from coaching.gaps.stakes import concentrated_deals, price_rep_gaps
 from coaching.gaps.wording import summary
 from coaching.metrics import names
 from coaching.models import Gap, MetricSnapshot
@@ -124,6 +125,7 @@ def build_week(org: Org, week_start: date, *, as_of: date | None = None, today: 
     _link_skills(kept)
     attach_records(org, kept, as_of)
     price_findings(org, kept, as_of)
+    price_rep_gaps(context, kept, win_chances(org, as_of, concentrated_deals(kept)))
     gaps = _replace_week(org, week_start, as_of, kept)
     return WeekGaps(
         org=org,

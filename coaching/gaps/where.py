@@ -41,6 +41,14 @@ class PipelineCoverageLow(LevelRule):
     def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
         return has_open_quota(snap, t["min_remaining_share"]) and (snap.value or 0.0) < t["max_coverage"]
 
+    def missing(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> float | None:
+        """The open amount missing to reach the peers' coverage (capped at ``max_coverage``) this quarter."""
+        reference = self.compare(context, rep, snap.value or 0.0, t, value_of=self.value_of).reference_value
+        if reference is None:
+            return None
+        target = min(reference, t["max_coverage"])
+        return max(0.0, target - (snap.value or 0.0)) * float(snap.details.get("remaining") or 0.0)
+
     def revenue(
         self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
     ) -> float | None:
@@ -51,7 +59,11 @@ class PipelineCoverageLow(LevelRule):
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         keys = ("quota", "won_amount", "open_amount", "remaining")
-        return {key: snap.details.get(key) for key in keys}
+        missing, rate = self.missing(context, rep, snap, t), expected_win_rate(context, rep)
+        return {key: snap.details.get(key) for key in keys} | {
+            "missing_pipeline": rounded(missing, 2),
+            "expected_win_rate": rounded(rate),
+        }
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,12 @@ class PipelineConcentrated(LevelRule):
                 continue
             evidence = evidence_base(self, snap, share, comparison, t)
             largest, total = snap.details.get("largest_amount"), snap.details.get("open_amount")
-            evidence.update(largest_amount=largest, open_amount=total, deals_are="the largest open deal")
+            evidence.update(
+                largest_amount=largest,
+                open_amount=total,
+                deals_are="the largest open deal",
+                expected_win_rate=rounded(expected_win_rate(context, rep)),
+            )
             peers = comparison.reference_summary.n if comparison.reference_summary else 0
             findings.append(
                 self.finding(
@@ -196,6 +213,7 @@ class NewPipelineLow(LevelRule):
             per_deal = amount / count if count else ref_amount / ref_count
             missing = max(ref_amount - amount, (ref_count - count) * per_deal, 0.0)
             rate = expected_win_rate(context, rep)
+            evidence.update(missing_pipeline=rounded(missing, 2), expected_win_rate=rounded(rate))
             findings.append(
                 self.finding(
                     context,

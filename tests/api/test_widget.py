@@ -12,6 +12,7 @@ from django.urls import resolve
 from rest_framework.test import APIClient
 
 from coaching.api.views import DealFlagsView
+from coaching.api.win_probability import DealWinProbabilityView
 
 ROOT = Path(__file__).resolve().parents[2] / "integrations" / "salesforce" / "widget"
 SOURCE = ROOT / "force-app" / "main" / "default"
@@ -22,12 +23,24 @@ def metadata(path: str) -> ET.Element:
     return ET.parse(SOURCE / path).getroot()
 
 
-def test_the_apex_callout_targets_the_flags_endpoint():
+def test_the_apex_callouts_target_the_flags_and_win_probability_endpoints():
     apex = (SOURCE / "classes" / "CoachAppFlags.cls").read_text()
-    (path,) = re.findall(r"'callout:CoachApp(/api/v1/[^']+)'", apex)
-    match = resolve(path.replace("{0}", "0065g0000000001AAA"))
-    assert match.func.view_class is DealFlagsView
+    paths = re.findall(r"'callout:CoachApp(/api/v1/[^']+)'", apex)
+    views = [resolve(path.replace("{0}", "0065g0000000001AAA")).func.view_class for path in paths]
+    assert views == [DealFlagsView, DealWinProbabilityView]
     assert "Api-Key" not in apex  # the key comes from the credential, never from code
+
+
+def test_the_component_calls_only_apex_methods_the_class_exposes():
+    apex = (SOURCE / "classes" / "CoachAppFlags.cls").read_text()
+    exposed = set(re.findall(r"@AuraEnabled\(cacheable=true\)\s+public static String (\w+)\(", apex))
+    script = (SOURCE / "lwc" / "coachDealFlags" / "coachDealFlags.js").read_text()
+    imported = set(re.findall(r"@salesforce/apex/CoachAppFlags\.(\w+)", script))
+    assert imported == exposed == {"getFlags", "getWinProbability"}
+    markup = (SOURCE / "lwc" / "coachDealFlags" / "coachDealFlags.html").read_text()
+    # Every field of the win probability the markup shows is one the component sets.
+    shown = set(re.findall(r"\{chance\.(\w+)\}", markup))
+    assert shown and shown <= set(re.findall(r"^\s+(\w+):\s", script, re.MULTILINE))
 
 
 @pytest.mark.django_db
@@ -41,6 +54,9 @@ def test_the_component_reads_only_fields_the_schema_declares():
     assert set(re.findall(r"(?<!error\.)\bbody\.(\w+)", script)) <= envelope
     read = set(re.findall(r"\bflag\.(\w+)", script))
     assert read and read <= flag
+    chance = set(components["WinProbability"]["properties"])
+    answered = set(re.findall(r"\banswer\.(\w+)", script))
+    assert {"probability", "stage_probability", "calibration_note", "why_none"} <= answered <= chance
     apex = (SOURCE / "classes" / "CoachAppFlags.cls").read_text()
     assert set(re.findall(r"(?:body|error)\.get\('(\w+)'\)", apex)) <= {"error"} | error
 

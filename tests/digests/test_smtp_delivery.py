@@ -111,3 +111,27 @@ def test_the_preferences_link_from_the_email_opens_the_digest_settings(busy_week
     assert b"Your weekly digest" in page.content
     assert b"Maria Lopez" in page.content
     assert b"America/New_York" in page.content  # her CRM time zone, the default
+
+
+def test_a_flagged_deal_arrives_with_its_win_probability_beside_it(busy_week, smtp):
+    from coaching.models import AgendaItem
+
+    item = AgendaItem.objects.filter(agenda=busy_week.agenda(busy_week.maria), kind="gap").first()
+    url = "https://acme.my.salesforce.com/0065g00000ABCDEFGH"
+    item.deals = [
+        {
+            "sf_id": "0065g00000ABCDEFGH",
+            "name": "Big renewal",
+            "amount": 120000.0,
+            "url": url,
+            "win_probability": 0.123,
+        },
+        {"sf_id": "0065g00000ABCDEFGJ", "name": "No model yet", "amount": 5000.0, "url": ""},
+    ]
+    item.save(update_fields=["deals"])
+    send_due(busy_week.org, DUE)
+    text, html = parts(received_by(smtp, "maria@acme.example")[0])
+    assert f"Big renewal ($120k, 12 % to win) <{url}>" in text
+    assert f'<a href="{url}" style="color:#1d4ed8;">Big renewal ($120k, 12 % to win)</a>' in html
+    # A deal the org's model has no figure for shows no made-up one.
+    assert "No model yet ($5k)" in text and "No model yet ($5k," not in text

@@ -43,7 +43,8 @@ def test_export_json_shape(week):
     assert gap["family"] == "where"
     assert gap["rep_sf_user_id"] == rep.sf_id
     assert gap["manager_sf_user_id"] == manager.sf_id
-    assert gap["revenue_at_stake"] == 40000.0
+    model = gap["evidence"]["model"]
+    assert gap["revenue_at_stake"] == round(25 * 20000 * (model["peers_estimate"] - model["estimate"]), 2)
     assert gap["weeks_open"] == 1
     assert isinstance(gap["severity"], float)
     evidence = gap["evidence"]

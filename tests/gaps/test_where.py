@@ -28,8 +28,13 @@ def test_pipeline_coverage_low_fires_with_revenue_at_stake(week):
     assert gap.family == "where"
     assert gap.value == pytest.approx(0.8)
     assert gap.team_value == pytest.approx(3.0)
-    # Missing pipeline (3.0 - 0.8) x 60,000 still to win, at the rep's expected 40 % win rate.
-    assert gap.revenue_at_stake == Decimal("52800.00")
+    # Missing pipeline (team 3.0, capped at 3.0, - the rep's 0.8, both as the model shrinks them) x 60,000
+    # still to win, at the rep's expected 40 % win rate: a little under 2.2 x 60,000 x 0.4 = 52,800.
+    model = gap.evidence["model"]
+    expected = (min(model["peers_estimate"], 3.0) - model["estimate"]) * 60000 * 0.4
+    assert float(gap.revenue_at_stake) == pytest.approx(expected, abs=0.01)
+    assert 45000 < expected < 52800
+    assert gap.evidence["stake"]["kind"] == "new_wins"
     assert gap.evidence["remaining"] == 60000.0
     assert gap.evidence["reference"] == "team"
     assert 0 < gap.severity <= 1
@@ -74,8 +79,12 @@ def test_win_rate_low_fires_with_lost_deals_and_revenue(week):
     assert gap.team_value == pytest.approx(0.4)
     assert gap.org_value == pytest.approx(0.4)
     assert gap.n == 25
-    # (team 40 % - rep's rate shrunk toward it: (3 + 0.4 x 10) / 35 = 20 %) x 200,000 open pipeline.
-    assert gap.revenue_at_stake == Decimal("40000.00")
+    # 25 closed deals x a typical win of 20,000 x (team 40 % - the rep's 12 %, both as the model shrinks them).
+    model = gap.evidence["model"]
+    assert 0.12 < model["estimate"] < 0.2 and model["peers_estimate"] == pytest.approx(0.4, abs=0.01)
+    expected = 25 * 20000 * (model["peers_estimate"] - model["estimate"])
+    assert float(gap.revenue_at_stake) == pytest.approx(expected, abs=0.01)
+    assert "25 closed deals at a typical win of $20k" in gap.evidence["stake"]["explanation"]
     evidence = gap.evidence
     assert evidence["interval"][1] < 0.4
     assert evidence["window"] == ["2024-01-01", "2024-06-30"]
@@ -123,7 +132,12 @@ def test_cycle_long_fires(week):
     gap = one(week.evaluate(), rep, "CYCLE_LONG")
     assert gap.value == 120.0
     assert gap.team_value == 60.0
-    assert gap.revenue_at_stake is None
+    # 8 wins x 20,000 over 182 days, brought forward by the days saved at the team's pace (model estimates).
+    model = gap.evidence["model"]
+    saved = model["estimate"] - model["peers_estimate"]
+    assert 0 < saved < 60  # less than the raw 120 - 60: the model pulls 8 deals toward the team
+    assert float(gap.revenue_at_stake) == pytest.approx(8 * 20000 / 182 * saved, abs=0.01)
+    assert gap.evidence["stake"]["kind"] == "sooner"
 
 
 def test_cycle_long_needs_most_of_the_deals_slow(week):
@@ -205,7 +219,9 @@ def test_pipeline_concentrated_flags_the_deal(week):
     rep, deal = _concentrated(week, manager, share=0.8, n=12)
     gap = one(week.evaluate(), rep, "PIPELINE_CONCENTRATED")
     assert gap.opportunity_sf_id == deal.sf_id
-    assert gap.revenue_at_stake == Decimal("140000.00")
+    # The expected revenue riding on it: 140,000 x the rep's 40 % win rate (no win model in this org).
+    assert gap.revenue_at_stake == Decimal("56000.00")
+    assert gap.evidence["stake"]["chance_from"] == "the rep's win rate"
     assert gap.evidence["deals"][0]["sf_id"] == deal.sf_id
 
 

@@ -3,6 +3,9 @@
 // here beyond Lightning's own cache of the cacheable Apex method.
 import { LightningElement, api, wire } from "lwc";
 import getFlags from "@salesforce/apex/CoachAppFlags.getFlags";
+import getWinProbability from "@salesforce/apex/CoachAppFlags.getWinProbability";
+
+const percent = (share) => `${Math.round(share * 100)} %`;
 
 export default class CoachDealFlags extends LightningElement {
     @api recordId;
@@ -10,6 +13,27 @@ export default class CoachDealFlags extends LightningElement {
     weekStart = null;
     error = null;
     loaded = false;
+    chance = null;
+
+    // The deal's win probability from the org's own closed deals (GET …/win-probability): the figure beside the
+    // stage's, and how far to trust it; or why there is none yet. A failure here leaves the flags shown.
+    @wire(getWinProbability, { opportunityId: "$recordId" })
+    receivedChance({ data, error }) {
+        if (data) {
+            const answer = JSON.parse(data);
+            const known = answer.probability !== null && answer.probability !== undefined;
+            this.chance = {
+                headline: known ? `Win probability ${percent(answer.probability)}` : "No win probability yet",
+                stage:
+                    known && answer.stage_probability !== null && answer.stage_probability !== undefined
+                        ? `(the stage says ${percent(answer.stage_probability)})`
+                        : "",
+                note: known ? answer.calibration_note : answer.why_none
+            };
+        } else if (error) {
+            this.chance = null;
+        }
+    }
 
     @wire(getFlags, { opportunityId: "$recordId" })
     received({ data, error }) {
