@@ -117,7 +117,8 @@ def price_findings(org: Org, findings: list[Finding], as_of: date) -> None:
             # Nothing to price it with yet: unpriced, like any gap without a figure (ranked at the typical stake).
             finding.revenue_at_stake = None
             finding.evidence["stake"] = {
-                "explanation": "Not priced yet: neither your org's closed deals nor the prior show it costs wins."
+                "kind": "none",
+                "explanation": "Not priced yet: neither your org's closed deals nor the prior show it costs wins.",
             }
             continue
         for record in finding.records:

@@ -100,11 +100,19 @@ def test_the_week_prices_kept_flags_as_expected_revenue_and_leaves_muted_ones_ou
         assert any(line.startswith("In your org, deals ") for line in item.evidence)
         assert any("revenue to win back" in line for line in item.evidence)
         assert any(deal.get("flag_line") for deal in item.deals)
+    # ... and each flagged deal its win probability, which the digest writes beside it.
+    assert any(0 < deal.get("win_probability", 0) < 1 for item in items for deal in item.deals)
+    # Every rep-level gap has a stake in the same currency, or says why it has none.
+    for gap in gaps.filter(is_strength=False):
+        stake = gap.evidence["stake"]
+        assert stake["explanation"]
+        assert (gap.revenue_at_stake is None) == (stake.get("kind") == "none")
     # The widget's figure for one flagged open deal.
     deal = Opportunity.objects.get(org=org, sf_id=priced[0].evidence["deals"][0]["sf_id"])
     answer = deal_win_probability(deal, END)
     assert 0 < answer["probability"] < 1 and answer["model"]["brier"] < answer["model"]["stage_brier"]
     assert answer["flags"] and all(flag["line"] for flag in answer["flags"])
+    assert answer["calibration_note"].startswith("In your org's history, deals given ")
 
 
 @pytest.mark.postgres
