@@ -73,3 +73,32 @@ def test_bad_and_foreign_ids_are_refused(world):
     assert response.status_code == 400 and error_of(response)["fields"]
     foreign = OpportunityFactory(org=world.other)
     assert win_probability(world, foreign).status_code == 404
+
+
+def test_the_calibration_note_says_how_deals_given_as_much_did(world):
+    deal = world.deals["a1"]
+    today = timezone.now().date()
+    OpportunityChangeFactory(opportunity=deal, stage="Prospecting", probability=10.0,
+                             created_date=datetime.now(UTC) - timedelta(days=2), close_date=today + timedelta(days=30))  # fmt: skip
+    # intercept -1 + the rep's 0.3: p = 1 / (1 + e^0.7) = 0.332, in the 30-40 % bin.
+    parameters = WinParameters(-1.0, {"Prospecting": 0.0}, {}, 1.0, {deal.owner_sf_id: 0.3}, 0.3)
+    bins = [
+        {"low": 0.2, "predicted": 0.25, "observed": 0.29, "n": 1379.0},
+        {"low": 0.3, "predicted": 0.35, "observed": 0.36, "n": 1388.0},
+    ]
+    WinModel.objects.create(org=world.org, as_of=today, parameters=parameters.as_json(), deals=1755, brier=0.15,
+                            stage_brier=0.244, calibration=bins)  # fmt: skip
+    body = win_probability(world, deal).json()
+    assert body["probability"] == pytest.approx(0.332, abs=0.001)
+    assert body["calibration_note"] == (
+        "In your org's history, deals given 30-40 % won 36 % of the time (1,388 deal-weeks). Learnt from 1,755"
+        " closed deals; error 0.150 against 0.244 for the stage's probability (better than the stage; lower is"
+        " better)."
+    )
+    # A model no better than the stage says so.
+    WinModel.objects.filter(org=world.org).update(brier=0.25)
+    assert "(no better than the stage; lower is better)" in win_probability(world, deal).json()["calibration_note"]
+
+
+def test_no_model_no_calibration_note(world):
+    assert win_probability(world, world.deals["a1"]).json()["calibration_note"] == ""
