@@ -78,8 +78,10 @@ def test_bad_and_foreign_ids_are_refused(world):
 def test_the_calibration_note_says_how_deals_given_as_much_did(world):
     deal = world.deals["a1"]
     today = timezone.now().date()
-    OpportunityChangeFactory(opportunity=deal, stage="Prospecting", probability=10.0,
-                             created_date=datetime.now(UTC) - timedelta(days=2), close_date=today + timedelta(days=30))  # fmt: skip
+    entered, closing = datetime.now(UTC) - timedelta(days=2), today + timedelta(days=30)
+    OpportunityChangeFactory(
+        opportunity=deal, stage="Prospecting", probability=10.0, created_date=entered, close_date=closing
+    )
     # intercept -1 + the rep's 0.3: p = 1 / (1 + e^0.7) = 0.332, in the 30-40 % bin.
     parameters = WinParameters(-1.0, {"Prospecting": 0.0}, {}, 1.0, {deal.owner_sf_id: 0.3}, 0.3)
     bins = [
