@@ -43,7 +43,7 @@ class Schedule:
 
 
 def schedule_for(org_id: int, manager_sf_id: str, zone: str) -> Schedule | None:
-    row = (
+    row: tuple | None = (
         ManagerPreference.objects.filter(org_id=org_id, manager_sf_id=manager_sf_id)
         .values_list("one_on_one_weekday", "one_on_one_time")
         .first()
@@ -118,5 +118,12 @@ def one_on_one_ics(
 
 def calendar_when(agenda: Agenda) -> str:
     """What the page says the calendar files hold: the usual time, or that they are all day without one."""
-    schedule = schedule_for(agenda.org_id, agenda.manager_sf_id, zone_of(agenda.org_id, agenda.manager_sf_id))
-    return f"{schedule.text}, {agenda.one_on_one_minutes} min" if schedule else NO_TIME
+    found = (
+        ManagerPreference.objects.filter(org_id=agenda.org_id, manager_sf_id=agenda.manager_sf_id)
+        .values_list("one_on_one_weekday", "one_on_one_time")
+        .first()
+    )
+    if found is None or found[0] is None or found[1] is None:
+        return NO_TIME  # one query: the zone is read only when there is a time to place in it
+    schedule = Schedule(found[0], found[1], zone_of(agenda.org_id, agenda.manager_sf_id))
+    return f"{schedule.text}, {agenda.one_on_one_minutes} min"

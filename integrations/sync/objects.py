@@ -163,6 +163,7 @@ def _fetch_and_save(
     # with nothing here before it there is nothing to tombstone, and listing every id again would double its
     # calls. A first sync over rows already here (marks reset) reconciles too: nothing else catches old deletes.
     landed = mark.last_deletes_checked_at is not None
+    job.object_first_read = not landed and mark.mark is None
     due = (job.full and landed) or job.reconcile or _reconcile_due(mark, started)
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()

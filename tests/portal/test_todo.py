@@ -133,3 +133,19 @@ def test_the_commitment_form_preselects_the_items_rep_and_escapes_names(world):
     html = world.client("fsm_a").get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
     card = html[html.index(f'id="item-{item.pk}"') :]
     assert f'<option value="{item.person_sf_id}" selected>' in card[: card.index("</article>")]
+
+
+def test_the_flags_behind_a_diagnosis_are_one_click_away_on_its_card(world):
+    item = AgendaItem.objects.filter(agenda=world.agenda_a, kind="gap").order_by("position").first()
+    members = [
+        {"code": "STALE_DEALS", "title": "4 deals untouched for 30 days", "evidence": ["Untouched since 2 Feb"]},
+        {"code": "NO_NEXT_STEP", "title": "3 deals without a next step", "evidence": []},
+    ]
+    item.details = {**item.details, "cause": "dead_deals", "members": members}
+    item.save(update_fields=["details"])
+    html = world.client("fsm_a").get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    fold = html[html.index('<details class="item__flags">') :]
+    fold = fold[: fold.index("</details>")]
+    assert "The 2 flags behind it" in fold
+    assert "4 deals untouched for 30 days" in fold and "Untouched since 2 Feb" in fold
+    assert "3 deals without a next step" in fold
