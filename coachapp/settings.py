@@ -163,6 +163,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long the agenda page reuses its pipeline inspection within one build of the week (coaching/pipeline/agenda.py).
+PIPELINE_CACHE_SECONDS = env.int("PIPELINE_CACHE_SECONDS", default=600)
+
 # How long the calibration page's weekly leading-metric sums are reused (coaching/calibration/leading.py).
 CALIBRATION_CACHE_SECONDS = env.int("CALIBRATION_CACHE_SECONDS", default=3600)
 

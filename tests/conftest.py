@@ -11,3 +11,10 @@ def postgres() -> None:
 @pytest.fixture
 def redis_url() -> str:
     return services.require_redis()
+
+
+@pytest.fixture(autouse=True)
+def _no_pipeline_cache(settings) -> None:
+    """The agenda page's pipeline cache is keyed by the agenda's build (id and built_at), which tests under a
+    frozen clock repeat across tests sharing one process's cache: off unless a test turns it on."""
+    settings.PIPELINE_CACHE_SECONDS = 0

@@ -8,7 +8,8 @@ The public functions — what the portal, the e-mail digest and the REST API cal
 - ``add_note(agenda_or_item, text, *, user=None)``.
 - ``add_commitment(item_or_agenda, text, *, owner_sf_id, due_date, user=None)``;
   ``set_commitment_status(commitment, status, *, user=None)``.
-- ``set_one_on_one_minutes(org, manager_sf_id, minutes)``.
+- ``set_one_on_one_minutes(org, manager_sf_id, minutes)``;
+  ``set_one_on_one_schedule(org, manager_sf_id, weekday, at)`` (when the 1:1s usually are, for the calendar).
 - ``render_agenda_text(agenda) -> str``.
 
 Each validates its input and raises ValueError with a message saying what to send instead. How ranking,
@@ -24,6 +25,7 @@ from coaching.agendas.state import (
     set_commitment_status,
     set_item_status,
     set_one_on_one_minutes,
+    set_one_on_one_schedule,
 )
 
 __all__ = [
@@ -36,4 +38,5 @@ __all__ = [
     "set_commitment_status",
     "set_item_status",
     "set_one_on_one_minutes",
+    "set_one_on_one_schedule",
 ]

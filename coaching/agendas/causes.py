@@ -3,8 +3,9 @@
 A rep with stale deals, overdue close dates, stalled deals and deals without a next step does not have four
 problems: the same deals look dead. Low activity, low coverage and little new pipeline are one problem:
 pipeline generation, and new pipeline is the cause the others follow from. A low win rate and a low win rate
-on one product are one closing topic. ``diagnose`` turns a rep's items into the one thing to discuss: the
-cause (when two or more of its flags are on the agenda) with its flags under it, or else the top item.
+on one product are one closing topic. This module holds the table of causes; the agenda engine groups a
+rep's flags by it before choosing topics (``coaching.agendas.diagnoses``), and ``diagnose`` reads the result
+for the to-do list and the digest.
 """
 
 from collections.abc import Sequence
@@ -16,39 +17,66 @@ class ItemLike(Protocol):
     code: str
     title: str
     deals: list
+    details: dict
 
 
 @dataclass(frozen=True)
 class Cause:
     key: str
-    title: str  # a sentence with {deals} (how many distinct deals are named) where it helps
+    title: str  # a sentence with {deals} (how many distinct deals are named) or {lead} (the cause's own title)
     codes: tuple[str, ...]  # the flags it explains, the cause itself first
+    question: str = ""
+    action: str = ""
+
+    @property
+    def item_code(self) -> str:
+        """The code slot of its agenda items' key: one key per rep and cause, whichever flags are in it."""
+        return self.key.upper()
 
 
 CAUSES = (
     Cause(
         "dead_deals",
-        "At least {deals} look dead: close them or re-date them with the buyer",
+        "These {deals} look dead: close them or re-date them with the buyer",
         ("STALE_DEALS", "FORECAST_OVERDUE", "STAGE_STALL", "NO_NEXT_STEP", "CLOSE_DATE_SLIPPAGE"),
+        question="Which of these deals has a buyer who would take your call this week, and which are you keeping "
+        "for the number?",
+        action="Go through the deals below together: close each as lost, or agree a dated next step and a close "
+        "date the buyer has confirmed.",
     ),
     Cause(
         "pipeline_generation",
-        "Pipeline generation: not enough new pipeline to make the number",
+        "Pipeline generation: {lead}",
         ("NEW_PIPELINE_LOW", "PIPELINE_COVERAGE_LOW", "ACTIVITY_LOW"),
+        question="Where does next quarter's number come from if little new pipeline opens? What takes the time "
+        "that prospecting should get?",
+        action="Block two prospecting sessions this week and list five accounts with a reason to buy now; aim to "
+        "open one new deal before we next meet.",
     ),
     Cause(
-        "closing", "Closing: deals are lost more often than they should be", ("WIN_RATE_LOW", "PRODUCT_WIN_RATE_LOW")
+        "closing",
+        "Closing: {lead}",
+        ("WIN_RATE_LOW", "PRODUCT_WIN_RATE_LOW"),
+        question="Of the deals you lost lately, where did they turn, and was it the same stage or product each time?",
+        action="Walk through the last two lost deals stage by stage and agree one change for the next deal at "
+        "that stage.",
     ),
 )
 _BY_CODE = {code: cause for cause in CAUSES for code in cause.codes}
 
 
+def cause_of(code: str) -> Cause | None:
+    """The cause a gap code is read as, if any."""
+    return _BY_CODE.get(code)
+
+
 @dataclass
 class Diagnosis:
     title: str
-    cause: str  # the cause's key, "" for a single flag
-    items: list = field(default_factory=list)  # the flags it stands for, the cause's own first
-    deals: list[dict] = field(default_factory=list)  # distinct deals to open, in the items' order
+    cause: str  # the cause's key when two or more flags share it, "" for a single flag
+    items: list = field(default_factory=list)  # the agenda item that holds it
+    deals: list[dict] = field(default_factory=list)  # the deals to open
+    flags: list[str] = field(default_factory=list)  # the titles of the flags it stands for, the cause's own first
 
     @property
     def lead(self):
@@ -56,56 +84,15 @@ class Diagnosis:
 
 
 def diagnose(items: Sequence[ItemLike]) -> Diagnosis | None:
-    """The one thing to discuss with a rep, from their topics in agenda order (None without a topic)."""
+    """The one thing to discuss with a rep: their first topic in agenda order (None without a topic).
+
+    The engine already made each topic one diagnosis (``coaching.agendas.diagnoses``): flags sharing a
+    cause are one item whose ``details["members"]`` keep each flag's own title and evidence.
+    """
     if not items:
         return None
-    groups: dict[str, list] = {}
-    for item in items:
-        cause = _BY_CODE.get(item.code)
-        if cause is not None:
-            groups.setdefault(cause.key, []).append(item)
-    # The cause with the most flags wins; on a tie, the one whose first flag ranks higher on the agenda.
-    best = max(groups.items(), key=lambda pair: (len(pair[1]), -items.index(pair[1][0])), default=None)
-    if best is None or len(best[1]) < 2:
-        return Diagnosis(items[0].title, "", [items[0]], _deals([items[0]]))
-    cause = next(c for c in CAUSES if c.key == best[0])
-    members = sorted(best[1], key=lambda item: cause.codes.index(item.code))
-    deals = _deals(members)
-    # Each flag names at most a few deals and says how many more; the distinct ones named or the largest
-    # flag's total, whichever is more, is a floor on how many deals are concerned.
-    count = max([len(deals), *(len(item.deals or []) + _more(item) for item in members)])
-    title = cause.title.format(deals=f"{count} deal{'' if count == 1 else 's'}" if count else "deals")
-    return Diagnosis(title, cause.key, members, deals)
-
-
-def lead_with_causes(items: list) -> list:
-    """The rep's topics in agenda order, except that flags of one cause take the places they hold in the
-    cause's own order: "new pipeline" before "customer touches" when both are on the agenda, whichever
-    ranked higher. Topics of no cause, and causes with one flag, keep their places."""
-    groups: dict[str, list[int]] = {}
-    for index, item in enumerate(items):
-        cause = _BY_CODE.get(item.code)
-        if cause is not None:
-            groups.setdefault(cause.key, []).append(index)
-    ordered = list(items)
-    for key, places in groups.items():
-        if len(places) < 2:
-            continue
-        codes = next(c for c in CAUSES if c.key == key).codes
-        members = sorted((items[i] for i in places), key=lambda item: codes.index(item.code))
-        for place, item in zip(places, members, strict=True):
-            ordered[place] = item
-    return ordered
-
-
-def _deals(items: Sequence[ItemLike]) -> list[dict]:
-    seen: dict[str, dict] = {}
-    for item in items:
-        for deal in item.deals or []:
-            seen.setdefault(deal.get("sf_id") or deal.get("name"), deal)
-    return list(seen.values())
-
-
-def _more(item) -> int:
-    details = getattr(item, "details", None) or {}
-    return int(details.get("more_deals") or 0)
+    top = items[0]
+    details = getattr(top, "details", None) or {}
+    members = [member for member in details.get("members") or [] if isinstance(member, dict)]
+    cause = str(details.get("cause") or "") if len(members) > 1 else ""
+    return Diagnosis(top.title, cause, [top], list(top.deals or []), [str(m.get("title", "")) for m in members])

@@ -16,6 +16,7 @@ dropped (see ``inputs._commitments``).
 
 from dataclasses import dataclass
 
+from coaching.agendas.causes import cause_of
 from coaching.agendas.items import PlannedItem, week_label
 from coaching.agendas.rotation import History, PastItem
 from coaching.models import AgendaItem
@@ -80,7 +81,8 @@ def follow_up_items(
         # A team topic is still flagged while any rep of the team still has its gap: "recognise the progress"
         # would be false while two of three reps are still flagged.
         if item.person_sf_id:
-            still_for = [item.person_sf_id] if (item.person_sf_id, item.code) in flagged else []
+            codes = _codes(key, item.code)
+            still_for = [item.person_sf_id] if any((item.person_sf_id, code) in flagged for code in codes) else []
         else:
             still_for = sorted(rep for rep, code in flagged if code == item.code and rep)
         still = bool(still_for)
@@ -91,6 +93,14 @@ def follow_up_items(
         per_rep[item.person_sf_id] = per_rep.get(item.person_sf_id, 0) + 1
         follow_ups.append(_follow_up(key, item, still, len(still_for)))
     return follow_ups
+
+
+def _codes(key: str, code: str) -> set[str]:
+    """The gap codes that keep an item flagged: any flag of its cause when it was keyed by the cause."""
+    cause = cause_of(code)
+    if cause is not None and f":{cause.item_code}:" in key:
+        return set(cause.codes)
+    return {code}
 
 
 def _follow_up(key: str, item: PastItem, still_flagged: bool, reps_still: int = 0) -> PlannedItem:

@@ -45,6 +45,7 @@ class PlannedItem:
     score: float = 0.0
     minutes: int = 0
     position: int = 0
+    aliases: list[str] = field(default_factory=list)  # keys it had on older agendas (Candidate.keys)
 
 
 def first_name(inputs: WeekInputs, sf_id: str) -> str:
@@ -227,6 +228,7 @@ def gap_item(candidate: Candidate, inputs: WeekInputs, *, peer_hint: str = "") -
         confidence=candidate.confidence,
         revenue_at_stake=_decimal(candidate.stake),
         score=round(candidate.adjusted, 2),
+        aliases=candidate.keys[1:],
     )
 
 

@@ -61,6 +61,7 @@ def save_plans(org: Org, week_start: date, plans: list[AgendaPlan], built_at: da
             update_fields=["one_on_one_minutes", "content", "built_at"],
         )
         agendas = {agenda.manager_sf_id: agenda for agenda in Agenda.objects.filter(org=org, week_start=week_start)}
+        _adopt_older_keys(agendas, plans)
         rows = [_item_row(agendas[plan.team.manager_sf_id], item) for plan in plans for item in plan.items()]
         AgendaItem.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["agenda", "key"], update_fields=CONTENT_FIELDS
@@ -72,6 +73,30 @@ def save_plans(org: Org, week_start: date, plans: list[AgendaPlan], built_at: da
             agenda.content = {**agenda.content, "no_longer_frontline": True}
         Agenda.objects.bulk_update(stale_agendas, ["content"])
     return [agendas[plan.team.manager_sf_id] for plan in plans]
+
+
+def _adopt_older_keys(agendas: dict[str, Agenda], plans: list[AgendaPlan]) -> None:
+    """An item saved under a key it no longer has (a flag keyed by itself before flags were keyed by their
+    cause) takes its new key, so the manager's status, notes and commitments stay with it."""
+    wanted = {
+        (agendas[plan.team.manager_sf_id].pk, alias): item.key
+        for plan in plans
+        for item in plan.items()
+        for alias in item.aliases
+    }
+    if not wanted:
+        return
+    rows = AgendaItem.objects.filter(
+        agenda_id__in={agenda_id for agenda_id, _ in wanted},
+        key__in={alias for _, alias in wanted} | set(wanted.values()),
+    ).values_list("id", "agenda_id", "key", "status")
+    taken = {(agenda_id, key) for _, agenda_id, key, _ in rows}
+    # A handled row before an untouched one: it is the one whose state matters.
+    for item_id, agenda_id, key, _status in sorted(rows, key=lambda row: row[3] == AgendaItem.Status.OPEN):
+        new = wanted.get((agenda_id, key))
+        if new is not None and (agenda_id, new) not in taken:
+            AgendaItem.objects.filter(id=item_id).update(key=new)
+            taken.add((agenda_id, new))
 
 
 def _item_row(agenda: Agenda, item) -> AgendaItem:

@@ -1,7 +1,8 @@
 """One manager's agenda for one week, planned in memory from the week's inputs (no queries).
 
 Per rep: the gaps are grouped and ranked (``ranking``), dismissed ones stay out, gaps three or more reps
-share go to the team meeting (``team``), rotation rests a family coached two weeks running (``rotation``),
+share go to the team meeting (``team``), a rep's flags that share a cause become one diagnosis
+(``diagnoses``), rotation rests a family coached two weeks running (``rotation``),
 the best three remain, then the strength to recognise (``peers``), last week's unfinished items
 (``followups``) and the fit to the 1:1 length (``sizing``).
 """
@@ -9,10 +10,10 @@ the best three remain, then the strength to recognise (``peers``), last week's u
 from dataclasses import dataclass, field
 from datetime import date
 
-from coaching.agendas.causes import lead_with_causes
+from coaching.agendas.diagnoses import group_by_cause, topic_item
 from coaching.agendas.followups import follow_up_items, last_agenda
 from coaching.agendas.inputs import WeekInputs
-from coaching.agendas.items import PlannedItem, first_name, gap_item, strength_item, team_item, week_label
+from coaching.agendas.items import PlannedItem, first_name, strength_item, team_item, week_label
 from coaching.agendas.peers import learners_for, peer_hint, pick_strength, strengths_by_metric, teacher_for
 from coaching.agendas.ranking import Candidate, candidates_for, item_key, typical_stake
 from coaching.agendas.rotation import rotate
@@ -109,7 +110,9 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
     candidates, dismissed = _without_dismissed(gap_candidates, inputs, manager)
     topics = team_topics(candidates, manager, history)
     _rest_dismissed_topics(topics, inputs, manager)
-    shared = topics.codes
+    # Only the reps in a team topic leave its gap to the meeting: a fourth rep with the same code on another
+    # product (or a rep beyond the shared group) keeps it in their 1:1.
+    shared = {(m.person_sf_id, m.code) for topic in topics.shown + topics.also_shared for m in topic.members}
     last = last_agenda(history, manager)
     carried = last.by_key()
     deferred = last.deferred_keys
@@ -117,15 +120,16 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
     rep_plans = []
     for rep in team.reps:
         plan = RepPlan(rep=rep, held_back=list(dismissed.get(rep.sf_id, [])))
-        mine = [c for c in candidates if c.person_sf_id == rep.sf_id and c.code not in shared]
-        ordered = rotate(mine, history, deferred)
+        mine = [c for c in candidates if c.person_sf_id == rep.sf_id and (c.person_sf_id, c.code) not in shared]
+        ordered = rotate(group_by_cause(mine), history, deferred)
         for candidate in [c for c in ordered if not c.rested][:MAX_TOPICS_PER_REP]:
             teacher = teacher_for(candidate, by_metric, team.rep_ids)
             hint = peer_hint(first_name(inputs, teacher)) if teacher else ""
-            item = gap_item(candidate, inputs, peer_hint=hint)
-            item.carried_from_id = carried[item.key].id if item.key in carried else None
-            if item.carried_from_id:
-                item.details["carried"] = carried[item.key].status
+            item = topic_item(candidate, inputs, peer_hint=hint)
+            before = next((carried[key] for key in candidate.keys if key in carried), None)
+            item.carried_from_id = before.id if before else None
+            if before:
+                item.details["carried"] = before.status
             plan.topics.append(item)
         plan.held_back += [HeldBack(_title(c, inputs), c.rotation_note) for c in ordered if c.rested][:2]
         waiting = [c for c in ordered if not c.rested][MAX_TOPICS_PER_REP:]
@@ -144,7 +148,8 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
     for plan in rep_plans:
         plan.in_team_session = [titles[code] for code in plan.in_team_session]
 
-    current = {item.key for plan in rep_plans for item in plan.topics} | {item.key for item in team_items}
+    current = {key for plan in rep_plans for item in plan.topics for key in [item.key, *item.aliases]}
+    current |= {item.key for item in team_items}
     flagged = {(gap.person_sf_id, gap.code) for gap in gaps}
     snoozed = {(gap.person_sf_id, gap.code) for gap, _ in inputs.snoozed if gap.person_sf_id in team.rep_ids}
     follow_ups = follow_up_items(last, current, flagged, snoozed)
@@ -159,7 +164,7 @@ def plan_agenda(team: Team, inputs: WeekInputs) -> AgendaPlan:
         plan.open_commitments = inputs.open_commitments(manager, plan.rep.sf_id)
         others = [*([plan.strength] if plan.strength else []), *plan.follow_ups]
         kept, held, plan.minutes = fit_to_time(plan.topics, others, plan.open_commitments, limit)
-        plan.topics = lead_with_causes(kept)
+        plan.topics = kept
         plan.held_back += [HeldBack(item.title, f"not enough time in a {limit}-minute 1:1") for item in held]
         _number(plan.topics, start=1)
         _number(plan.follow_ups, start=1)
@@ -190,11 +195,13 @@ def _without_dismissed(
     kept: list[Candidate] = []
     held: dict[str, list[HeldBack]] = {}
     for candidate in candidates:
-        past = inputs.dismissed.get((manager, candidate.key))
+        past = next((inputs.dismissed[(manager, k)] for k in candidate.keys if (manager, k) in inputs.dismissed), None)
         if past is not None and candidate.lead.first_week <= past.week_start:  # the same episode
             if candidate.severity < past.severity + DISMISS_COMEBACK:
                 reason = f"dismissed in the week of {week_label(past.week_start)}: {past.status_reason}"
-                held.setdefault(candidate.person_sf_id, []).append(HeldBack(past.title, reason))
+                mine = held.setdefault(candidate.person_sf_id, [])
+                if HeldBack(past.title, reason) not in mine:  # the flags of one dismissed cause: said once
+                    mine.append(HeldBack(past.title, reason))
                 continue
             candidate.rotation_note = "back after a dismissal: it has grown clearly worse"
         kept.append(candidate)
@@ -214,7 +221,7 @@ def _rest_dismissed_topics(topics: TeamTopics, inputs: WeekInputs, manager: str)
 
 
 def _title(candidate: Candidate, inputs: WeekInputs) -> str:
-    return gap_item(candidate, inputs).title
+    return topic_item(candidate, inputs).title
 
 
 def _topic_title(topic: TeamTopic, inputs: WeekInputs) -> str:

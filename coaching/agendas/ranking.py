@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import median
 
+from coaching.agendas.causes import cause_of
 from coaching.models import Gap
 
 
@@ -39,11 +40,26 @@ class Candidate:
     adjusted: float = 0.0  # after rotation
     rested: bool = False  # held back by rotation this week
     rotation_note: str = ""
+    # The flags of one cause this candidate stands for (coaching.agendas.diagnoses), the cause's own first;
+    # empty for a single flag.
+    members: list["Candidate"] = field(default_factory=list)
 
     @property
     def key(self) -> str:
-        kind = "strength" if self.is_strength else "gap"
-        return item_key(kind, self.code, self.person_sf_id)
+        """One key per rep and cause, whichever of its flags are up this week, so that a rebuild that finds
+        one flag more or fewer keeps the item, and with it the manager's status, notes and commitments."""
+        cause = None if self.is_strength else cause_of(self.code)
+        return item_key(self._kind, cause.item_code if cause else self.code, self.person_sf_id)
+
+    @property
+    def keys(self) -> list[str]:
+        """Its key, then the per-flag keys its flags had before causes were keyed (older agendas' items)."""
+        flags = [item_key(self._kind, member.code, self.person_sf_id) for member in self.members or [self]]
+        return list(dict.fromkeys([self.key, *flags]))
+
+    @property
+    def _kind(self) -> str:
+        return "strength" if self.is_strength else "gap"
 
     @property
     def gaps(self) -> list[Gap]:

@@ -123,13 +123,14 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
     kept: list[Candidate] = []
     rested: list[Candidate] = []
     top = max(candidates, key=lambda c: (c.score, c.code), default=None)
-    protected = top is not None and not history.discussed(top.person_sf_id, top.key)
+    protected = top is not None and not any(history.discussed(top.person_sf_id, key) for key in top.keys)
     for candidate in candidates:
         streak = history.family_streak(candidate.person_sf_id, candidate.family)
         candidate.adjusted = candidate.score
         candidate.rested = False
         label = family_label(candidate.family)
-        if (protected and candidate is top) or candidate.key in deferred_keys or streak < HALVE_AFTER_WEEKS:
+        deferred = not deferred_keys.isdisjoint(candidate.keys)
+        if (protected and candidate is top) or deferred or streak < HALVE_AFTER_WEEKS:
             kept.append(candidate)
         elif candidate.severity >= SEVERE:
             _note(candidate, f"kept although {label.lower()} was on the agenda last week: it is severe")
@@ -150,8 +151,8 @@ def rotate(candidates: list[Candidate], history: History, deferred_keys: set[str
         best.rotation_note = "kept: every topic for this rep is resting, and a 1:1 needs one"
         kept.append(best)
     # What the manager deferred last week comes first: they asked for it.
-    kept.sort(key=lambda c: (c.key not in deferred_keys, -c.adjusted, -c.score, c.code))
-    _rotate_lead(kept, history, deferred_keys | ({top.key} if protected and top is not None else set()))
+    kept.sort(key=lambda c: (deferred_keys.isdisjoint(c.keys), -c.adjusted, -c.score, c.code))
+    _rotate_lead(kept, history, deferred_keys | (set(top.keys) if protected and top is not None else set()))
     rested.sort(key=lambda c: (-c.score, c.code))
     return kept + rested
 
@@ -166,7 +167,7 @@ def _rotate_lead(kept: list[Candidate], history: History, deferred_keys: set[str
         return
     first = kept[0]
     last_lead = history.lead_last_week(first.person_sf_id)
-    if first.family != last_lead or first.severity >= SEVERE or first.key in deferred_keys:
+    if first.family != last_lead or first.severity >= SEVERE or not deferred_keys.isdisjoint(first.keys):
         return
     for index, candidate in enumerate(kept[1:], start=1):
         if candidate.family != last_lead:

@@ -5,7 +5,7 @@ behaves the same and validates the same way: bad input raises ValueError with a 
 send instead, and changes nothing.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -104,6 +104,24 @@ def set_one_on_one_minutes(org: Org, manager_sf_id: str, minutes: int) -> Manage
     )
     preference, _ = ManagerPreference.objects.update_or_create(
         org=org, manager_sf_id=manager_sf_id.strip(), defaults={"one_on_one_minutes": minutes}
+    )
+    return preference
+
+
+def set_one_on_one_schedule(org: Org, manager_sf_id: str, weekday: int | None, at: time | None) -> ManagerPreference:
+    """When the manager's 1:1s usually are (weekday 0 = Monday, local time in their zone); both None to clear."""
+    _require(isinstance(org, Org), f"org must be an Org, got {org!r}")
+    _require(isinstance(manager_sf_id, str) and manager_sf_id.strip(), "manager_sf_id must be a CRM user id")
+    _require((weekday is None) == (at is None), "give both a weekday and a time for the 1:1s, or neither")
+    _require(
+        weekday is None or (isinstance(weekday, int) and not isinstance(weekday, bool) and 0 <= weekday <= 6),
+        f"weekday is 0 (Monday) to 6 (Sunday); got {weekday!r}",
+    )
+    _require(at is None or isinstance(at, time), f"at must be a time of day, got {at!r}")
+    preference, _ = ManagerPreference.objects.update_or_create(
+        org=org,
+        manager_sf_id=manager_sf_id.strip(),
+        defaults={"one_on_one_weekday": weekday, "one_on_one_time": at},
     )
     return preference
 

@@ -21,6 +21,12 @@ class ManagerPreference(models.Model):
         validators=[MinValueValidator(10), MaxValueValidator(120)],
         help_text="How long a 1:1 with each rep is; agendas are sized to it.",
     )
+    # When the 1:1s usually are, in the manager's own zone (coaching.portal.zones): the calendar file is a
+    # timed event then, and all day on the Monday while neither is set.
+    one_on_one_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(6)], help_text="0 = Monday … 6 = Sunday."
+    )
+    one_on_one_time = models.TimeField(null=True, blank=True, help_text="Local time in the manager's zone.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -55,6 +55,9 @@ class SnoozeForm(forms.Form):
         self.fields["until"].initial = today + timedelta(weeks=4)
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class OneOnOneForm(forms.Form):
     minutes = forms.IntegerField(
         min_value=MIN_ONE_ON_ONE,
@@ -62,6 +65,20 @@ class OneOnOneForm(forms.Form):
         label="1:1 length (minutes)",
         help_text="Agendas are sized to it from the next build.",
     )
+    weekday = forms.TypedChoiceField(
+        choices=[("", "not set"), *((str(n), day) for n, day in enumerate(WEEKDAYS))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Usual day",
+    )
+    at = forms.TimeField(required=False, label="Usual time", widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("weekday") is None) != (data.get("at") is None) and not self.errors:
+            raise forms.ValidationError("Give both a day and a time for your 1:1s, or neither.")
+        return data
 
 
 class RuleForm(forms.Form):

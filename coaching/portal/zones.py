@@ -19,9 +19,14 @@ from crm.models import Person
 def zone_for(scope: Scope | None) -> str:
     if scope is None or not scope.person_sf_id:
         return zone_name("")
-    chosen = DigestSettings.objects.filter(org_id=scope.org_id, manager_sf_id=scope.person_sf_id).values("time_zone")
+    return zone_of(scope.org_id, scope.person_sf_id)
+
+
+def zone_of(org_id: int, person_sf_id: str) -> str:
+    """Someone's zone by the same rule: a manager's 1:1s are in theirs, whoever downloads the calendar file."""
+    chosen = DigestSettings.objects.filter(org_id=org_id, manager_sf_id=person_sf_id).values("time_zone")
     row = (
-        Person.live.filter(org_id=scope.org_id, sf_id=scope.person_sf_id)
+        Person.live.filter(org_id=org_id, sf_id=person_sf_id)
         .annotate(chosen=Subquery(chosen[:1]))
         .values_list("chosen", "time_zone")
         .first()

@@ -26,3 +26,4 @@ class ObjectJob:
     # soon as ``stopping()`` says so (SIGTERM): the object continues in the next step. None: to the end.
     deadline: float | None = None
     stopping: Callable[[], bool] | None = None
+    object_first_read: bool = False  # the object was never read to the end before (set per window)

@@ -159,8 +159,12 @@ def _fetch_and_save(
     started = timezone.now()
     since, deep_from = _window_start(job, object_run, mark)
     first_window = object_run.windows == 0
-    # A first sync over rows already here (marks reset) reconciles too: nothing else would catch old deletes.
-    due = job.full or job.reconcile or _reconcile_due(mark, started)
+    # A full read reconciles ids, except an object's first landing (an org's first sync is recorded as full):
+    # with nothing here before it there is nothing to tombstone, and listing every id again would double its
+    # calls. A first sync over rows already here (marks reset) reconciles too: nothing else catches old deletes.
+    landed = mark.last_deletes_checked_at is not None
+    job.object_first_read = not landed and mark.mark is None
+    due = (job.full and landed) or job.reconcile or _reconcile_due(mark, started)
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
     mapper = RecordMapper(plan)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from coachapp.errors import CoachappError, InvalidInput
 from crm.models import Org
 from crm.signals import sync_finished
-from integrations.models import SalesforceConnection, SyncObjectRun, SyncRun
+from integrations.models import SalesforceConnection, SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SOBJECT_NAMES, spec_for
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.errors import (
@@ -80,6 +80,8 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     # A run whose heartbeat stopped is marked abandoned and frees the org first, so a dead worker never
     # makes this one refuse with a promise nobody keeps.
     lease.reap(org.pk)
+    if kind == SyncRun.Kind.INCREMENTAL and is_first_sync(org):
+        kind = SyncRun.Kind.FULL
     run = SyncRun.objects.create(org=org, kind=kind, status=Status.PENDING)
     token = lock.claim(org.pk)
     if token is None:
@@ -94,6 +96,14 @@ def begin_run(org: Org, kind: str = SyncRun.Kind.INCREMENTAL) -> tuple[SyncRun, 
     run.people_before = people.snapshot(org.pk)
     run.save(update_fields=["status", "heartbeat_at", "current_object", "people_before"])
     return run, token
+
+
+def is_first_sync(org: Org) -> bool:
+    """Whether no sync has landed the org yet: no run finished and no object has a mark. Such a sync reads
+    every row whatever it was asked for, so it is recorded as what it is — a full one — in the run itself,
+    the command's output, the API and the sync page."""
+    landed = SyncRun.objects.filter(org=org, status__in=[Status.SUCCEEDED, Status.PARTIAL]).exists()
+    return not landed and not SyncMark.objects.filter(org=org, mark__isnull=False).exists()
 
 
 def refusal(org: Org, current: SyncRun) -> str:

@@ -51,8 +51,12 @@ def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
         estimate = job.client.count(f"SELECT COUNT() FROM {job.spec.name}{where}")
     except QueryError as exc:
         return Choice(REST, f"no estimate ({exc.message}); REST pages need none")
+    # An org's first sync is recorded as full (run.is_first_sync) but, for an object never read before, it is
+    # its initial load, and says so.
     what = (
-        "a full re-read"
+        "an initial load"
+        if since is None and job.object_first_read
+        else "a full re-read"
         if job.full
         else "an initial load"
         if since is None

@@ -8,7 +8,7 @@ from tests.agendas.conftest import WEEK, build, codes, held_back, items, week
 
 HOW = [
     ("STALE_DEALS", "stale_open_count", 400_000),
-    ("NO_NEXT_STEP", "no_next_step_count", 300_000),
+    ("STAGE_REGRESSION", "stage_regression_count", 300_000),
     ("SINGLE_THREADED", "single_threaded_count", 200_000),
 ]
 
@@ -59,9 +59,9 @@ def test_families_rotate_week_after_week(team):
     third = discussed(build(team, week(2)))
     fourth = build(team, week(3))
 
-    assert codes(first, ana) == ["STALE_DEALS", "NO_NEXT_STEP", "SINGLE_THREADED"]
+    assert codes(first, ana) == ["STALE_DEALS", "STAGE_REGRESSION", "SINGLE_THREADED"]
     # "How" led last week: "where" leads now, and the "how" topics are halved.
-    assert codes(second, ana) == ["NEW_PIPELINE_LOW", "STALE_DEALS", "NO_NEXT_STEP"]
+    assert codes(second, ana) == ["NEW_PIPELINE_LOW", "STALE_DEALS", "STAGE_REGRESSION"]
     assert items(second, rep=ana)[0].details["rotation_note"] == "first this week: how they sell led last week"
     assert items(second, rep=ana)[1].score == 96_000.0  # 400k x 0.6 x 0.8, halved
     assert items(second, rep=ana)[1].details["rank_reason"] == (
@@ -87,7 +87,7 @@ def test_a_severe_gap_is_kept_through_the_rotation(team):
     assert "STALE_DEALS" in codes(third, ana)
     stale = next(item for item in items(third, rep=ana) if item.code == "STALE_DEALS")
     assert "severe" in stale.details["rotation_note"]
-    assert "NO_NEXT_STEP" not in codes(third, ana)  # its non-severe family-mates rest
+    assert "STAGE_REGRESSION" not in codes(third, ana)  # its non-severe family-mates rest
 
 
 def test_deferred_and_dismissed_topics_do_not_count_as_coached(team):
@@ -98,14 +98,14 @@ def test_deferred_and_dismissed_topics_do_not_count_as_coached(team):
         set_item_status(item, AgendaItem.Status.DEFERRED, reason="out sick")
     second = build(team, week(1))
     # Deferred: the manager asked for them next week, so they come back first, not rotated away.
-    assert codes(second, ana) == ["STALE_DEALS", "NO_NEXT_STEP", "SINGLE_THREADED"]
+    assert codes(second, ana) == ["STALE_DEALS", "STAGE_REGRESSION", "SINGLE_THREADED"]
     assert all(item.details["carried"] == "deferred" for item in items(second, rep=ana))
 
     for item in items(second, rep=ana):
         set_item_status(item, AgendaItem.Status.DISCUSSED)
     third = build(team, week(2))
     # Discussed last week (and shown the week before was deferred, which does not count): halved, not rested.
-    assert codes(third, ana) == ["NEW_PIPELINE_LOW", "STALE_DEALS", "NO_NEXT_STEP"]
+    assert codes(third, ana) == ["NEW_PIPELINE_LOW", "STALE_DEALS", "STAGE_REGRESSION"]
 
 
 def test_a_dismissed_gap_stays_out_while_it_is_the_same_episode_unless_it_grows_worse(team):
@@ -144,7 +144,7 @@ def test_a_severe_topic_does_not_keep_its_milder_siblings_resting_for_as_long_as
 
     assert all(topics[0] == "STALE_DEALS" for topics in weeks)  # severe: every week
     # Its milder "how" siblings rotate as if it were not there: two weeks on, one week off.
-    assert ["NO_NEXT_STEP" in topics for topics in weeks] == [True, True, False, True, True]
+    assert ["STAGE_REGRESSION" in topics for topics in weeks] == [True, True, False, True, True]
 
 
 def test_nothing_rests_for_rotation_while_nobody_discussed_it(team):
@@ -156,7 +156,7 @@ def test_nothing_rests_for_rotation_while_nobody_discussed_it(team):
     build(team, week(1))
     third = build(team, week(2))  # two agendas shown, nothing marked discussed
 
-    assert codes(third, ana) == ["STALE_DEALS", "NO_NEXT_STEP", "SINGLE_THREADED"]
+    assert codes(third, ana) == ["STALE_DEALS", "STAGE_REGRESSION", "SINGLE_THREADED"]
     assert not any(h["reason"].startswith("resting") for h in held_back(third, ana))
 
 

@@ -142,3 +142,32 @@ def test_the_agenda_shows_last_weeks_changes_and_each_reps_deals_to_inspect(clie
     assert 'id="pipeline"' in text and "Pipeline since last week" in text
     assert "Deals to inspect" in text and "Overdue big one" in text
     assert f"/pipeline/{fiscal_team['manager'].sf_id}/?week=2024-06-17" in text
+
+
+def test_the_agenda_page_reuses_its_inspection_until_the_week_is_built_again(client, fiscal_team, settings):
+    settings.PIPELINE_CACHE_SECONDS = 600
+    from django.core.cache import cache
+
+    signed_in(client, fiscal_team["org"], fiscal_team["manager"], Membership.Role.FSM, "max-cache")
+    ana = fiscal_team["ana"]
+    agenda = Agenda.objects.create(
+        org=fiscal_team["org"], manager_sf_id=fiscal_team["manager"].sf_id, week_start=WEEK,
+        built_at=timezone.now(), content={"reps": [{"sf_id": ana.sf_id, "name": ana.name, "minutes": 10}]},
+    )  # fmt: skip
+    url = f"/agendas/{agenda.pk}/"
+    try:
+        client.get(url)  # fills the cache
+        with CaptureQueriesContext(connection) as warm:
+            assert "Overdue big one" in client.get(url).content.decode()
+        assert not any("opportunitychange" in query["sql"] for query in warm.captured_queries)
+        Agenda.objects.filter(pk=agenda.pk).update(built_at=timezone.now())  # a rebuild after a sync
+        with CaptureQueriesContext(connection) as rebuilt:
+            client.get(url)
+        assert any("opportunitychange" in query["sql"] for query in rebuilt.captured_queries)
+    finally:
+        cache.delete_many(
+            [
+                f"agenda-pipeline:{agenda.pk}:{at.isoformat()}"
+                for at in Agenda.objects.filter(pk=agenda.pk).values_list("built_at", flat=True)
+            ]
+        )

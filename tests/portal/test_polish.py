@@ -58,7 +58,8 @@ def test_and_n_more_opens_the_reps_full_list(world):
 
 
 def test_the_orgs_first_sync_is_called_a_full_one(world):
-    first = SyncRun.objects.create(org=world.org, kind=SyncRun.Kind.INCREMENTAL, status=SyncRun.Status.SUCCEEDED)
+    # Recorded as full by the sync itself (integrations.sync.run.is_first_sync; tests/sync/test_command.py).
+    first = SyncRun.objects.create(org=world.org, kind=SyncRun.Kind.FULL, status=SyncRun.Status.SUCCEEDED)
     later = SyncRun.objects.create(org=world.org, kind=SyncRun.Kind.INCREMENTAL, status=SyncRun.Status.SUCCEEDED)
     labels = sync_status(world.org.pk).kind_labels
     assert labels == {first.pk: "full (first sync)", later.pk: "incremental"}

@@ -1,12 +1,15 @@
 """Taking a 1:1 elsewhere (issue 13): the .ics with the agenda in its description, and the read-only page
 shared with the rep behind a signed, revocable link that goes through the one visibility rule."""
 
+from datetime import UTC, date, datetime, time, timedelta
+
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from coaching.agendas import add_note, set_item_status
-from coaching.models import AgendaItem, Membership, OneOnOneShare
+from coachapp.errors import InvalidInput
+from coaching.agendas import add_note, set_item_status, set_one_on_one_schedule
+from coaching.models import AgendaItem, ManagerPreference, Membership, OneOnOneShare
 from coaching.portal.sharing import may_share, revoke_share, share_one_on_one, shared_page, token_for
 from coaching.visibility import scope_for
 from tests.portal.conftest import WEEK
@@ -25,7 +28,8 @@ def test_the_ics_carries_the_one_on_one_and_its_agenda(world):
     assert "attachment" in response["Content-Disposition"]
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
     assert str(event["summary"]).startswith("1:1 with Ana Ruiz: ")
-    assert event.decoded("dtstart") == WEEK  # all day on the Monday: coachapp does not know the hour
+    assert event.decoded("dtstart") == WEEK  # all day on the Monday: no usual time set, and the file says so
+    assert "When: all day on Monday: set the day and time of your 1:1s in Settings" in str(event["description"])
     text = str(event["description"])
     topic = next(item for item in _items(world, ana) if item.kind == "gap")
     assert f"To discuss: {topic.title}" in text and f"Ask: {topic.question}" in text
@@ -41,6 +45,76 @@ def test_the_ics_at_a_time_lasts_the_one_on_one_in_the_managers_zone(world):
     assert (start.hour, start.minute) == (10, 0) and start.tzinfo is not None
     assert (end - start).total_seconds() == world.agenda_a.one_on_one_minutes * 60
     assert world.client("fsm_a").get(url, {"at": "tomorrow-ish"}).status_code == 400
+    assert world.client("fsm_a").get(url, {"at": "2026-03-03T10:00+02:00"}).status_code == 400
+
+
+def _ics(world, who="fsm_a"):
+    ana = world.reps_a[0]
+    response = world.client(who).get(reverse("portal:one_on_one_ics", args=[world.agenda_a.pk, ana.sf_id]))
+    assert response.status_code == 200
+    return Calendar.from_ical(response.content)
+
+
+def test_the_ics_is_timed_at_the_managers_usual_one_on_one_in_their_zone(world):
+    world.fsm_a.time_zone = "America/New_York"
+    world.fsm_a.save(update_fields=["time_zone"])
+    set_one_on_one_schedule(world.org, world.fsm_a.sf_id, 1, time(10, 30))  # Tuesdays 10:30 New York
+    for who in ("fsm_a", "director", "admin"):  # the manager's 1:1, in the manager's zone, whoever downloads it
+        calendar = _ics(world, who)
+        event = calendar.walk("VEVENT")[0]
+        start, end = event.decoded("dtstart"), event.decoded("dtend")
+        # 2 March 2026 is a Monday; New York is on EST (UTC-5) until 8 March.
+        assert start.astimezone(UTC) == datetime(2026, 3, 3, 15, 30, tzinfo=UTC)
+        assert (end - start) == timedelta(minutes=world.agenda_a.one_on_one_minutes)
+        assert event["dtstart"].params["TZID"] == "America/New_York"
+        (zone,) = calendar.walk("VTIMEZONE")
+        assert str(zone["tzid"]) == "America/New_York"
+        assert "When: Tuesday 03 Mar, 10:30 America/New_York" in str(event["description"])
+
+
+def test_the_ics_crosses_a_daylight_saving_change_by_the_zones_rules(world):
+    """The week of 9 March 2026: New York is on EDT (UTC-4) from the 8th; the same 10:30 is 14:30 UTC."""
+    from coaching.models import Agenda
+
+    world.fsm_a.time_zone = "America/New_York"
+    world.fsm_a.save(update_fields=["time_zone"])
+    set_one_on_one_schedule(world.org, world.fsm_a.sf_id, 1, time(10, 30))
+    Agenda.objects.filter(pk=world.agenda_a.pk).update(week_start=date(2026, 3, 9))
+    event = _ics(world).walk("VEVENT")[0]
+    assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
+
+
+def test_the_week_page_says_when_the_calendar_file_is_and_settings_set_it(world):
+    client = world.client("fsm_a")
+    page = client.get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    assert "all day on Monday: set the day and time of your 1:1s in Settings" in page
+    form = {"form": "one_on_one", "minutes": 45, "weekday": "3", "at": "14:00"}
+    assert client.post(reverse("portal:settings"), form).status_code == 302
+    preference = ManagerPreference.objects.get(org=world.org, manager_sf_id=world.fsm_a.sf_id)
+    assert (preference.one_on_one_weekday, preference.one_on_one_time) == (3, time(14, 0))
+    page = client.get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    assert "Thursdays at 14:00 (" in page and "all day on Monday" not in page
+    # A day without a time (or the reverse) is refused with a clear message and changes nothing.
+    response = client.post(reverse("portal:settings"), {"form": "one_on_one", "minutes": 45, "weekday": "1"})
+    assert response.status_code == 400 and "Give both a day and a time" in response.content.decode()
+    assert ManagerPreference.objects.get(pk=preference.pk).one_on_one_weekday == 3
+    # Cleared: all day again.
+    assert client.post(reverse("portal:settings"), {"form": "one_on_one", "minutes": 45}).status_code == 302
+    assert _ics(world).walk("VEVENT")[0].decoded("dtstart") == WEEK
+
+
+@pytest.mark.parametrize(
+    ("weekday", "at", "message"),
+    [
+        (7, time(9), "weekday is 0"),
+        (1, None, "both a weekday and a time"),
+        (None, time(9), "both"),
+        (1, "9:00", "at must"),
+    ],
+)
+def test_a_schedule_out_of_range_is_a_clear_error(world, weekday, at, message):
+    with pytest.raises(InvalidInput, match=message):
+        set_one_on_one_schedule(world.org, world.fsm_a.sf_id, weekday, at)
 
 
 def test_a_share_shows_only_the_chosen_items_never_notes_reasons_or_other_reps(world):

@@ -90,30 +90,25 @@ def test_the_why_of_a_row_is_in_a_managers_words(world):
 
 
 class _Item:
-    def __init__(self, code: str, title: str, deals=(), more: int = 0):
-        self.code, self.title, self.deals, self.details = code, title, list(deals), {"more_deals": more}
+    def __init__(self, code: str, title: str, deals=(), details=None):
+        self.code, self.title, self.deals, self.details = code, title, list(deals), details or {}
 
 
-def test_flags_sharing_a_cause_are_one_diagnosis_led_by_the_cause():
+def test_the_diagnosis_is_the_first_topic_the_engine_made_of_a_cause():
     deal = {"sf_id": "006A", "name": "A"}
+    members = [{"code": "STALE_DEALS", "title": "6 of 9 deals untouched"}, {"code": "NO_NEXT_STEP", "title": "5"}]
     dead = diagnose(
         [
-            _Item("ACTIVITY_LOW", "Customer touches 4.5/week"),
-            _Item("STALE_DEALS", "6 of 9 deals untouched", [deal], more=8),
-            _Item("NO_NEXT_STEP", "5 deals without a next step", [deal, {"sf_id": "006B"}]),
+            _Item("STALE_DEALS", "These 9 deals look dead", [deal], {"cause": "dead_deals", "members": members}),
+            _Item("CYCLE_LONG", "Deals take long"),
         ]
     )
-    assert dead.cause == "dead_deals"
-    assert dead.title.startswith("At least 9 deals look dead")
-    assert [item.code for item in dead.items] == ["STALE_DEALS", "NO_NEXT_STEP"]
-    assert [d["sf_id"] for d in dead.deals] == ["006A", "006B"]
-    # The symptom (touches) ranked first, the cause (new pipeline) second: the cause leads.
-    pipeline = diagnose([_Item("ACTIVITY_LOW", "Touches"), _Item("NEW_PIPELINE_LOW", "New pipeline $207k")])
-    assert pipeline.cause == "pipeline_generation" and pipeline.lead.code == "NEW_PIPELINE_LOW"
-    closing = diagnose([_Item("PRODUCT_WIN_RATE_LOW", "On Starter"), _Item("WIN_RATE_LOW", "Win rate")])
-    assert closing.cause == "closing" and closing.lead.code == "WIN_RATE_LOW"
-    single = diagnose([_Item("CYCLE_LONG", "Deals take long"), _Item("WIN_RATE_LOW", "Win rate")])
-    assert single.cause == "" and single.title == "Deals take long"
+    assert dead.cause == "dead_deals" and dead.title == "These 9 deals look dead"
+    assert dead.flags == ["6 of 9 deals untouched", "5"] and dead.deals == [deal]
+    # A cause with one flag up this week is that flag, not a cause line.
+    lone = diagnose([_Item("WIN_RATE_LOW", "Win rate", details={"cause": "closing", "members": members[:1]})])
+    assert lone.cause == "" and lone.title == "Win rate"
+    assert diagnose([_Item("CYCLE_LONG", "Deals take long")]).cause == ""
     assert diagnose([]) is None
 
 
@@ -138,3 +133,19 @@ def test_the_commitment_form_preselects_the_items_rep_and_escapes_names(world):
     html = world.client("fsm_a").get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
     card = html[html.index(f'id="item-{item.pk}"') :]
     assert f'<option value="{item.person_sf_id}" selected>' in card[: card.index("</article>")]
+
+
+def test_the_flags_behind_a_diagnosis_are_one_click_away_on_its_card(world):
+    item = AgendaItem.objects.filter(agenda=world.agenda_a, kind="gap").order_by("position").first()
+    members = [
+        {"code": "STALE_DEALS", "title": "4 deals untouched for 30 days", "evidence": ["Untouched since 2 Feb"]},
+        {"code": "NO_NEXT_STEP", "title": "3 deals without a next step", "evidence": []},
+    ]
+    item.details = {**item.details, "cause": "dead_deals", "members": members}
+    item.save(update_fields=["details"])
+    html = world.client("fsm_a").get(reverse("portal:agenda", args=[world.agenda_a.pk])).content.decode()
+    fold = html[html.index('<details class="item__flags">') :]
+    fold = fold[: fold.index("</details>")]
+    assert "The 2 flags behind it" in fold
+    assert "4 deals untouched for 30 days" in fold and "Untouched since 2 Feb" in fold
+    assert "3 deals without a next step" in fold

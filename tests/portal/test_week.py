@@ -211,15 +211,33 @@ def test_the_print_view_is_a_plain_page_without_forms(world):
 def test_the_agenda_page_reads_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     client = world.client("fsm_a")
     url = reverse("portal:agenda", args=[world.agenda_a.pk])
-    # 20 for the agenda, 11 for the pipeline inspection inside it (a fixed number too: tests/pipeline).
-    with django_assert_max_num_queries(31):
+    # 21 for the agenda (one for the calendar file's usual time), 11 for the pipeline inspection inside it
+    # (a fixed number too: tests/pipeline) when it is not cached (the tests' default).
+    with django_assert_max_num_queries(32):
         assert client.get(url).status_code == 200
     # Whatever the number of items, notes and commitments: the builder reads each kind once.
     item = world.item(world.agenda_a)
     for n in range(5):
         AgendaNote.objects.create(agenda=world.agenda_a, item=item, text=f"note {n}")
-    with django_assert_max_num_queries(31):
+    with django_assert_max_num_queries(32):
         assert client.get(url).status_code == 200
+
+
+def test_the_agenda_page_reuses_its_pipeline_fragments_within_one_build(world, settings, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    settings.PIPELINE_CACHE_SECONDS = 600
+    key = f"agenda-pipeline:{world.agenda_a.pk}:{world.agenda_a.built_at.isoformat()}"
+    cache.delete(key)
+    client = world.client("fsm_a")
+    url = reverse("portal:agenda", args=[world.agenda_a.pk])
+    try:
+        first = client.get(url).content.decode()
+        with django_assert_max_num_queries(21):
+            again = client.get(url).content.decode()
+        assert again.count('id="pipeline"') == first.count('id="pipeline"')
+    finally:
+        cache.delete(key)
 
 
 def test_agenda_page_groups_items_by_rep(world):

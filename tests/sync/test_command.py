@@ -17,7 +17,7 @@ def test_json_prints_only_the_run_summary(connected_org):
     summary = json.loads(out.getvalue())
     assert summary["org"] == "acme"
     assert summary["status"] == "succeeded"
-    assert summary["kind"] == "incremental"
+    assert summary["kind"] == "full"  # the org's first sync reads everything: recorded as what it is
     assert list(summary["objects"]) == list(SOBJECT_NAMES)
     for counts in summary["objects"].values():
         assert {"fetched", "upserted", "deleted", "failed"} <= set(counts)
@@ -47,7 +47,11 @@ def test_the_terminal_display_ends_with_a_summary_table(connected_org):
     out = io.StringIO()
     call_command("sync_salesforce", "acme", stdout=out)
     text = out.getvalue()
-    assert "acme: incremental sync succeeded" in text
+    assert "acme: full sync succeeded" in text  # the first
+    out = io.StringIO()
+    call_command("sync_salesforce", "acme", stdout=out)
+    assert "acme: incremental sync succeeded" in out.getvalue()
+    assert list(SyncRun.objects.order_by("id").values_list("kind", flat=True)) == ["full", "incremental"]
     for name in SOBJECT_NAMES:
         assert name in text
     assert "API calls" in text
@@ -99,3 +103,21 @@ def test_no_rebuild_leaves_the_week_to_the_caller(connected_org):
 
     assert SyncRun.objects.get().status == SyncRun.Status.SUCCEEDED
     assert not MetricSnapshot.objects.filter(org=connected_org).exists()
+
+
+def test_a_first_sync_that_landed_nothing_leaves_the_next_one_full(connected_org):
+    from integrations.sync import lock
+    from integrations.sync.run import begin_run, is_first_sync
+
+    assert is_first_sync(connected_org)
+    held = lock.claim(connected_org.pk)  # another worker holds the org: this run does nothing
+    refused, token = begin_run(connected_org)
+    assert token is None and refused.kind == SyncRun.Kind.FULL and refused.status == SyncRun.Status.FAILED
+    assert held is not None and lock.release(connected_org.pk, held)
+    out = io.StringIO()
+    call_command("sync_salesforce", "acme", "--json", stdout=out)
+    assert json.loads(out.getvalue())["kind"] == "full"
+    assert not is_first_sync(connected_org)
+    run, token = begin_run(connected_org, SyncRun.Kind.RECONCILE)  # what was asked, when it is not a first
+    assert run.kind == SyncRun.Kind.RECONCILE and token is not None
+    lock.release(connected_org.pk, token)

@@ -76,7 +76,7 @@ def test_beat_tasks_sync_every_enabled_org(connected_org, org_dir, tmp_path):
     paused.salesforce.sync_enabled = False
     paused.salesforce.save()
     assert sorted(tasks.sync_all_orgs.delay().get()) == sorted([connected_org.pk, other.pk])
-    assert set(SyncRun.objects.values_list("org__name", "kind")) == {("acme", "incremental"), ("globex", "incremental")}
+    assert set(SyncRun.objects.values_list("org__name", "kind")) == {("acme", "full"), ("globex", "full")}
     tasks.reconcile_all_orgs.delay().get()
     assert SyncRun.objects.filter(kind=SyncRun.Kind.RECONCILE, status=SyncRun.Status.SUCCEEDED).count() == 2
     assert mismatches(other, other_dir) == []

@@ -118,7 +118,8 @@ def run_detail(run: SyncRun) -> RunDetail:
 
 
 def kind_label(run: SyncRun, first_pk: int | None) -> str:
-    """What the run did: the org's first sync reads everything whatever it was asked, so it is a full one."""
-    if run.pk == first_pk and run.kind == SyncRun.Kind.INCREMENTAL:
+    """What the run did, as recorded (a first sync is recorded as full: integrations.sync.run.is_first_sync);
+    the org's first run says so."""
+    if run.pk == first_pk and run.kind == SyncRun.Kind.FULL:
         return "full (first sync)"
     return run.kind

@@ -68,8 +68,8 @@ class TodoRow:
             return []
         lines: list[str] = []
         if self.diagnosis.cause:
-            flags = "; ".join(item.title for item in self.diagnosis.items)
-            lines.append(f"{len(self.diagnosis.items)} flags on {self.first_name}'s agenda share one cause: {flags}.")
+            flags = "; ".join(self.diagnosis.flags)
+            lines.append(f"{len(self.diagnosis.flags)} flags on {self.first_name}'s agenda share one cause: {flags}.")
         lead = self.diagnosis.lead
         lines.extend(line for line in lead.evidence if not line.startswith("Rank score"))
         if lead.revenue_at_stake:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from coaching.agendas import set_one_on_one_minutes
+from coaching.agendas import set_one_on_one_minutes, set_one_on_one_schedule
 from coaching.agendas.inputs import DEFAULT_ONE_ON_ONE_MINUTES
 from coaching.digests.preferences import DigestSettingsForm, digest_settings_for, save_digest_settings
 from coaching.digests.schedule import zone_name
@@ -32,13 +32,10 @@ def settings_page(request: PortalRequest) -> HttpResponse:
     if manager:
         org = require_org(request)
         digest = digest_settings_for(org, manager)
-        minutes = (
-            ManagerPreference.objects.filter(org=org, manager_sf_id=manager)
-            .values_list("one_on_one_minutes", flat=True)
-            .first()
-            or DEFAULT_ONE_ON_ONE_MINUTES
-        )
-        one_on_one = OneOnOneForm(initial={"minutes": minutes})
+        minutes, weekday, at = ManagerPreference.objects.filter(org=org, manager_sf_id=manager).values_list(
+            "one_on_one_minutes", "one_on_one_weekday", "one_on_one_time"
+        ).first() or (DEFAULT_ONE_ON_ONE_MINUTES, None, None)
+        one_on_one = OneOnOneForm(initial={"minutes": minutes, "weekday": weekday, "at": at})
         digest_form = DigestSettingsForm(
             initial={
                 "enabled": digest.enabled,
@@ -51,8 +48,10 @@ def settings_page(request: PortalRequest) -> HttpResponse:
             if request.POST.get("form") == "one_on_one":
                 one_on_one = OneOnOneForm(request.POST)
                 if one_on_one.is_valid():
-                    set_one_on_one_minutes(org, manager, one_on_one.cleaned_data["minutes"])
-                    messages.success(request, "1:1 length saved: the next agenda build uses it.")
+                    data = one_on_one.cleaned_data
+                    set_one_on_one_minutes(org, manager, data["minutes"])
+                    set_one_on_one_schedule(org, manager, data["weekday"], data["at"])
+                    messages.success(request, "1:1 settings saved: the next agenda build uses the length.")
                     return redirect("portal:settings")
             elif request.POST.get("form") == "digest":
                 digest_form = DigestSettingsForm(request.POST)

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from coaching.models import OneOnOneShare
 from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope
-from coaching.portal.calendar import one_on_one_ics
+from coaching.portal.calendar import one_on_one_ics, schedule_for
 from coaching.portal.queries.agenda import agenda_page
 from coaching.portal.queries.todo import todo_list
 from coaching.portal.sharing import revoke_share, share_one_on_one, shared_page
 from coaching.portal.views.base import render_page, today
-from coaching.portal.zones import zone_for
+from coaching.portal.zones import zone_of
 
 
 def _row(agenda, sf_id: str):
@@ -38,7 +38,11 @@ def calendar_file(request: PortalRequest, pk: int, sf_id: str) -> HttpResponse:
             at = datetime.fromisoformat(request.GET["at"])
         except ValueError:
             raise BadRequest("at must be a local date and time such as 2026-03-03T10:00") from None
-    body = one_on_one_ics(page, row, zone_for(scope), at)
+        if at.tzinfo is not None:
+            raise BadRequest("at is a local time in the manager's zone, without an offset: 2026-03-03T10:00")
+    # The manager's 1:1, in the manager's zone, whoever downloads it (a director opening a manager's week).
+    zone = zone_of(agenda.org_id, agenda.manager_sf_id)
+    body = one_on_one_ics(page, row, zone, at, schedule_for(agenda.org_id, agenda.manager_sf_id, zone))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     name = f"1-1-{row.rep.name.lower().replace(' ', '-')}-{agenda.week_start.isoformat()}.ics"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from coaching.agendas import set_item_status
 from coaching.models import AgendaItem
 from coaching.portal.access import PortalRequest, agenda_or_404, may_act, portal_page, require_scope
+from coaching.portal.calendar import calendar_when
 from coaching.portal.queries.agenda import agenda_page
 from coaching.portal.queries.todo import todo_list
 from coaching.portal.views.base import is_htmx, today
@@ -52,5 +53,6 @@ def one_on_one_handled(request: PortalRequest, pk: int, sf_id: str) -> HttpRespo
         "todo": todo_list(page),
         "rep": rep,
         "may_act": True,
+        "calendar_when": calendar_when(agenda),
     }
     return render(request, "portal/_todo_swap.html", context)

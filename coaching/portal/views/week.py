@@ -13,6 +13,7 @@ from coaching.calibration.agenda import effect_context
 from coaching.models import Agenda, Membership
 from coaching.pipeline.agenda import pipeline_context
 from coaching.portal.access import PortalRequest, agenda_or_404, portal_page, require_scope, visible_agendas
+from coaching.portal.calendar import calendar_when
 from coaching.portal.queries.agenda import agenda_page, names_of, owners_of
 from coaching.portal.queries.team import teams_overview
 from coaching.portal.queries.todo import todo_list
@@ -110,6 +111,7 @@ def agenda_response(request: HttpRequest, found: Agenda) -> HttpResponse:
         "rep_filter": rep_filter,
         **pipeline_context(found),
         **effect_context(found),
+        "calendar_when": calendar_when(found),
     }
     return render_page(request, "portal/agenda.html", context, active="week")
 
