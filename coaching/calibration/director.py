@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from coaching.agendas.teams import PersonRow, org_chart
-from coaching.calibration.effect import Effect, control_pools, estimate, gap_cases
+from coaching.calibration.effect import Case, Effect, control_pools, estimate, gap_cases
 from coaching.calibration.handling import Handling, handling
 from coaching.calibration.leading import LEADING, NOT_MEASURED
 from coaching.calibration.measure import measurable_weeks
@@ -88,16 +88,12 @@ def calibration(scope: Scope, week_start: date, today: date) -> Calibration:
     effect_first, effect_last = measurable_weeks(week_start)
     cases = gap_cases(scope.org_id, effect_first, effect_last)
     controls = control_pools(cases)
-    mine = set(managers)
+    treated: dict[str, list[Case]] = {sf_id: [] for sf_id in managers}
+    for case in cases:
+        if case.discussed and case.manager_sf_id in treated:
+            treated[case.manager_sf_id].append(case)
     rows = [
-        ManagerRow(
-            sf_id,
-            name,
-            reps,
-            used[sf_id],
-            estimate([c for c in cases if c.discussed and c.manager_sf_id == sf_id], controls),
-        )
-        for sf_id, name, reps in teams
+        ManagerRow(sf_id, name, reps, used[sf_id], estimate(treated[sf_id], controls)) for sf_id, name, reps in teams
     ]
-    overall = estimate([c for c in cases if c.discussed and c.manager_sf_id in mine], controls)
+    overall = estimate([case for group in treated.values() for case in group], controls)
     return Calibration(week_start, first, (effect_first, effect_last), rows, overall)

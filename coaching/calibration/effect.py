@@ -90,17 +90,23 @@ class Effect:
                 "control": self.control_kind or None}  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pool:
     changes: list[float]
     kind: str  # randomised or matched
+    mean: float = field(init=False)
+    sd: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mean = _mean(self.changes) if self.changes else 0.0
+        self.sd = _sd(self.changes)
 
     @property
     def usable(self) -> bool:
-        return len(self.changes) >= MIN_CONTROLS and _sd(self.changes) > 0
+        return len(self.changes) >= MIN_CONTROLS and self.sd > 0
 
     def score(self, change: float) -> float:
-        return (change - _mean(self.changes)) / _sd(self.changes)
+        return (change - self.mean) / self.sd
 
 
 def gap_cases(org_id: int, first_week: date, last_week: date) -> list[Case]:
@@ -204,7 +210,7 @@ def item_effect(case: Case, pools: dict[tuple[str, str], Pool]) -> ItemEffect:
     if pool is None or change is None or not pool.usable:
         count = 0 if pool is None else len(pool.changes)
         return ItemEffect(case.before, case.after, None, count, "" if pool is None else pool.kind, None)
-    return ItemEffect(case.before, case.after, _mean(pool.changes), len(pool.changes), pool.kind, pool.score(change))
+    return ItemEffect(case.before, case.after, pool.mean, len(pool.changes), pool.kind, pool.score(change))
 
 
 def _mean(values: list[float]) -> float:
