@@ -229,10 +229,9 @@ def measure_pipeline(big: Any, args: argparse.Namespace) -> float:
 
 
 def measure_director(director: Any, args: argparse.Namespace) -> float:
-    from coaching.weeks import monday_of
-
     from coaching.calibration.measure import measure_leading
     from coaching.models import LeadingMeasure
+    from coaching.weeks import monday_of
 
     made = simulate_coaching(director, monday_of(END))
     if made:

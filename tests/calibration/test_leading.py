@@ -91,8 +91,8 @@ def test_close_date_pushes_are_divided_by_the_deals_open_at_the_window_start(rep
 
 
 def stall_details(days: list[int], team_median: float, stays: int = 8) -> dict:
-    return {"by_stage": {"Proposal": {"team_stays": {"median": team_median, "n": stays},
-                                      "stalled": [{"sf_id": f"006{i}", "days": d} for i, d in enumerate(days)]}}}  # fmt: skip
+    stalled = [{"sf_id": f"006{i}", "days": d} for i, d in enumerate(days)]
+    return {"by_stage": {"Proposal": {"team_stays": {"median": team_median, "n": stays}, "stalled": stalled}}}
 
 
 def test_stage_stall_re_measures_the_stalled_share_not_days_in_stage(rep):
