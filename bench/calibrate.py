@@ -11,8 +11,9 @@ postgres://postgres@127.0.0.1:5432/h_calibrate_bench), kept between runs:
   Target: under 10 s.
 - ``director``: 160 reps (25 frontline teams: the generator's teams hold 5 to 8 reps, so 160 reps make more
   than the 20 managers of the target). Its coaching use is simulated once, seeded: 17 weeks of rep-level
-  gaps, each manager's agendas with items marked by the manager's style (engaged: discusses most and keeps
-  commitments; mixed; absent: never opens the portal), commitments. Timed: the whole page as an org admin
+  gaps, each manager's agendas with items marked by the manager's style — the generator's coaching styles
+  (``sfemulator.generator.coaching``: engaged, talks, absent), whose engaged teams' reps also log more calls
+  after the coaching week in the CRM data — and commitments. Timed: the whole page as an org admin
   (all 25 managers) through Django's test client, cold (a new database connection, caches cleared) and warm,
   beside the trivial page (``/api/v1/ping``) and a GROUP BY over the gaps table. Target: 300 ms. The page reads
   the leading measures the weekly build stores (``measure_leading``, run once here and timed).
@@ -36,11 +37,7 @@ SEED = 14
 DIRECTOR_REPS = 160
 SIM_WEEKS = 17
 CODES = ("ACTIVITY_LOW", "NEW_PIPELINE_LOW", "WIN_RATE_LOW", "CLOSE_DATE_SLIPPAGE", "STAGE_STALL", "NO_NEXT_STEP")
-STYLES = {  # share of topics discussed / deferred / dismissed (the rest stays open), commitments kept on time
-    "engaged": (0.75, 0.1, 0.1, 0.8),
-    "mixed": (0.4, 0.2, 0.15, 0.5),
-    "absent": (0.0, 0.0, 0.0, 0.0),
-}
+COACHING_WEEK = date(2026, 8, 24)
 REASONS = ("Not this week", "rep on leave", "Known issue, in hand", "data is wrong")
 
 
@@ -56,11 +53,17 @@ def _configs(args: argparse.Namespace) -> dict[str, Any]:
             reps=args.reps, months=args.months, seed=SEED, end=END, opportunities_per_rep_month=args.deals_per_month,
             activities_per_opportunity=0.5, fiscal_year_start_month=2,
         ),
-        f"director-{DIRECTOR_REPS}": GeneratorConfig(
-            reps=DIRECTOR_REPS, months=6, seed=SEED, end=END, opportunities_per_rep_month=8.0,
-            activities_per_opportunity=3.0,
-        ),
+        f"director-{DIRECTOR_REPS}": director_config(),
     }  # fmt: skip
+
+
+def director_config() -> Any:
+    from sfemulator.generator import CoachingStyles, GeneratorConfig
+
+    # The generator's coaching styles: engaged, talks and absent teams; engaged teams' reps log more calls
+    # after the 1:1s of COACHING_WEEK (a Monday 13 weeks before the page's week).
+    return GeneratorConfig(reps=DIRECTOR_REPS, months=6, seed=SEED, end=END, opportunities_per_rep_month=8.0,
+                           activities_per_opportunity=3.0, coaching=CoachingStyles(week=COACHING_WEEK))  # fmt: skip
 
 
 def history_baseline(org: Any) -> float:
@@ -110,13 +113,15 @@ def simulate_coaching(org: Any, last_week: date) -> int:
     from coaching.agendas.teams import PersonRow, org_chart
     from coaching.models import Agenda, AgendaItem, Commitment, Gap
     from crm.models import Person
+    from sfemulator.generator import OrgBuild
+    from sfemulator.generator.coaching import HABITS
 
     if Agenda.objects.filter(org=org).exists():
         return 0
     rng = Random(SEED)
     people = Person.live.filter(org=org).values_list("sf_id", "name", "manager_sf_id", "is_active")
     teams = list(org_chart(PersonRow(*row) for row in people).teams.values())
-    styles = {team.manager_sf_id: ("engaged", "mixed", "absent")[index % 3] for index, team in enumerate(teams)}
+    styles = OrgBuild(director_config()).styles  # the generator's: what each manager does with a topic
     weeks = [last_week - timedelta(weeks=offset) for offset in range(SIM_WEEKS - 1, -1, -1)]
     open_since: dict[tuple[str, str], tuple[date, int]] = {}
     gaps, agendas, items, commitments = [], [], [], []
@@ -125,7 +130,7 @@ def simulate_coaching(org: Any, last_week: date) -> int:
         for team in teams:
             agenda = Agenda(org=org, manager_sf_id=team.manager_sf_id, week_start=week, built_at=built)
             agendas.append(agenda)
-            discuss, defer, dismiss, kept = STYLES[styles[team.manager_sf_id]]
+            discuss, defer, dismiss, kept = HABITS[styles[team.manager_sf_id]]
             for rep in team.reps:
                 for code in CODES:
                     key = (rep.sf_id, code)

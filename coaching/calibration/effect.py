@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from scipy import stats
 
@@ -50,7 +51,7 @@ class Case:
     after: float | None = None
     held_out: bool = False
 
-    @property
+    @cached_property
     def stratum(self) -> tuple[str, str]:
         return self.code, band(self.severity)
 

@@ -79,6 +79,12 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
+def fixed(value: float | None, places: int = 2) -> str:
+    """A number with a fixed count of decimals: floatformat's localisation costs a long table dearly."""
+    return "" if value is None else f"{value:.{int(places)}f}"
+
+
+@register.filter
 def first_name(name: str) -> str:
     return name.split()[0] if name and name.strip() else name
 
