@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 
 from scipy import stats
 
@@ -36,7 +35,10 @@ RANDOMISED, MATCHED, MIXED = "randomised", "matched", "mixed"
 
 
 def band(severity: float) -> str:
-    return next(name for limit, name in BANDS if severity < limit)
+    for limit, name in BANDS:
+        if severity < limit:
+            return name
+    return BANDS[-1][1]
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Case:
     after: float | None = None
     held_out: bool = False
 
-    @cached_property
+    @property
     def stratum(self) -> tuple[str, str]:
         return self.code, band(self.severity)
 
