@@ -38,7 +38,9 @@ def coached(postgres, db):
 def test_engaged_managers_show_an_effect_and_the_others_do_not(coached):
     page, styles = coached
     rows = {row.sf_id: row.effect for row in page.managers}
-    by_style = {style: [rows[manager] for manager, kind in styles.items() if kind == style] for style in styles.values()}
+    by_style = {
+        style: [rows[manager] for manager, kind in styles.items() if kind == style] for style in styles.values()
+    }
     assert set(by_style) == {"engaged", "talks", "absent"}
     assert all(effect.enough and effect.low > 0 for effect in by_style["engaged"])
     assert all(effect.enough and not effect.excludes_zero for effect in by_style["talks"])
