@@ -12,7 +12,7 @@ from typing import Any
 
 from sfemulator.generator.accounts import CompanyNamer, build_book, finish_account
 from sfemulator.generator.activities import ActivityMaker
-from sfemulator.generator.coaching import coaching_plan, lifted_calls, team_styles
+from sfemulator.generator.coaching_plan import coaching_plan, lifted_calls, team_styles
 from sfemulator.generator.config import GeneratorConfig
 from sfemulator.generator.credentials import OrgCredentials, org_credentials
 from sfemulator.generator.deals import DealMaker
