@@ -51,7 +51,7 @@ def config_key(config: GeneratorConfig) -> dict[str, Any]:
     digest = hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
     values = {key: value.isoformat() if isinstance(value, date) else value for key, value in asdict(config).items()}
     # As JSON would give it back: a tuple (outcome_links) is stored as a list and must compare equal to it.
-    return json.loads(json.dumps({**values, "columns": digest}))
+    return json.loads(json.dumps({**values, "columns": digest}, default=str))  # nested dates (coaching.week)
 
 
 def _ensure_marker_table() -> None:

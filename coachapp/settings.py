@@ -167,7 +167,6 @@ else:
 PIPELINE_CACHE_SECONDS = env.int("PIPELINE_CACHE_SECONDS", default=600)
 
 # How long the calibration page's weekly leading-metric sums are reused (coaching/calibration/leading.py).
-CALIBRATION_CACHE_SECONDS = env.int("CALIBRATION_CACHE_SECONDS", default=3600)
 
 # --- Celery: with no broker, tasks run eagerly in-process (the demo); with one, real workers.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -16,6 +16,8 @@ from coaching.agendas.effects import measure_effects
 from coaching.agendas.inputs import load_week
 from coaching.agendas.persist import save_plans
 from coaching.agendas.plan import AgendaPlan, plan_agenda
+from coaching.calibration.holdout import record as record_held_out
+from coaching.calibration.measure import measure_leading
 from coaching.models import Agenda
 from coaching.weeks import require_monday
 from crm.models import Org
@@ -73,6 +75,8 @@ def build_week(org: Org, week_start: date, *, today: date | None = None) -> Buil
         inputs = load_week(org, week_start)
         plans = [plan_agenda(team, inputs) for team in inputs.chart.teams.values()]
         agendas = save_plans(org, week_start, plans, timezone.now())
+        record_held_out(org.pk, week_start, inputs.held_out)
+        measure_leading(org.pk, week_start, today)
         measured = measure_effects(org, week_start, today)
     return _summary(org, week_start, plans, agendas, inputs, measured)
 

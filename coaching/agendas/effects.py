@@ -1,129 +1,99 @@
-"""The closed loop: for every item discussed, did its metric move 2 and 4 weeks later?
+"""The closed loop: for every topic discussed, did the metric it was about move, against the topics that
+were not discussed?
 
-When an item is marked discussed, two ``CoachingEffect`` rows are due (not for a recognised strength:
-recognition is not meant to move a number): the same metric for the same rep
-(for a team topic: the average over the reps it named) in the week 2 weeks and 4 weeks after the item's
-week. Each build measures the effects whose week has come from the metric snapshots; one whose week has
-come but has no snapshot value yet stays "not yet measurable" and is measured by a later build.
-``before`` is the snapshot of the item's own week (the item's stored value when there is none).
+When a rep-level gap topic whose code has a leading metric (``coaching.calibration.leading``) is marked
+discussed, one ``CoachingEffect`` row is due, for 4 weeks after (a recognised strength, a team topic, a deal
+topic or a code that cannot be re-measured in 28 days gets none). Each build measures the rows whose 28 days
+are over with the one definition the director's page uses (``coaching.calibration.effect``): the topic's
+leading metric before and after, against its matched controls over the 13 gap weeks the page reads that
+week. Too few controls stays "not enough data yet" (``moved`` None) and is tried again by later builds.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
-
-from coaching.agendas.movement import direction
-from coaching.models import AgendaItem, CoachingEffect, MetricSnapshot
+from coaching.calibration.effect import Case, control_pools, gap_cases, item_effect
+from coaching.calibration.leading import LEADING, WEEKS
+from coaching.calibration.measure import measurable_weeks
+from coaching.models import AgendaItem, CoachingEffect, LeadingMeasure
 from crm.models import Org
 
-EFFECT_WEEKS = (2, 4)
-# Items discussed this long before the week being built are still measured; older ones are settled.
-MEASURE_LOOKBACK_WEEKS = 8
+EFFECT_WEEKS = (WEEKS,)
+# Topics discussed this long before the week being built are still measured; older ones are settled.
+MEASURE_LOOKBACK_WEEKS = 13 + WEEKS
 
 
-@dataclass(frozen=True)
-class _Discussed:
-    id: int
-    week_start: date
-    kind: str
-    person_sf_id: str
-    metric: str
-    value: float | None
-    details: dict
-
-    @property
-    def people(self) -> list[str]:
-        if self.kind == AgendaItem.Kind.TEAM:
-            return list(self.details.get("reps") or [])
-        return [self.person_sf_id] if self.person_sf_id else []
+def has_effect(item: AgendaItem) -> bool:
+    return (
+        item.kind == AgendaItem.Kind.GAP
+        and not item.opportunity_sf_id
+        and bool(item.person_sf_id)
+        and item.code in LEADING
+    )
 
 
 def due_effects(item: AgendaItem, week_start: date) -> list[CoachingEffect]:
-    """The unsaved effect rows a discussed item is due (none when it names no metric, or is a strength)."""
-    if not item.metric or item.kind == AgendaItem.Kind.STRENGTH:
+    """The unsaved effect row a discussed topic is due (none when its code has no leading metric)."""
+    if not has_effect(item):
         return []
     return [
         CoachingEffect(
-            item=item,
-            weeks_after=weeks,
-            metric=item.metric,
-            target_week=week_start + timedelta(weeks=weeks),
-            before=item.value,
+            item=item, weeks_after=weeks, metric=item.metric, target_week=week_start + timedelta(weeks=weeks)
         )
         for weeks in EFFECT_WEEKS
     ]
 
 
 def measure_effects(org: Org, week_start: date, today: date) -> int:
-    """Create missing effect rows of recently discussed items and measure those whose week has come.
-
-    Returns how many effects got a measurement. A fixed number of queries, whatever the number of items.
-    """
+    """Measure the due effect rows of recently discussed topics whose 28 days are over; returns how many got
+    an answer (an effect, or a settled "not enough data yet"). A fixed number of queries."""
     earliest = week_start - timedelta(weeks=MEASURE_LOOKBACK_WEEKS)
-    discussed = [
-        _Discussed(*row)
-        for row in AgendaItem.objects.filter(
-            agenda__org=org,
-            agenda__week_start__gte=earliest,
-            agenda__week_start__lte=week_start,
-            status=AgendaItem.Status.DISCUSSED,
-        )
-        .exclude(metric="")
-        .exclude(kind=AgendaItem.Kind.STRENGTH)
-        .values_list("id", "agenda__week_start", "kind", "person_sf_id", "metric", "value", "details")
-    ]
-    if not discussed:
+    latest = week_start - timedelta(weeks=WEEKS)
+    items = [
+        item
+        for item in AgendaItem.objects.filter(
+            agenda__org=org, agenda__week_start__gte=earliest, agenda__week_start__lte=latest,
+            status=AgendaItem.Status.DISCUSSED, kind=AgendaItem.Kind.GAP, opportunity_sf_id="", code__in=list(LEADING),
+        ).select_related("agenda")
+        if has_effect(item)
+    ]  # fmt: skip
+    if not items:
         return 0
     existing = {
-        (effect.item_id, effect.weeks_after): effect
-        for effect in CoachingEffect.objects.filter(
-            item__agenda__org=org, item__agenda__week_start__gte=earliest, item__agenda__week_start__lte=week_start
+        effect.item_id: effect
+        for effect in CoachingEffect.objects.filter(item__in=items, weeks_after=WEEKS).exclude(moved__isnull=False)
+    }
+    settled = set(CoachingEffect.objects.filter(item__in=items, moved__isnull=False).values_list("item_id", flat=True))
+    measures = {
+        (row.person_sf_id, row.code, row.week_start): row
+        for row in LeadingMeasure.objects.filter(
+            org=org, week_start__gte=earliest, person_sf_id__in={item.person_sf_id for item in items}
         )
     }
-    values = _snapshot_values(org, discussed, week_start)
-    created, updated, measured = [], [], 0
-    for item in discussed:
-        for weeks in EFFECT_WEEKS:
-            target = item.week_start + timedelta(weeks=weeks)
-            effect = existing.get((item.id, weeks))
-            if effect is None:
-                effect = CoachingEffect(item_id=item.id, weeks_after=weeks, metric=item.metric, target_week=target)
-                created.append(effect)
-            elif effect.after is not None or target > week_start:
-                continue
-            else:
-                updated.append(effect)
-            effect.before = _mean(values, item.people, item.metric, item.week_start)
-            if effect.before is None:
-                effect.before = item.value
-            if target <= week_start:
-                effect.after = _mean(values, item.people, item.metric, target)
-                if effect.after is not None:
-                    effect.moved = direction(item.metric, effect.before, effect.after) == "better"
-                    effect.measured_on = today
-                    measured += 1
+    pools = control_pools(gap_cases(org.pk, *measurable_weeks(week_start)))
+    created, updated = [], []
+    for item in items:
+        if item.id in settled:
+            continue
+        row = measures.get((item.person_sf_id, item.code, item.agenda.week_start))
+        if row is None:
+            continue  # the gap week is not measured (yet)
+        case = Case(row.manager_sf_id, row.person_sf_id, row.code, row.week_start, row.severity, True, row.before,
+                    row.after)  # fmt: skip
+        found = item_effect(case, pools)
+        effect = existing.get(item.id)
+        if effect is None:
+            effect = due_effects(item, item.agenda.week_start)[0]
+            created.append(effect)
+        else:
+            updated.append(effect)
+        effect.before, effect.after, effect.moved = found.before, found.after, found.moved
+        effect.control_change, effect.controls = found.control_change, found.controls
+        effect.control_kind, effect.score, effect.measured_on = found.control_kind, found.score, today
     CoachingEffect.objects.bulk_create(created)
-    CoachingEffect.objects.bulk_update(updated, ["before", "after", "moved", "measured_on"])
-    return measured
-
-
-def _snapshot_values(org: Org, items: list[_Discussed], week_start: date) -> dict[tuple[str, str, date], float]:
-    weeks = {item.week_start for item in items}
-    weeks |= {item.week_start + timedelta(weeks=k) for item in items for k in EFFECT_WEEKS}
-    weeks = {week for week in weeks if week <= week_start}
-    people = {person for item in items for person in item.people}
-    metrics = {item.metric for item in items}
-    rows = MetricSnapshot.objects.filter(
-        Q(org=org, week_start__in=weeks, name__in=metrics, person_sf_id__in=people), value__isnull=False
-    ).values_list("person_sf_id", "name", "week_start", "value")
-    return {(person, name, week): value for person, name, week, value in rows if value is not None}
-
-
-def _mean(values: dict[tuple[str, str, date], float], people: list[str], metric: str, week: date) -> float | None:
-    found = [values[(person, metric, week)] for person in people if (person, metric, week) in values]
-    return sum(found) / len(found) if found else None
+    fields = ["before", "after", "moved", "control_change", "controls", "control_kind", "score", "measured_on"]
+    CoachingEffect.objects.bulk_update(updated, fields)
+    return sum(1 for effect in created + updated if effect.moved is not None)
 
 
 def effects_by_item(effects: list[CoachingEffect]) -> dict[int, dict[int, CoachingEffect]]:

@@ -15,7 +15,10 @@ from django.db.models import Q
 from coaching.agendas.rotation import LOOKBACK_WEEKS, History, PastItem
 from coaching.agendas.team import Trend, load_trends
 from coaching.agendas.teams import OrgChart, PersonRow, org_chart
-from coaching.models import AgendaItem, Commitment, Gap, ManagerPreference, Snooze
+from coaching.calibration.holdout import split as holdout_split
+from coaching.gaps.catalogue import HOLDOUT
+from coaching.gaps.org_settings import OrgRuleSettings
+from coaching.models import AgendaItem, Commitment, Gap, HeldOutItem, ManagerPreference, Snooze
 from crm.models import Opportunity, Org, Person
 
 DEFAULT_ONE_ON_ONE_MINUTES = 30
@@ -65,6 +68,7 @@ class WeekInputs:
     trends: dict[str, list[Trend]]
     instance_url: str = ""
     unassigned_gaps: int = 0  # gaps of people who are on no frontline team
+    held_out: list[HeldOutItem] = field(default_factory=list)  # randomised hold-out (coaching.calibration.holdout)
     _open_commitments: Counter = field(default_factory=Counter, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +96,8 @@ def load_week(org: Org, week_start: date) -> WeekInputs:
     ]
     chart = org_chart(people)
     gaps = list(Gap.objects.filter(org=org, week_start=week_start).order_by("person_sf_id", "code", "id"))
+    holdout = OrgRuleSettings.load(org).guard(HOLDOUT.code)
+    gaps, held_out = holdout_split(org.pk, week_start, gaps, holdout["share"] if holdout else 0.0)
     snoozes: dict[tuple[str, str], list[Snooze]] = defaultdict(list)
     for active in Snooze.objects.filter(org=org, until__gte=week_start):
         snoozes[(active.code, active.person_sf_id)].append(active)
@@ -120,6 +126,7 @@ def load_week(org: Org, week_start: date) -> WeekInputs:
         trends=load_trends(org, week_start),
         instance_url=org.crm_base_url,
         unassigned_gaps=unassigned,
+        held_out=held_out,
     )
 
 

@@ -9,9 +9,9 @@ from datetime import date
 
 from coachapp.errors import InvalidInput
 from coaching.agendas.lookup import AgendaView, load_view
-from coaching.agendas.movement import direction
 from coaching.agendas.rotation import family_label
 from coaching.agendas.units import difference, metric_label, metric_value, money
+from coaching.calibration.wording import effect_words
 from coaching.models import Agenda, AgendaItem, CoachingEffect, Commitment
 
 WIDTH_RULE = 78
@@ -106,25 +106,12 @@ def _effects(view: AgendaView, lines: list[str]) -> None:
 def _effect_line(view: AgendaView, effect: CoachingEffect) -> str:
     item = effect.item
     who = view.first_name(item.person_sf_id) if item.person_sf_id else "Team"
-    label = metric_label(effect.metric)
+    words = effect_words(effect, item.code)
     when = f"discussed week of {_short(item.agenda.week_start)}"
-    if effect.after is None:
-        return (
-            f"[?] {who}, {label} ({when}): {effect.weeks_after}-week check not yet measurable "
-            f"(no figure for the week of {_short(effect.target_week)} yet)"
-        )
-    before = metric_value(effect.metric, effect.before)
-    after = metric_value(effect.metric, effect.after)
-    verdict = direction(effect.metric, effect.before, effect.after)
-    if effect.moved:
-        mark, words = "[+]", "moved"
-    elif verdict == "worse":
-        mark, words = "[-]", "went the wrong way"
-    else:
-        mark, words = "[=]", "did not move yet"
-    line = f"{mark} {who}, {label} ({when}): {before} -> {after} after {effect.weeks_after} weeks, {words}"
+    mark = {"moved": "[+]", "worse": "[-]", "flat": "[=]"}.get(words.verdict, "[?]")
+    line = f"{mark} {who}, {words.label} ({when}): {words.text}"
     talks = view.discussions.get((item.person_sf_id, effect.metric), [])
-    if not effect.moved and len(talks) >= STUCK_AFTER_TALKS:
+    if words.verdict in ("flat", "worse") and len(talks) >= STUCK_AFTER_TALKS:
         line += f"; {len(talks)} talks since {_short(talks[0])}: try a different angle (a joint call, a peer)"
     return line
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from coaching.agendas.state import MAX_TEXT
 from coaching.api.queries import owner_name
+from coaching.calibration.wording import effect_words
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.gaps.snoozes import MAX_REASON
 from coaching.metrics.names import METRICS
@@ -257,9 +258,40 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class EffectSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="item.code", read_only=True)
+    leading_metric = serializers.SerializerMethodField(help_text="What before and after measure (28 days).")
+    verdict = serializers.SerializerMethodField(help_text="moved / flat / worse against the controls; waiting.")
+    text = serializers.SerializerMethodField(help_text="The effect in words, or why there is not enough data yet.")
+
     class Meta:
         model = CoachingEffect
-        fields = ["item_id", "weeks_after", "metric", "target_week", "before", "after", "moved", "measured_on"]
+        fields = [
+            "item_id",
+            "code",
+            "weeks_after",
+            "metric",
+            "target_week",
+            "leading_metric",
+            "before",
+            "after",
+            "control_change",
+            "controls",
+            "control_kind",
+            "score",
+            "moved",
+            "measured_on",
+            "verdict",
+            "text",
+        ]
+
+    def get_leading_metric(self, effect: CoachingEffect) -> str:
+        return effect_words(effect, effect.item.code).label
+
+    def get_verdict(self, effect: CoachingEffect) -> str:
+        return effect_words(effect, effect.item.code).verdict
+
+    def get_text(self, effect: CoachingEffect) -> str:
+        return effect_words(effect, effect.item.code).text
 
 
 class AgendaSerializer(serializers.Serializer):

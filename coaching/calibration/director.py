@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from coaching.agendas.teams import PersonRow, org_chart
-from coaching.calibration.effect import Effect, estimate, gap_cases
+from coaching.calibration.effect import Case, Effect, control_pools, estimate, gap_cases
 from coaching.calibration.handling import Handling, handling
-from coaching.calibration.leading import LEADING, WINDOW_DAYS
+from coaching.calibration.leading import LEADING, NOT_MEASURED
+from coaching.calibration.measure import measurable_weeks
 from coaching.models import Membership
 from coaching.visibility import Scope
 from crm.models import Person
@@ -45,12 +46,17 @@ class Calibration:
     def leading(self) -> list[tuple[str, str, bool]]:
         return [(code, item.label, item.higher_is_better) for code, item in LEADING.items()]
 
+    @property
+    def not_measured(self) -> list[tuple[str, str]]:
+        return sorted(NOT_MEASURED.items())
+
     def as_json(self) -> dict:
         return {
             "week_start": self.week_start.isoformat(),
             "first_week": self.first_week.isoformat(),
             "effect_gap_weeks": [week.isoformat() for week in self.effect_weeks],
             "leading_metrics": {code: label for code, label, _better in self.leading},
+            "not_measured": dict(self.not_measured),
             "overall_effect": self.overall.as_json(),
             "managers": [row.as_json() for row in self.managers],
             "note": "For calibrating coaching, not for ranking people.",
@@ -78,21 +84,16 @@ def calibration(scope: Scope, week_start: date, today: date) -> Calibration:
     managers = [sf_id for sf_id, _name, _reps in teams]
     first = week_start - timedelta(weeks=WEEKS - 1)
     used = handling(scope.org_id, managers, first, week_start, today)
-    # A gap week's 28 days after must be over by the week's Monday to be measured.
-    effect_last = week_start - timedelta(days=WINDOW_DAYS)
-    effect_first = effect_last - timedelta(weeks=WEEKS - 1)
+    # A gap week's 28 days after must be over by the week's Monday to be measured (by the weekly build).
+    effect_first, effect_last = measurable_weeks(week_start)
     cases = gap_cases(scope.org_id, effect_first, effect_last)
-    controls = [case for case in cases if not case.discussed]
-    mine = set(managers)
+    controls = control_pools(cases)
+    treated: dict[str, list[Case]] = {sf_id: [] for sf_id in managers}
+    for case in cases:
+        if case.discussed and case.manager_sf_id in treated:
+            treated[case.manager_sf_id].append(case)
     rows = [
-        ManagerRow(
-            sf_id,
-            name,
-            reps,
-            used[sf_id],
-            estimate([c for c in cases if c.discussed and c.manager_sf_id == sf_id], controls),
-        )
-        for sf_id, name, reps in teams
+        ManagerRow(sf_id, name, reps, used[sf_id], estimate(treated[sf_id], controls)) for sf_id, name, reps in teams
     ]
-    overall = estimate([c for c in cases if c.discussed and c.manager_sf_id in mine], controls)
+    overall = estimate([case for group in treated.values() for case in group], controls)
     return Calibration(week_start, first, (effect_first, effect_last), rows, overall)

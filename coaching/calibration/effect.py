@@ -1,37 +1,44 @@
-"""The coaching effect against a matched control.
+"""The coaching effect against a matched control: one definition, used by the director's page, the agenda's
+13-week line and each discussed topic's own effect (``item_effects``).
 
-A *case* is one rep's gap of a code that has a leading metric (``leading.py``), taken once per rep and code
-in the weeks measured: in the first week its 1:1 topic was marked discussed (treated), or, never discussed
-there, in its first week (control: deferred, dismissed, left open, never on an agenda, other teams). Its
-change is the leading metric over the 28 days from that week's Monday against the 28 days before, turned so
-that positive is better.
+A *case* is one rep's gap of a code with a leading metric (``leading.py``), taken once per rep and code in
+the weeks read: in the first week its 1:1 topic was marked discussed (treated), or, never discussed there,
+in its first week (control: deferred, dismissed, left open, never on an agenda, other teams, held out). Its
+change is the leading metric after against before (``LeadingMeasure``, written by the weekly build once the
+28 days are over), turned so that positive is better.
 
-Cases are matched on code and severity band (mild / moderate / marked). Within each stratum a treated case's
-change is standardised against the stratum's controls: (change - control mean) / control SD, so that codes
-measured in different units can be pooled. The effect is the mean over treated cases, in control SDs, with
-a 95 % t interval whose standard error adds the control means' own uncertainty (1 / controls per stratum).
-Too few cases (fewer than ``MIN_CASES`` treated, or strata with fewer than ``MIN_CONTROLS`` controls) is
-"not enough data yet", never an estimate.
+Cases are matched on code and severity band (mild / moderate / marked). Where the org holds out a random
+share of low-severity topics (``holdout.py``) and a stratum has ``MIN_CONTROLS`` of them, the held-out cases
+alone are its control (randomised); otherwise every case not discussed is (matched). Within a stratum a
+treated case's change is standardised against its controls: (change - control mean) / control SD, so codes
+measured in different units pool. The effect is the mean over treated cases, in control SDs, with a 95 % t
+interval whose standard error adds the control means' own uncertainty (1 / controls per stratum). Too few
+cases (fewer than ``MIN_CASES`` treated, or strata with fewer than ``MIN_CONTROLS`` controls) is "not
+enough data yet", never an estimate.
 """
 
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from scipy import stats
 
-from coaching.calibration.leading import LEADING, WINDOW_DAYS, leading_values
-from coaching.models import AgendaItem, Gap
+from coaching.calibration.leading import LEADING
+from coaching.models import AgendaItem, HeldOutItem, LeadingMeasure
 
 MIN_CASES = 5
 MIN_CONTROLS = 3
 BANDS = ((1 / 3, "mild"), (2 / 3, "moderate"), (math.inf, "marked"))
+RANDOMISED, MATCHED, MIXED = "randomised", "matched", "mixed"
 
 
 def band(severity: float) -> str:
-    return next(name for limit, name in BANDS if severity < limit)
+    for limit, name in BANDS:
+        if severity < limit:
+            return name
+    return BANDS[-1][1]
 
 
 @dataclass
@@ -44,6 +51,7 @@ class Case:
     discussed: bool
     before: float | None = None
     after: float | None = None
+    held_out: bool = False
 
     @property
     def stratum(self) -> tuple[str, str]:
@@ -65,6 +73,7 @@ class Effect:
     low: float | None = None
     high: float | None = None
     codes: dict[str, int] = field(default_factory=dict)  # treated cases per code
+    control_kind: str = ""  # randomised, matched or mixed (strata of both kinds)
 
     @property
     def enough(self) -> bool:
@@ -80,81 +89,139 @@ class Effect:
         rounded = {key: None if value is None else round(value, 2) for key, value in
                    (("estimate", self.estimate), ("low", self.low), ("high", self.high))}  # fmt: skip
         return {"cases": self.cases, "controls": self.controls, "enough_data": self.enough, **rounded,
-                "unit": "control standard deviations", "codes": self.codes}  # fmt: skip
+                "unit": "control standard deviations", "codes": self.codes,
+                "control": self.control_kind or None}  # fmt: skip
+
+
+@dataclass
+class Pool:
+    changes: list[float]
+    kind: str  # randomised or matched
+    mean: float = field(init=False)
+    sd: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mean = _mean(self.changes) if self.changes else 0.0
+        self.sd = _sd(self.changes)
+
+    @property
+    def usable(self) -> bool:
+        return len(self.changes) >= MIN_CONTROLS and self.sd > 0
+
+    def score(self, change: float) -> float:
+        return (change - self.mean) / self.sd
 
 
 def gap_cases(org_id: int, first_week: date, last_week: date) -> list[Case]:
-    """Every rep's cases with gap weeks in [first_week, last_week] (two queries, then the leading metrics:
-    one grouped statement per code)."""
-    gaps = (
-        Gap.objects.filter(
-            org_id=org_id,
-            week_start__gte=first_week,
-            week_start__lte=last_week,
-            is_strength=False,
-            opportunity_sf_id="",
-            code__in=list(LEADING),
-        )
+    """Every rep's cases with gap weeks in [first_week, last_week], measured (three queries)."""
+    rows = list(
+        LeadingMeasure.objects.filter(org_id=org_id, week_start__gte=first_week, week_start__lte=last_week)
         .order_by("week_start")
-        .values_list("person_sf_id", "code", "week_start", "severity", "manager_sf_id")
+        .values_list("person_sf_id", "code", "week_start", "severity", "manager_sf_id", "before", "after")
     )
+    if not rows:
+        return []
     discussed = set(
         AgendaItem.objects.filter(
             agenda__org_id=org_id, agenda__week_start__gte=first_week, agenda__week_start__lte=last_week,
             kind=AgendaItem.Kind.GAP, opportunity_sf_id="", status=AgendaItem.Status.DISCUSSED, code__in=list(LEADING),
         ).values_list("person_sf_id", "code", "agenda__week_start")
     )  # fmt: skip
+    held = set(
+        HeldOutItem.objects.filter(org_id=org_id, week_start__gte=first_week, week_start__lte=last_week).values_list(
+            "person_sf_id", "code", "week_start"
+        )
+    )
     chosen: dict[tuple[str, str], Case] = {}
-    for rep, code, week, severity, manager in gaps:
+    for rep, code, week, severity, manager, before, after in rows:
+        if code not in LEADING:
+            continue
         talked = (rep, code, week) in discussed
-        held = chosen.get((rep, code))
-        if held is None or (talked and not held.discussed):
-            chosen[rep, code] = Case(manager, rep, code, week, severity, talked)
-    cases = list(chosen.values())
-    by_code: dict[str, list[Case]] = defaultdict(list)
-    for case in cases:
-        by_code[case.code].append(case)
-    for code, group in by_code.items():
-        pairs = [(case.rep, case.week - timedelta(days=WINDOW_DAYS)) for case in group]
-        pairs += [(case.rep, case.week) for case in group]
-        values = leading_values(org_id, code, pairs)
-        for index, case in enumerate(group):
-            case.before, case.after = values[index], values[len(group) + index]
-    return cases
+        kept = chosen.get((rep, code))
+        if kept is None or (talked and not kept.discussed):
+            chosen[rep, code] = Case(manager, rep, code, week, severity, talked, before, after,
+                                     held_out=(rep, code, week) in held)  # fmt: skip
+    return list(chosen.values())
 
 
-def estimate(treated: Iterable[Case], controls: Iterable[Case]) -> Effect:
-    """The treated cases' standardised effect against the controls of their strata."""
-    pool: dict[tuple[str, str], list[float]] = defaultdict(list)
+def control_pools(controls: Iterable[Case]) -> dict[tuple[str, str], Pool]:
+    """Each stratum's control changes: its randomised hold-outs when it has enough, else every case not
+    discussed."""
+    everyone: dict[tuple[str, str], list[float]] = defaultdict(list)
+    random: dict[tuple[str, str], list[float]] = defaultdict(list)
     for case in controls:
-        if not case.discussed and case.change is not None:
-            pool[case.stratum].append(case.change)
+        change = case.change
+        if case.discussed or change is None:
+            continue
+        everyone[case.stratum].append(change)
+        if case.held_out:
+            random[case.stratum].append(change)
+    pools = {}
+    for stratum, changes in everyone.items():
+        randomised = Pool(random.get(stratum, []), RANDOMISED)
+        pools[stratum] = randomised if randomised.usable else Pool(changes, MATCHED)
+    return pools
+
+
+def estimate(treated: Iterable[Case], controls: Iterable[Case] | dict[tuple[str, str], Pool]) -> Effect:
+    """The treated cases' standardised effect against the controls of their strata."""
+    pools = controls if isinstance(controls, dict) else control_pools(controls)
     scores: list[float] = []
     used: defaultdict[tuple[str, str], int] = defaultdict(int)
     codes: defaultdict[str, int] = defaultdict(int)
     for case in treated:
-        reference = pool.get(case.stratum, [])
-        if not case.discussed or case.change is None or len(reference) < MIN_CONTROLS:
+        pool = pools.get(case.stratum)
+        change = case.change
+        if not case.discussed or change is None or pool is None or not pool.usable:
             continue
-        mean = sum(reference) / len(reference)
-        spread = _sd(reference)
-        if spread == 0:
-            continue
-        scores.append((case.change - mean) / spread)
+        scores.append(pool.score(change))
         used[case.stratum] += 1
         codes[case.code] += 1
-    controls_used = sum(len(pool[stratum]) for stratum in used)
+    controls_used = sum(len(pools[stratum].changes) for stratum in used)
+    kinds = {pools[stratum].kind for stratum in used}
+    kind = "" if not kinds else kinds.pop() if len(kinds) == 1 else MIXED
     n = len(scores)
     if n < MIN_CASES:
-        return Effect(n, controls_used, codes=dict(codes))
-    mean = sum(scores) / n
-    variance = _sd(scores) ** 2 / n + sum((count / n) ** 2 / len(pool[stratum]) for stratum, count in used.items())
+        return Effect(n, controls_used, codes=dict(codes), control_kind=kind)
+    mean = _mean(scores)
+    variance = _sd(scores) ** 2 / n + sum(
+        (count / n) ** 2 / len(pools[stratum].changes) for stratum, count in used.items()
+    )
     half = float(stats.t.ppf(0.975, n - 1)) * math.sqrt(variance)
-    return Effect(n, controls_used, mean, mean - half, mean + half, dict(codes))
+    return Effect(n, controls_used, mean, mean - half, mean + half, dict(codes), kind)
+
+
+@dataclass(frozen=True)
+class ItemEffect:
+    """One discussed topic against its stratum's controls (``score`` None: not enough data yet)."""
+
+    before: float | None
+    after: float | None
+    control_change: float | None
+    controls: int
+    control_kind: str
+    score: float | None
+
+    @property
+    def moved(self) -> bool | None:
+        return None if self.score is None else self.score >= 1.0
+
+
+def item_effect(case: Case, pools: dict[tuple[str, str], Pool]) -> ItemEffect:
+    pool = pools.get(case.stratum)
+    change = case.change
+    if pool is None or change is None or not pool.usable:
+        count = 0 if pool is None else len(pool.changes)
+        return ItemEffect(case.before, case.after, None, count, "" if pool is None else pool.kind, None)
+    return ItemEffect(case.before, case.after, pool.mean, len(pool.changes), pool.kind, pool.score(change))
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
 
 
 def _sd(values: list[float]) -> float:
     if len(values) < 2:
         return 0.0
-    mean = sum(values) / len(values)
+    mean = _mean(values)
     return math.sqrt(sum((value - mean) ** 2 for value in values) / (len(values) - 1))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, TextField, Value, When
 from django.db.models.functions import Lower, Trim
 
 from coaching.metrics.dialect import fetch, is_postgres, sql_date
@@ -58,17 +58,21 @@ def handling(org_id: int, managers: list[str], first_week: date, last_week: date
         agenda__org_id=org_id, agenda__manager_sf_id__in=managers, agenda__week_start__gte=first_week,
         agenda__week_start__lte=last_week, is_current=True,
     ).exclude(kind=AgendaItem.Kind.STRENGTH)  # fmt: skip
-    for row in items.values("agenda__manager_sf_id", "status").order_by().annotate(n=Count("id")):
-        result[row["agenda__manager_sf_id"]].statuses[row["status"]] += row["n"]
+    # Statuses and dismiss reasons in one grouped pass: the reason is grouped only where dismissed.
+    dismissed = AgendaItem.Status.DISMISSED
+    reason = Case(
+        When(status=dismissed, then=Lower(Trim("status_reason"))), default=Value(""), output_field=TextField()
+    )
     reasons: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for row in (
-        items.filter(status=AgendaItem.Status.DISMISSED)
-        .annotate(reason=Lower(Trim("status_reason")))
-        .values("agenda__manager_sf_id", "reason")
+    for manager, status, given, n in (
+        items.annotate(reason=reason)
+        .values_list("agenda__manager_sf_id", "status", "reason")
         .order_by()
         .annotate(n=Count("id"))
     ):
-        reasons[row["agenda__manager_sf_id"]].append((row["reason"] or "no reason given", row["n"]))
+        result[manager].statuses[status] += n
+        if status == dismissed:
+            reasons[manager].append((given or "no reason given", n))
     for manager, found in reasons.items():
         result[manager].dismiss_reasons = sorted(found, key=lambda pair: (-pair[1], pair[0]))[:TOP_REASONS]
 
@@ -91,7 +95,12 @@ def handling(org_id: int, managers: list[str], first_week: date, last_week: date
 
     # An episode closed in week W when the gap was there in W and not in W + 1 (which must have been built):
     # one pass with a window function over the gaps of the span.
-    built = set(Gap.objects.filter(org_id=org_id, week_start__gte=first_week).values_list("week_start", flat=True))
+    built = set(
+        Gap.objects.filter(org_id=org_id, week_start__gte=first_week)
+        .order_by()
+        .values_list("week_start", flat=True)
+        .distinct()
+    )
     weeks: dict[tuple[str, str], list[int]] = defaultdict(list)
     next_week = "g.week_start + 7" if is_postgres() else "date(g.week_start, '+7 days')"
     marks = ", ".join("%s" for _ in managers)

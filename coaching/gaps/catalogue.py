@@ -37,9 +37,16 @@ SIGNAL = Guard(
     defaults={"min_confidence": MIN_CONFIDENCE, "fdr": FDR_LEVEL},
 )
 
+HOLDOUT = Guard(
+    code="HOLDOUT",
+    title="Randomised hold-out: the share of mild 1:1 topics kept off agendas as the coaching effect's control",
+    defaults={"share": 0.0},
+)
+MAX_HOLDOUT_SHARE = 0.2
+
 RULES: tuple[Rule, ...] = (*WHERE_RULES, *HOW_RULES, *WHAT_RULES, *STRENGTH_RULES)
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
-GUARDS: dict[str, Guard] = {ACTIVITY_COVERAGE.code: ACTIVITY_COVERAGE, SIGNAL.code: SIGNAL}
+GUARDS: dict[str, Guard] = {ACTIVITY_COVERAGE.code: ACTIVITY_COVERAGE, SIGNAL.code: SIGNAL, HOLDOUT.code: HOLDOUT}
 
 if len(RULES_BY_CODE) != len(RULES):
     raise RuntimeError("two gap rules share a code")
@@ -67,4 +74,7 @@ def clean_thresholds(code: str, overrides: object) -> dict[str, float]:
     """An org's overrides for ``code``, checked: a ValueError says which key is wrong and why."""
     if code not in RULES_BY_CODE and code not in GUARDS:
         raise InvalidInput(f"unknown gap rule {code!r}; the codes are {', '.join(setting_codes())}")
-    return validate_overrides(defaults_for(code), overrides, code)
+    clean = validate_overrides(defaults_for(code), overrides, code)
+    if code == HOLDOUT.code and clean.get("share", 0.0) > MAX_HOLDOUT_SHARE:
+        raise InvalidInput(f"HOLDOUT: share must be at most {MAX_HOLDOUT_SHARE} (a small share), not {clean['share']}")
+    return clean

@@ -6,6 +6,7 @@ from coaching.models.access import Membership
 from coaching.models.agendas import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, ManagerPreference
 from coaching.models.audit import AccessEvent
 from coaching.models.backtest import DealFlagWeek, FlagBacktest, WinModel
+from coaching.models.calibration import HeldOutItem, LeadingMeasure
 from coaching.models.gaps import Family, Gap, GapRuleSetting, Snooze
 from coaching.models.metrics import MetricSnapshot
 from coaching.models.sharing import OneOnOneShare
@@ -22,6 +23,8 @@ __all__ = [
     "FlagBacktest",
     "Gap",
     "GapRuleSetting",
+    "HeldOutItem",
+    "LeadingMeasure",
     "ManagerPreference",
     "Membership",
     "MetricSnapshot",

@@ -167,10 +167,15 @@ class Commitment(models.Model):
 
 
 class CoachingEffect(models.Model):
-    """Whether the metric behind a discussed item moved, 2 and 4 weeks after the conversation.
+    """Whether the metric behind a discussed topic moved, against the topics that were not discussed.
 
-    ``before`` is the rep's value in the item's week and ``after`` the value ``weeks_after`` weeks later;
-    ``moved`` is None while the later week has no measurement ("not yet measurable").
+    Measured once the 28 days after the topic's week are over (``weeks_after`` 4), on its code's leading
+    metric (``coaching.calibration.leading``): ``before`` / ``after`` are that metric before and after, and
+    the change is compared with the matched controls' (same code and severity band, not discussed):
+    ``control_change`` their mean change, ``controls`` how many, ``score`` this topic's change minus theirs in
+    their standard deviations (positive: better). ``moved`` is None ("not enough data yet") until there are
+    enough controls; then True when the topic's change is at least one control SD better than theirs.
+    Rows with ``weeks_after`` 2 are from before the leading metrics and are no longer written.
     """
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="effects")
@@ -181,6 +186,10 @@ class CoachingEffect(models.Model):
     after = models.FloatField(null=True, blank=True)
     moved = models.BooleanField(null=True, blank=True, help_text="Improved by a meaningful step; None: unknown.")
     measured_on = models.DateField(null=True, blank=True)
+    control_change = models.FloatField(null=True, blank=True, help_text="The matched controls' mean change.")
+    controls = models.PositiveIntegerField(default=0)
+    control_kind = models.CharField(max_length=10, blank=True, help_text="matched, randomised or mixed.")
+    score = models.FloatField(null=True, blank=True, help_text="(change - control mean) / control SD.")
 
     class Meta:
         constraints = [

@@ -54,6 +54,7 @@ class Inspection:
     calendar: FiscalCalendar
     spans: Horizons
     reps: list[RepInspection]
+    risk_source: str = "heuristic"  # backtested: the org's win model; heuristic: the plain score (risk.py)
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -73,6 +74,7 @@ class Inspection:
             "week_start": self.week_start.isoformat(),
             "reviewed": {"start": self.reviewed.start.isoformat(), "end": self.reviewed.end.isoformat()},
             "fiscal_calendar": self.calendar.source,
+            "risk_source": self.risk_source,
             "current_quarter": self.spans.current.as_json(),
             "next_quarter": self.spans.following.as_json(),
             "totals": {name: tally.as_json() for name, tally in self.totals.items()},
@@ -104,7 +106,7 @@ def inspection(org: Org, manager_sf_id: str, week_start: date) -> Inspection:
     moved = deal_changes(org, week_start, owners, stages=stages)
     coverage = rep_coverage(org, owners, spans)
     until = max(spans.following.window.end, spans.next_90_days.end)
-    deals = deals_to_inspect(org, owners, week_start, until, moved)
+    deals, risk_source = deals_to_inspect(org, owners, week_start, until, moved)
     by_owner: dict[str, list[DealChange]] = {}
     for change in moved.values():
         by_owner.setdefault(change.owner_sf_id, []).append(change)
@@ -119,4 +121,4 @@ def inspection(org: Org, manager_sf_id: str, week_start: date) -> Inspection:
         )
         for sf_id, name in reps
     ]
-    return Inspection(org, manager_sf_id, week_start, review_window(week_start), calendar, spans, rows)
+    return Inspection(org, manager_sf_id, week_start, review_window(week_start), calendar, spans, rows, risk_source)

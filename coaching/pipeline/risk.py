@@ -1,8 +1,9 @@
 """The deals to inspect on Monday: each rep's open deals closing by the end of next quarter, ranked by
 amount x risk, the top few with the reasons behind their risk and what changed on them last week.
 
-Risk is a plain, documented score in [0.1, 1] from what the history shows (until the backtested deal risk
-of ``coaching/backtest`` is there to replace it): a base of 0.1, plus 0.15 per close-date push in the 91 days
+Where the org's backtest has fitted a win model, risk is 1 - the deal's win probability by that model
+(``backtested.py``). Otherwise it is a plain, documented score in [0.1, 1] from what the history shows: a
+base of 0.1, plus 0.15 per close-date push in the 91 days
 before the week (at most three), 0.2 when the close date has passed, 0.15 when no activity was logged in 21
 days, and for last week's moves 0.15 pushed out, 0.15 amount cut, 0.2 stage back. It orders the deals worth
 the manager's questions; it is not a win probability.
@@ -18,6 +19,7 @@ from typing import Any
 from coaching.gaps.records import record_url
 from coaching.metrics.calendar import Window
 from coaching.metrics.dialect import fetch, sql_datetime
+from coaching.pipeline.backtested import BACKTESTED, HEURISTIC, backtested_risks
 from coaching.pipeline.changes import CENT, LABELS, DealChange
 from crm.models import Opportunity, OpportunityChange, Org
 
@@ -54,18 +56,20 @@ class InspectDeal:
 
 def deals_to_inspect(
     org: Org, owners: Iterable[str], week_start: date, until: date, moved: dict[str, DealChange]
-) -> dict[str, list[InspectDeal]]:
-    """Per rep, up to ``INSPECT_DEALS`` open deals closing by ``until``, riskiest money first (two queries)."""
+) -> tuple[dict[str, list[InspectDeal]], str]:
+    """Per rep, up to ``INSPECT_DEALS`` open deals closing by ``until``, riskiest money first; and where the
+    risk came from (``backtested`` or ``heuristic``)."""
     owners = sorted(set(owners))
     if not owners:
-        return {}
+        return {}, HEURISTIC
     candidates = list(
         Opportunity.live.filter(org=org, owner_sf_id__in=owners, is_closed=False, close_date__lte=until)
         .exclude(amount=None)
         .filter(amount__gt=0)
         .values_list("sf_id", "name", "owner_sf_id", "stage", "amount", "close_date", "last_activity_date")
     )
-    pushes = _pushes(org, [row[0] for row in candidates], week_start)
+    modelled = backtested_risks(org, [(row[0], row[3], row[2]) for row in candidates], week_start)
+    pushes = {} if modelled is not None else _pushes(org, [row[0] for row in candidates], week_start)
     stale_before = week_start - timedelta(days=STALE_DAYS)
     by_rep: dict[str, list[InspectDeal]] = defaultdict(list)
     for sf_id, name, owner, stage, amount, close_date, last_activity in candidates:
@@ -88,6 +92,9 @@ def deals_to_inspect(
                     risk += weight
             words = [_describe(category, change) for category in change.categories]
         risk = min(risk, 1.0)
+        if modelled is not None:  # the org's win model replaces the heuristic score and its reasons
+            risk, model_reasons = modelled[sf_id]
+            reasons = list(model_reasons)
         money = Decimal(str(amount)).quantize(CENT)
         by_rep[owner].append(
             InspectDeal(
@@ -104,10 +111,11 @@ def deals_to_inspect(
                 float(money) * risk,
             )
         )
-    return {
+    ranked = {
         owner: sorted(deals, key=lambda deal: (-deal.score, deal.sf_id))[:INSPECT_DEALS]
         for owner, deals in by_rep.items()
     }
+    return ranked, HEURISTIC if modelled is None else BACKTESTED
 
 
 def _pushes(org: Org, deal_ids: list[str], week_start: date) -> dict[str, int]:

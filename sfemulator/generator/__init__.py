@@ -5,17 +5,22 @@ directory (one ``<SObject>.json`` per object, ``org.json``, ``server.key``, ``ge
 ``generate_org`` management command wraps it.
 """
 
+from sfemulator.generator.coaching import CoachingStyles
+from sfemulator.generator.coaching_plan import PortalAction, coaching_plan
 from sfemulator.generator.config import GeneratorConfig, GeneratorConfigError
 from sfemulator.generator.org import OBJECTS, OrgBuild, generate
 from sfemulator.generator.writer import OrgDirectoryError, WriteSummary, write_org
 
 __all__ = [
     "OBJECTS",
+    "CoachingStyles",
     "GeneratorConfig",
     "GeneratorConfigError",
     "OrgBuild",
     "OrgDirectoryError",
+    "PortalAction",
     "WriteSummary",
+    "coaching_plan",
     "generate",
     "write_org",
 ]

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sfemulator.generator.coaching import CoachingStyles
 from sfemulator.generator.wiring import check_links
 
 MAX_REPS = 10_000
@@ -38,6 +39,9 @@ class GeneratorConfig:
     fiscal_year_start_month: int = 1
     # None: outcomes as usual. A tuple of behaviours (wiring.BEHAVIOURS): outcomes wired to those only.
     outcome_links: tuple[str, ...] | None = None
+    # None: no coaching. Managers who coach differently (sfemulator.generator.coaching): engaged teams' reps
+    # log more calls after the discussion; the portal actions are the coaching plan, not records.
+    coaching: CoachingStyles | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -71,6 +75,12 @@ class GeneratorConfig:
         if not _is_int(self.fiscal_year_start_month) or not 1 <= self.fiscal_year_start_month <= 12:
             problems.append(
                 f"fiscal year start month must be a month number from 1 to 12, got {self.fiscal_year_start_month!r}"
+            )
+        if self.coaching is not None:
+            problems += (
+                self.coaching.problems()
+                if isinstance(self.coaching, CoachingStyles)
+                else [f"coaching must be CoachingStyles, got {self.coaching!r}"]
             )
         links_problem = check_links(self.outcome_links)
         if links_problem:

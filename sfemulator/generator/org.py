@@ -12,6 +12,7 @@ from typing import Any
 
 from sfemulator.generator.accounts import CompanyNamer, build_book, finish_account
 from sfemulator.generator.activities import ActivityMaker
+from sfemulator.generator.coaching_plan import coaching_plan, lifted_calls, team_styles
 from sfemulator.generator.config import GeneratorConfig
 from sfemulator.generator.credentials import OrgCredentials, org_credentials
 from sfemulator.generator.deals import DealMaker
@@ -46,6 +47,7 @@ class OrgBuild:
         self.catalogue = Catalogue(self.ids, self.setup)
         self.quotas = QuotaMaker(self.timeline, self.ids, config.seed, config.opportunities_per_rep_month, self.setup)
         self.activities = ActivityMaker(self.timeline, self.ids, config.activities_per_opportunity)
+        self.styles = {} if config.coaching is None else team_styles(self.chart, config.coaching)
         self.deals = DealMaker(
             self.timeline,
             self.ids,
@@ -67,6 +69,7 @@ class OrgBuild:
         namer = CompanyNamer(Random(f"{config.seed}:companies"))
         recycle = RecycleBin(timeline, self.ids, config.seed, config.reps)
         reps = self.chart.reps
+        accounts: dict[int, list[str]] = {}
         accounts_per_rep = 12 + config.opportunities_per_rep_month * config.months * 0.35
         for position, rep in enumerate(reps):
             rng = Random(f"{config.seed}:rep:{position}")
@@ -82,6 +85,7 @@ class OrgBuild:
                     offered = True
             horizon = rep.left if rep.left is not None else timeline.as_of
             yield from self.activities.for_accounts(rng, rep, book, max(timeline.start, rep.hired), horizon)
+            accounts[position] = [account.id for account in book]
             for account in book:
                 finish_account(account, rng, timeline)
                 yield "Account", account.record
@@ -90,6 +94,12 @@ class OrgBuild:
             if on_progress is not None:
                 on_progress(position + 1, len(reps))
         yield from recycle.records()
+        if config.coaching is not None:  # last, so that every other record keeps its id
+            for position, rep in enumerate(reps):
+                style = self.styles.get(rep.reports_to.id, "")
+                calls = lifted_calls(self.activities, config.seed, position, rep, style, config.coaching,
+                                     accounts[position])  # fmt: skip
+                yield from calls
 
     def credentials(self) -> OrgCredentials:
         logins = self.chart.admins
@@ -112,6 +122,14 @@ class OrgBuild:
                 "company": config.company,
                 "scenario": config.scenario,
                 "outcome_links": None if config.outcome_links is None else list(config.outcome_links),
+            },
+            "coaching": None
+            if config.coaching is None
+            else {
+                "week": config.coaching.week.isoformat(),
+                "lift": config.coaching.lift,
+                "styles": self.styles,
+                "plan": [action.as_json() for action in coaching_plan(self.chart, config.coaching)],
             },
             "as_of": self.timeline.as_of_text,
             "span_start": self.timeline.start_date.isoformat(),

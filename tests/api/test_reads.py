@@ -297,12 +297,12 @@ def test_agenda_weeks(world):
 def test_an_agenda_shows_the_coaching_effects_due_that_week(world):
     item = world.item("fsm_a")
     set_item_status(item, "discussed")
-    due = WEEK + timedelta(weeks=2)
+    due = WEEK + timedelta(weeks=4)
     gaps_for(world.org, world.people["a1"], world.deals["a1"], week=due)
     build_agendas(world.org, due)
     body = get(world, f"/api/v1/managers/{world.sf('fsm_a')}/agenda", week=due.isoformat()).json()
     assert [(e["item_id"], e["weeks_after"], e["target_week"]) for e in body["effects"]] == [
-        (item.pk, 2, due.isoformat())
+        (item.pk, 4, due.isoformat())
     ]
     assert get(world, f"/api/v1/managers/{world.sf('fsm_a')}/agenda", week=WEEK.isoformat()).json()["effects"] == []
 

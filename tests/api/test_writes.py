@@ -40,7 +40,7 @@ def test_mark_discussed_and_add_a_note_in_one_call(world):
     item.refresh_from_db()
     assert item.status == "discussed" and item.status_changed_by == world.users["fsm"]
     # The same domain function as the portal's: discussing schedules the coaching effect.
-    assert CoachingEffect.objects.filter(item=item).count() == 2
+    assert list(CoachingEffect.objects.filter(item=item).values_list("weeks_after", flat=True)) == [4]
     assert world.client("fsm").get(f"/api/v1/agenda-items/{item.pk}").json() == body
 
 

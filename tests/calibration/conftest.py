@@ -14,6 +14,7 @@ from random import Random
 import pytest
 from django.contrib.auth.models import User
 
+from coaching.calibration.measure import measure_leading
 from coaching.models import Agenda, AgendaItem, Commitment, Membership
 from crm.models import Activity, Org, Person
 from tests.factories import GapFactory, OrgFactory, PersonFactory, TaskFactory
@@ -75,6 +76,7 @@ def build_coaching_org(seed: int = 14, lift: dict[str, float] | None = None) -> 
             tasks += _tasks(org, rep, GAP_WEEK - timedelta(days=28), base, rng)
             tasks += _tasks(org, rep, GAP_WEEK, base + lift[key], rng)
     Activity.objects.bulk_create(tasks)
+    measure_leading(org.pk, PAGE_WEEK, PAGE_WEEK)  # what the weekly build does
     return CoachingOrg(org, dana, eve, managers, reps, items)
 
 

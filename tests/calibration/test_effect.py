@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from coaching.calibration.director import calibration
 from coaching.calibration.effect import MIN_CASES, estimate, gap_cases
-from coaching.calibration.leading import leading_values
+from coaching.calibration.leading import window_values
 from coaching.models import Membership
 from coaching.visibility import scope_for
 from tests.calibration.conftest import GAP_WEEK, PAGE_WEEK, build_coaching_org
@@ -13,7 +13,7 @@ from tests.calibration.conftest import GAP_WEEK, PAGE_WEEK, build_coaching_org
 
 def test_the_leading_metric_is_the_activity_rate_of_the_28_days(coaching_org):
     rep = coaching_org.reps["ana"][0]
-    before, after = leading_values(coaching_org.org.pk, "ACTIVITY_LOW",
+    before, after = window_values(coaching_org.org.pk, "ACTIVITY_LOW",
                                    [(rep.sf_id, GAP_WEEK - timedelta(days=28)), (rep.sf_id, GAP_WEEK)])  # fmt: skip
     from crm.models import Activity
 

@@ -85,7 +85,7 @@ def test_the_inspection_takes_a_fixed_number_of_queries_whatever_the_team(fiscal
         PersonFactory(org=org, manager_sf_id=manager.sf_id, name=f"Extra {index}")
     with CaptureQueriesContext(connection) as large:
         inspection(org, manager.sf_id, WEEK)
-    assert len(large) == len(small) <= 10
+    assert len(large) == len(small) <= 11  # 11: the org's win model is looked up (none here)
 
 
 def test_the_portal_page_shows_the_team_and_refuses_a_bad_week(client, fiscal_team):
@@ -171,3 +171,29 @@ def test_the_agenda_page_reuses_its_inspection_until_the_week_is_built_again(cli
                 for at in Agenda.objects.filter(pk=agenda.pk).values_list("built_at", flat=True)
             ]
         )
+
+
+def test_the_orgs_backtested_win_model_replaces_the_heuristic_risk_and_the_page_says_so(client, fiscal_team):
+    import math
+
+    from coaching.backtest.winmodel import WinParameters
+    from coaching.models import WinModel
+
+    org, manager = fiscal_team["org"], fiscal_team["manager"]
+    assert inspection(org, manager.sf_id, WEEK).risk_source == "heuristic"
+    stages = {"Value Proposition": -3.0, "Proposal/Price Quote": 1.0}  # other stages 0
+    flags = {key: 0.0 for key in ("stale", "overdue", "stall", "single", "pushed", "regressed")}
+    model = WinParameters(0.0, stages, flags, 0.0, {}, 0.3)
+    WinModel.objects.create(org=org, as_of=WEEK, parameters=model.as_json(), deals=300)
+
+    found = inspection(org, manager.sf_id, WEEK)
+
+    assert found.risk_source == "backtested" and found.as_json()["risk_source"] == "backtested"
+    deals = found.reps[0].deals
+    for item in deals:  # 1 - the logistic of the deal's stage level, nothing else (flag weights are 0)
+        assert item.risk == pytest.approx(1 - 1 / (1 + math.exp(-stages.get(item.stage, 0.0))))
+        assert item.reasons[0].endswith("to win by the org's win model")
+    assert [item.score for item in deals] == sorted((item.score for item in deals), reverse=True)
+    assert deals[0].name == "Healthy bigger one"  # 60,000 x 0.95: first now, third by the heuristic
+    signed_in(client, org, manager, Membership.Role.FSM, "maxb")
+    assert "your org\u2019s backtested win model" in client.get("/pipeline/?week=2024-06-17").content.decode()

@@ -151,17 +151,20 @@ def test_why_lines_explain_the_comparison_and_its_guard(world):
 def test_coaching_history_shows_what_was_done_and_whether_it_moved(world):
     item = world.item(world.agenda_a)
     set_item_status(item, "discussed", user=world.users["fsm_a"])
-    effect = CoachingEffect.objects.get(item=item, weeks_after=2)
-    effect.before, effect.after, effect.moved = 0.5, 0.2, True
+    effect = CoachingEffect.objects.get(item=item, weeks_after=4)
+    effect.before, effect.after, effect.moved, effect.score = 0.5, 0.2, True, 1.8
+    effect.control_change, effect.controls, effect.control_kind = 0.05, 6, "matched"
+    effect.measured_on = WEEK
     effect.save()
     history = coaching_history(world.org.pk, item.person_sf_id, WEEK)
     entry = next(entry for entry in history if entry.item == item)
-    assert [e.weeks_after for e in entry.effects] == [2, 4]
+    assert [e.weeks_after for e in entry.effects] == [4]
     assert [note.text for note in entry.notes] == ["Talked it through; follow up Friday."]
     untouched = world.agenda_a.items.filter(person_sf_id=world.reps_a[2].sf_id, status=AgendaItem.Status.OPEN)
     assert not any(entry.item in untouched for entry in coaching_history(world.org.pk, world.reps_a[2].sf_id, WEEK))
     html = world.client("fsm_a").get(reverse("portal:rep", args=[item.person_sf_id])).content.decode()
-    assert "1 of 1 measured follow-up checks moved" in html
+    assert "1 of 1 measured topics moved more than the topics not discussed" in html
+    assert "better than the 6 comparable topics not discussed" in html
 
 
 def test_rep_page_reads_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):

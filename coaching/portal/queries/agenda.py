@@ -13,8 +13,8 @@ from functools import cached_property, lru_cache
 from django.urls import reverse
 
 from coaching.agendas.lookup import AgendaView, load_view
-from coaching.agendas.movement import direction
-from coaching.agendas.units import difference, metric_label, metric_value
+from coaching.agendas.units import difference, metric_value
+from coaching.calibration.wording import effect_words
 from coaching.gaps.catalogue import RULES_BY_CODE
 from coaching.metrics.team_figures import team_label
 from coaching.models import Agenda, AgendaItem, AgendaNote, CoachingEffect, Commitment, OneOnOneShare, Snooze
@@ -64,13 +64,7 @@ class EffectRow:
     label: str
     verdict: str  # moved / worse / flat / waiting
 
-    @property
-    def before(self) -> str:
-        return metric_value(self.effect.metric, self.effect.before)
-
-    @property
-    def after(self) -> str:
-        return metric_value(self.effect.metric, self.effect.after)
+    text: str
 
 
 @dataclass
@@ -160,14 +154,9 @@ class AgendaPage:
         rows = []
         for effect in self.view.effects:
             person = effect.item.person_sf_id
-            if effect.after is None:
-                verdict = "waiting"
-            elif effect.moved:
-                verdict = "moved"
-            else:
-                verdict = "worse" if direction(effect.metric, effect.before, effect.after) == "worse" else "flat"
+            words = effect_words(effect, effect.item.code)
             who = self.view.first_name(person) if person else "Team"
-            rows.append(EffectRow(effect, who, metric_label(effect.metric), verdict))
+            rows.append(EffectRow(effect, who, words.label, words.verdict, words.text))
         return rows
 
 

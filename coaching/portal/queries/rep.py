@@ -88,7 +88,7 @@ class RepPage:
 
     @property
     def measured(self) -> int:
-        return sum(1 for entry in self.history for effect in entry.effects if effect.after is not None)
+        return sum(1 for entry in self.history for effect in entry.effects if effect.moved is not None)
 
 
 def rep_page(

@@ -9,7 +9,10 @@ from coaching.agendas.rotation import family_label as _family_label
 from coaching.agendas.units import metric_label as _metric_label
 from coaching.agendas.units import metric_value as _metric_value
 from coaching.agendas.units import money as _money
+from coaching.calibration.wording import EffectWords
+from coaching.calibration.wording import effect_words as _effect_words
 from coaching.gaps.catalogue import RULES_BY_CODE
+from coaching.models import CoachingEffect
 from coaching.portal.charts import SEVERITY_WORDS, severity_level
 from coaching.visibility import Scope
 
@@ -19,6 +22,11 @@ register = template.Library()
 @register.filter
 def metric_value(value: float | None, metric: str) -> str:
     return _metric_value(metric, value)
+
+
+@register.filter
+def effect_words(effect: CoachingEffect, code: str) -> EffectWords:
+    return _effect_words(effect, code)
 
 
 @register.filter
@@ -68,6 +76,12 @@ def severity_word(severity: float | None) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def fixed(value: float | None, places: int = 2) -> str:
+    """A number with a fixed count of decimals: floatformat's localisation costs a long table dearly."""
+    return "" if value is None else f"{value:.{int(places)}f}"
 
 
 @register.filter

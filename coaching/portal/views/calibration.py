@@ -1,7 +1,6 @@
 """The director's calibration page: which managers coach and whether it works, for directors and org admins;
 anyone else gets the 404 of a page that is not there."""
 
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 
 from coaching.calibration.director import calibration, may_calibrate
@@ -17,19 +16,14 @@ def calibration_page(request: PortalRequest) -> HttpResponse:
         raise Http404("No such page.")
     week = asked_week(request) or this_week()
     page = calibration(scope, week, today())
-    # The latest agenda of each manager up to the week: "open their agenda" from the page.
-    latest = (
+    # The latest agenda of each manager up to the week: "open their agenda" from the page (one query, the
+    # newest first; the first seen per manager is kept).
+    agendas: dict[str, int] = {}
+    for manager, pk in (
         visible_agendas(scope)
         .filter(manager_sf_id__in=[row.sf_id for row in page.managers], week_start__lte=week)
-        .values("manager_sf_id")
-        .annotate(week=Max("week_start"))
-    )
-    weeks = {row["manager_sf_id"]: row["week"] for row in latest}
-    agendas = {
-        manager: pk
-        for manager, pk, week_start in visible_agendas(scope)
-        .filter(manager_sf_id__in=list(weeks), week_start__in=set(weeks.values()))
-        .values_list("manager_sf_id", "pk", "week_start")
-        if weeks.get(manager) == week_start
-    }
+        .order_by("-week_start")
+        .values_list("manager_sf_id", "pk")
+    ):
+        agendas.setdefault(manager, pk)
     return render_page(request, "portal/calibration.html", {"page": page, "agendas": agendas}, active="calibration")
