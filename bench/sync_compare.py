@@ -31,8 +31,11 @@ WINDOWS = os.environ.get("SYNC_PARALLEL_WINDOWS", "4")
 SETTINGS = {
     "rest": {"SALESFORCE_SYNC_STRATEGY": "rest", "SYNC_PARALLEL_WINDOWS": "1"},
     # Windows are cut from the COUNT() estimate, which a forced strategy skips: these choose by threshold.
-    "rest-parallel": {"SALESFORCE_SYNC_STRATEGY": "auto", "SALESFORCE_BULK_MIN_RECORDS": str(10**12),
-                      "SYNC_PARALLEL_WINDOWS": WINDOWS},
+    "rest-parallel": {
+        "SALESFORCE_SYNC_STRATEGY": "auto",
+        "SALESFORCE_BULK_MIN_RECORDS": str(10**12),
+        "SYNC_PARALLEL_WINDOWS": WINDOWS,
+    },
     "bulk": {"SALESFORCE_SYNC_STRATEGY": "auto", "SALESFORCE_BULK_MIN_RECORDS": "1", "SYNC_PARALLEL_WINDOWS": WINDOWS},
     "bulk-serial": {"SALESFORCE_SYNC_STRATEGY": "bulk", "SYNC_PARALLEL_WINDOWS": "1"},
 }
