@@ -230,6 +230,11 @@ SALESFORCE_BULK_TIMEOUT_SECONDS = env.float("SALESFORCE_BULK_TIMEOUT_SECONDS", d
 SALESFORCE_BULK_JOB_ATTEMPTS = env.int("SALESFORCE_BULK_JOB_ATTEMPTS", default=3)
 # A window Salesforce answers QUERY_TIMEOUT for is halved and retried, down to this many seconds.
 SYNC_WINDOW_FLOOR_SECONDS = env.int("SYNC_WINDOW_FLOOR_SECONDS", default=600)
+# Parallel windows: an object with at least SYNC_PARALLEL_MIN_RECORDS rows to fetch is cut into ranges of its
+# SystemModstamp, fetched by up to SYNC_PARALLEL_WINDOWS concurrent requests (per org: one run per org, one
+# object at a time); 1 turns it off. Salesforce allows 25 concurrent long-running (> 20 s) requests per org.
+SYNC_PARALLEL_WINDOWS = env.int("SYNC_PARALLEL_WINDOWS", default=4)
+SYNC_PARALLEL_MIN_RECORDS = env.int("SYNC_PARALLEL_MIN_RECORDS", default=20000)
 # Liveness (docs/sync.md, "What can go wrong"): a working step renews its run's heartbeat and the org's lock
 # every SYNC_HEARTBEAT_SECONDS; a copy of a step silent for SYNC_STEP_STALE_SECONDS may be taken over by a
 # redelivery; a run silent for SYNC_LOCK_SECONDS is abandoned (the reaper runs every SYNC_REAP_SECONDS) and

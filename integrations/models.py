@@ -58,6 +58,32 @@ class SyncMark(models.Model):
         return f"{self.org} {self.sobject} @ {self.mark}"
 
 
+class SyncWindow(models.Model):
+    """One range ``[start, end)`` of an object's mark field, fetched beside others (parallel windows).
+
+    Each keeps its own resume point (``resume_from``: the newest stamp saved, for ordered REST pages) and
+    ``done``; the object's mark moves only once every window of the set is done, and the rows are then
+    deleted. Rows left open by a killed sync are picked up by the next step or run, each from its own point.
+    """
+
+    org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_windows")
+    sobject = models.CharField(max_length=64)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    strategy = models.CharField(max_length=8)
+    resume_from = models.DateTimeField(null=True, blank=True)
+    high_water = models.DateTimeField(null=True, blank=True)
+    fetched = models.PositiveIntegerField(default=0)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "sobject"], name="syncwindow_org_sobject")]
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.sobject} [{self.start}, {self.end}){' done' if self.done else ''}"
+
+
 class SyncRun(models.Model):
     class Kind(models.TextChoices):
         INCREMENTAL = "incremental"

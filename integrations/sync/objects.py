@@ -27,7 +27,7 @@ from integrations.salesforce.catalogue import SObjectSpec
 from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
-from integrations.sync import lease, lock, strategy, wide, windows
+from integrations.sync import lease, lock, parallel, strategy, wide, windows
 from integrations.sync.deletes import reconcile_ids
 from integrations.sync.job import ObjectJob
 from integrations.sync.pages import OrgClock, PageSaver
@@ -180,6 +180,44 @@ def _fetch_and_save(
         total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
     _notify(job, "started", object_run, total=total)
     clock = OrgClock(job.client)
+    if parallel.wanted(choice) or parallel.open_windows(run.org_id, spec.name):
+        fetched = parallel.fetch_and_save(
+            job, plan, choice, since, saver=saver, mapper=mapper, clock=clock, fetchers=FETCHERS,
+            deep_from=deep_from, on_page=lambda: _notify(job, "page", object_run),
+        )  # fmt: skip
+    else:
+        fetched = _fetch_serially(job, object_run, mark, choice, soql, saver, mapper, clock, deep_from)
+    if not fetched:
+        return False
+    if due:
+        _notify(job, "reconciling", object_run)
+        alive = live_ids(job)
+        with transaction.atomic():
+            reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
+            lease.fence(run.pk, run.org_id, job.token, job.lease)
+        object_run.deleted += reconciled.tombstoned
+        count_calls()
+        object_run.save(update_fields=["deleted", "api_calls", "retries"])
+    mark.last_deletes_checked_at = started
+    if job.full:
+        mark.last_full_sync_at = started
+    mark.skipped_reason = plan.skipped_message
+    mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
+    return True
+
+
+def _fetch_serially(
+    job: ObjectJob,
+    object_run: SyncObjectRun,
+    mark: SyncMark,
+    choice: strategy.Choice,
+    soql: str,
+    saver: PageSaver,
+    mapper: RecordMapper,
+    clock: OrgClock,
+    deep_from: datetime | None,
+) -> bool:
+    """The window's pages one after another (the usual small increment): False when the step ends early."""
     fetch = FETCHERS[choice.strategy]
     window_mark = mark.mark
     # Unordered rows (Bulk) move the mark only once all are saved: a crash or a stop mid-way re-reads the window.
@@ -200,20 +238,6 @@ def _fetch_and_save(
         pages.close()
     if not choice.ordered and high_water is not None:
         saver.advance_mark(high_water, org_now=clock.now)
-    if due:
-        _notify(job, "reconciling", object_run)
-        alive = live_ids(job)
-        with transaction.atomic():
-            reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
-            lease.fence(run.pk, run.org_id, job.token, job.lease)
-        object_run.deleted += reconciled.tombstoned
-        count_calls()
-        object_run.save(update_fields=["deleted", "api_calls", "retries"])
-    mark.last_deletes_checked_at = started
-    if job.full:
-        mark.last_full_sync_at = started
-    mark.skipped_reason = plan.skipped_message
-    mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
     return True
 
 

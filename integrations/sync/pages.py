@@ -59,8 +59,15 @@ class PageSaver:
         self.has_pending = SyncPendingRecord.objects.filter(org_id=self.run.org_id, sobject=self.spec.name).exists()
 
     def save(
-        self, page: MappedPage, *, org_now: datetime | None, deep_from: datetime | None = None, moves_mark: bool = True
+        self,
+        page: MappedPage,
+        *,
+        org_now: datetime | None,
+        deep_from: datetime | None = None,
+        moves_mark: bool = True,
+        then: Callable[[MappedPage], None] | None = None,
     ) -> list[RecordError]:
+        """Save one page in one transaction; ``then(page)`` writes more in the same one (a window's resume point)."""
         run, spec, object_run, mark = self.run, self.spec, self.object_run, self.mark
         with transaction.atomic():
             written = upsert_page(self.upserter, spec, run.org_id, page.rows)
@@ -93,6 +100,8 @@ class PageSaver:
                     "future_stamped", "lookback_fetched", "api_calls", "retries", "resume_from",
                 ]
             )  # fmt: skip
+            if then is not None:
+                then(page)
             lease.fence(run.pk, run.org_id, self.job.token, self.job.lease)
         return errors
 

@@ -9,7 +9,7 @@ the helper, after the pages before it.
 
 import queue
 import threading
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import TypeVar
 
 Page = TypeVar("Page")
@@ -64,3 +64,65 @@ def prefetched(
         # and is waited for, since the client it uses must not serve two threads at once.
         stop.set()
         helper.join()
+
+
+_FINISHED = object()
+
+
+def prefetched_many(
+    sources: Sequence[Callable[[], Iterable[Page]]], transform: Callable[[Page], Mapped], workers: int, depth: int = 2
+) -> Generator[tuple[int, Mapped | None], None, None]:
+    """Pages of several sources fetched by up to ``workers`` threads at once: ``(index, transform(page))`` as
+    they come (interleaved; in order within one source), then ``(index, None)`` once that source is exhausted.
+    A failure of any source is raised here after what came before it; the other threads are then stopped."""
+    handoff: queue.Queue = queue.Queue(maxsize=max(1, depth * workers))
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(sources)):
+        todo.put(index)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    break
+                for page in sources[index]():
+                    if stop.is_set() or not offer((index, transform(page))):
+                        return
+                if not offer((index, None)):
+                    return
+        except BaseException as error:  # handed to the consumer, raised there
+            offer(_Failure(error))
+            return
+        offer(_FINISHED)
+
+    helpers = [
+        threading.Thread(target=work, name=f"sync-window-{n}", daemon=True) for n in range(min(workers, len(sources)))
+    ]
+    for helper in helpers:
+        helper.start()
+    running = len(helpers)
+    try:
+        while running:
+            item = handoff.get()
+            if item is _FINISHED:
+                running -= 1
+                continue
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        for helper in helpers:
+            helper.join()

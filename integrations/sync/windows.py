@@ -57,8 +57,9 @@ def narrowing(job: ObjectJob, soql: str, run: Callable[[str], Pages]) -> Pages:
         raise QueryError(f"{job.spec.name}: the query timed out and is not one the sync can narrow", code=TIMEOUT)
     mark = job.spec.mark_field
     floor = timedelta(seconds=max(1, int(settings.SYNC_WINDOW_FLOOR_SECONDS)))
-    start = _since(match.group("where"), mark) or _earliest(job, match.group("head"), mark)
-    end = timezone.now() + timedelta(minutes=1)  # rows stamped while the sync runs belong to the next run
+    start = _since(match.group("where"), mark) or earliest(job, match.group("head"), mark)
+    # A parallel window keeps its own upper bound; otherwise rows stamped while the sync runs are the next run's.
+    end = _until(match.group("where"), mark) or timezone.now() + timedelta(minutes=1)
     if start is None:
         return  # the object has no rows at all
     span = max(floor, (end - start) / 2)
@@ -86,7 +87,12 @@ def _since(where: str | None, mark: str) -> datetime | None:
     return moment()(found.group(1)) if found else None
 
 
-def _earliest(job: ObjectJob, head: str, mark: str) -> datetime | None:
+def _until(where: str | None, mark: str) -> datetime | None:
+    found = re.search(rf"{mark} < (\S+)", where or "")
+    return moment()(found.group(1)) if found else None
+
+
+def earliest(job: ObjectJob, head: str, mark: str) -> datetime | None:
     """The oldest mark value of the object (an initial load has no lower bound): one small, indexed query."""
     sobject = head.rsplit(" ", 1)[-1]
     oldest = f"SELECT {mark} FROM {sobject} ORDER BY {mark} LIMIT 1"
