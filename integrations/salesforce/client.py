@@ -52,7 +52,8 @@ MIN_BATCH, MAX_BATCH = 200, 2000
 
 
 class SalesforceClient:
-    """A connection's REST API, as the sync engine uses it. Not shared between threads at the same time."""
+    """A connection's REST API, as the sync engine uses it. Parallel sync windows call it from several threads: logins
+    and the retry count are locked, and the call count lives in the transport's own lock."""
 
     def __init__(
         self,
@@ -78,6 +79,7 @@ class SalesforceClient:
         self._usage_probed = False
         self.logins = 0
         self.retries = 0  # calls repeated after transient trouble or an expired session
+        self._retries_lock = threading.Lock()  # parallel sync windows share one client
 
     # --- What the caller can see -------------------------------------------------------------------------
 
@@ -218,7 +220,7 @@ class SalesforceClient:
                     if not auth.can_log_in(self.connection) or relogged:
                         raise expired_session(verdict.error.message, can_relogin=relogged) from exc
                     relogged = True
-                    self.retries += 1
+                    self._count_retry()
                     logger.info("%s: session expired; logging in again", what)
                     self._drop_session_id(sf)
                     continue
@@ -229,10 +231,14 @@ class SalesforceClient:
                         # The failed reply may say the allowance is spent: then waiting would not help.
                         self.check_reserve()
                     failures += 1
-                    self.retries += 1
+                    self._count_retry()
                     self._pause(verdict.error, failures, exc)
                     continue
                 raise verdict.error from exc
+
+    def _count_retry(self) -> None:
+        with self._retries_lock:
+            self.retries += 1
 
     def _pause(self, error: SalesforceError, failures: int, exc: BaseException) -> None:
         """Sleep before retry number ``failures``, or raise ``TransientError`` once the retries are spent."""
@@ -301,7 +307,7 @@ class SalesforceClient:
                 if verdict.action is not Action.RETRY:
                     raise verdict.error from exc
                 failures += 1
-                self.retries += 1
+                self._count_retry()
                 self._pause(verdict.error, failures, exc)
                 continue
             self.logins += 1
