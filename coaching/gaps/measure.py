@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.counts import PER_DEAL_METRICS, counted_rows, per_deal_counts
 from coaching.gaps.coverage import Silence
-from coaching.gaps.mix import expected_log, expected_rate, largest_share
+from coaching.gaps.mix import BOOK_ADJUSTED, by_book, expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.metrics import names
@@ -137,7 +138,9 @@ def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
 
 
 def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
-    """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge."""
+    """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge, with
+    the counts behind y where there are some (``coaching.gaps.model.measured``); for the rules judged on a
+    count per deal, also the margin and direction of that count."""
     from coaching.gaps.how import ActivityLow, StageStall
     from coaching.gaps.kinds import LevelRule, RateRule
     from coaching.gaps.what import ProductWinRateLow
@@ -150,7 +153,13 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         if not (guard_tenure and ramping(context, rep) is not None)
         and not (rule.reads_activity and context.activity_silence(rep))
     ]
-    keyed: dict[str, list[tuple[str, str, float, float, float]]] = defaultdict(list)
+    keyed: dict[str, list[tuple]] = defaultdict(list)
+    found = {rep: pair for rep in reps if (pair := per_deal_counts(context, rule, rep)) is not None}
+    if len(found) >= 3:
+        # Without the per-deal counts (too few reps with them), the rule's headline figure below.
+        keyed[""] = counted_rows(context, reps, found)
+        ratio = t.get(PER_DEAL_METRICS[rule.metric], 0.5)
+        return {"scale": "log", "rows": keyed, "margin": abs(math.log(ratio)), "direction": "low"}
     scale = "rate"
     if isinstance(rule, ProductWinRateLow):
         cells: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
@@ -164,7 +173,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             centre = sum(row[1] for row in rows) / sum(row[2] for row in rows)
             for rep, wins, closed in rows:
                 y, se2 = _rate_row(wins, closed, centre)
-                keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre)))
+                keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre), wins, closed))
         return {"scale": scale, "rows": keyed}
     if isinstance(rule, RateRule | StageStall):
         counts = []
@@ -184,43 +193,46 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             expected = expected_rate(context, rep, snap) if rule.metric == names.WIN_RATE else None
             own = centre if expected is None else expected
             y, se2 = _rate_row(k, n, own)
-            keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own)))
+            keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own), min(max(k, 0), n), n))
         return {"scale": scale, "rows": keyed}
     scale = "log"
     sigma = _pooled_sigma(context, rule.metric)
-    level_rows: list[tuple[str, float, float | None]] = []
-    noise: float | None
+    level_rows: list[tuple[str, float, float]] = []
+    per_exposure: dict[str, tuple[float, float]] = {}
     for rep in reps:
         snap = context.snap(rep, rule.metric)
         if snap is None:
             continue
         if isinstance(rule, NewPipelineLow):
-            value, noise = snap.n + 0.5, None
-        elif isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
+            per_exposure[rep] = (float(snap.n), 1.0)
+            continue
+        if isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
             # Activity per open deal and per day on the job: a rep with few open deals, or who joined within
             # the 28 days, logs less and is not less active for it.
             opened = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
             exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
-            value, noise = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
-        else:
-            raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
-            if raw is None or raw <= 0:
-                continue
-            value, noise = raw, _level_variance(rule, snap, raw, sigma)
-        level_rows.append((rep, math.log(value), noise))
-    if level_rows:
+            per_exposure[rep] = (float(snap.n), exposure)
+            continue
+        raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
+        if raw is None or raw <= 0:
+            continue
+        level_rows.append((rep, math.log(raw), _level_variance(rule, snap, raw, sigma)))
+    if per_exposure:
+        keyed[""] = counted_rows(context, reps, per_exposure)
+    elif level_rows:
         middle = sorted(row[1] for row in level_rows)[len(level_rows) // 2]
-        for rep, y, noise in level_rows:
-            # A count without its own variance: Poisson, taken at the org's typical count.
-            se2 = noise if noise is not None else 1 / max(math.exp(middle), 0.5)
+        for rep, y, se2 in level_rows:
             offset = expected_log(context, rep, rule.metric)
             keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
+    if rule.code in BOOK_ADJUSTED and keyed[""]:
+        keyed[""] = by_book(context, keyed[""])
     return {"scale": scale, "rows": keyed}
 
 
 def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
     margin, direction = _margin(rule, t)
     found = measure(context, rule, t)
+    margin, direction = found.get("margin", margin), found.get("direction", direction)
     judged = {}
     for key, rows in found["rows"].items():
         arrays = measured(found["scale"], rows)
