@@ -64,6 +64,7 @@ def backgrounds(context: Any, rules: list[tuple[Any, Any]]) -> list[Background]:
         if len(rows) < 5:
             continue
         margin, direction = _margin(rule, t)
+        margin, direction = measured.get("margin", margin), measured.get("direction", direction)
         columns = list(zip(*rows, strict=True))
         _, teams, y, se2, expected = columns[:5]
         counts = [np.array(column, dtype=float) for column in columns[5:7]] or [None, None]
@@ -88,8 +89,10 @@ def backgrounds(context: Any, rules: list[tuple[Any, Any]]) -> list[Background]:
 
 
 def typical_sample(background: Background) -> float:
-    """The typical rep's sample: deals behind a share, or the count behind a counted level, or the
-    precision (1 / variance) of any other level."""
+    """The typical rep's sample: deals behind a share, the exposure behind a count (deals, or days and
+    deals), the count behind another counted level, or the precision (1 / variance) of any other level."""
+    if background.trials is not None:
+        return float(np.median(background.trials))
     if background.scale == "rate":
         centre = float(expit(np.median(background.expected)))
         return float(np.median(1 / (background.se2 * centre * (1 - centre))))
@@ -117,6 +120,12 @@ def simulate(
         share = (k + 0.5) / (n + 1)
         return float(logit(share)), 1 / (n * org_rate * (1 - org_rate)), k, n
     true_level = centre + typical_excess + sign * effect * background.margin
+    if background.trials is not None:
+        # A count over an exposure (``coaching.gaps.counts``): Poisson at the typical exposure times
+        # ``sample``, judged with its exact likelihood.
+        exposure = float(np.median(background.trials)) * sample
+        count = int(rng.poisson(exposure * math.exp(true_level)))
+        return math.log((count + 0.5) / exposure), 1 / (count + 0.5), count, exposure
     if background.code in COUNTED:
         # A count at the typical rep's size, scaled by the rep's true level.
         count = int(rng.poisson(max(size - 0.5, 0.01) * math.exp(sign * effect * background.margin)))
@@ -182,13 +191,18 @@ def planted_position(background: Background, index: int) -> dict[str, float]:
     """Where one measured rep sits: distance beyond the typical rep in margins, sample in typical ones."""
     typical_excess = float(np.median(background.y - background.expected))
     excess = float(background.y[index] - background.expected[index]) - typical_excess
+    if background.trials is not None:
+        sample = float(background.trials[index])
     if background.scale == "rate":
         centre = float(expit(background.expected[index] + typical_excess))
         distance = float(expit(background.expected[index] + typical_excess + excess)) - centre
-        sample = 1 / (background.se2[index] * float(expit(np.median(background.expected)))
-                      * (1 - float(expit(np.median(background.expected)))))  # fmt: skip
     else:
-        distance, sample = excess, 1 / float(background.se2[index])
+        distance = excess
+    if background.trials is None:
+        sample = 1 / float(background.se2[index])
+        if background.scale == "rate":
+            rate = float(expit(np.median(background.expected)))
+            sample /= rate * (1 - rate)
     sign = -1.0 if background.direction == "low" else 1.0
     return {
         "effect": round(sign * distance / background.margin, 2),
