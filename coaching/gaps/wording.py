@@ -65,6 +65,11 @@ def in_words(model: dict[str, Any] | None, unit: str, metric: str = "") -> str:
         # Activity is judged per open deal (28 days), not per week: say so.
         if metric == names.ACTIVITIES_PER_WEEK:
             return f"{value:.1f} activities per open deal"
+        # Judged on a count per deal (coaching.gaps.counts), not on the headline figure: say which.
+        if metric == names.SINGLE_THREADED_COUNT and model.get("scale") == "log":
+            return f"{value:.1f} contact roles per late-stage deal"
+        if metric == names.PRODUCTS_WON_COUNT:
+            return f"{value:.1f} further products per won deal"
         return formatted(value, unit, metric)
 
     text = f"{sure} sure the true figure is {claim} (the rep's estimate {shown(model['estimate'])}"

@@ -165,3 +165,14 @@ def test_a_level_the_book_moves_is_expected_on_the_rep_s_book():
     # An org whose books barely differ keeps the org's figure: a line through noise is no adjustment.
     flat = [0.01 * (index % 3) for index in range(20)]
     assert by_book(book_context(flat), rows) == rows
+
+
+def test_a_gap_judged_on_a_count_per_deal_says_so_in_words():
+    from coaching.gaps.wording import in_words
+
+    model = {"scale": "log", "margin": 2.0, "estimate": 0.12, "peers_estimate": 1.1, "confidence": 0.97,
+             "direction": "low"}  # fmt: skip
+    words = in_words(model, "ratio", names.SINGLE_THREADED_COUNT)
+    assert words.startswith("97% sure the true figure is below 50% of the peers' level")
+    assert "0.1 contact roles per late-stage deal" in words and "1.1 contact roles" in words
+    assert "0.1 further products per won deal" in in_words(model, "count", names.PRODUCTS_WON_COUNT)
