@@ -16,6 +16,7 @@ from typing import Any
 from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.counts import PER_DEAL_METRICS, counted_rows, per_deal_counts
 from coaching.gaps.coverage import Silence
+from coaching.gaps.dispersion import LONG_METRICS, dispersion, long_counts, long_evidence
 from coaching.gaps.mix import BOOK_ADJUSTED, by_book, expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
@@ -69,6 +70,7 @@ class RuleModel:
     direction: str
     scale: str
     judged: dict[str, Judged]  # key ("" or a product id) -> the verdicts
+    dispersion: float = 1.0  # phi of the long-window counts (coaching.gaps.dispersion), 1 otherwise
 
 
 def _margin(rule: Rule, t: Thresholds) -> tuple[float, str]:
@@ -161,6 +163,12 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         ratio = t.get(PER_DEAL_METRICS[rule.metric], 0.5)
         return {"scale": "log", "rows": keyed, "margin": abs(math.log(ratio)), "direction": "low"}
     scale = "rate"
+    # Counted history (pushes, regressions): the 182-day counts, their dispersion from the peers' halves.
+    phi = (
+        dispersion(rule.metric, (context.snap(rep, rule.metric) for rep in reps))
+        if rule.metric in LONG_METRICS
+        else 1.0
+    )
     if isinstance(rule, ProductWinRateLow):
         cells: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         for rep in reps:
@@ -181,10 +189,15 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             snap = context.snap(rep, rule.metric)
             if snap is None or snap.n < 1:
                 continue
+            k: float
+            n: float
             if isinstance(rule, StageStall):
                 k, n = len(rule._stalled(context, rep, snap, t)[0]), snap.n
             else:
                 k, n = rule.counts(context, rep, snap)
+            if (counted := long_counts(snap)) is not None and rule.metric in LONG_METRICS:
+                # A quasi-binomial: phi times the binomial variance is the binomial of 1/phi the moves.
+                k, n = counted[0] / phi, counted[1] / phi
             if n >= 1:
                 counts.append((rep, snap, k, n))
         total_k, total_n = sum(row[2] for row in counts), sum(row[3] for row in counts)
@@ -194,7 +207,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             own = centre if expected is None else expected
             y, se2 = _rate_row(k, n, own)
             keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own), min(max(k, 0), n), n))
-        return {"scale": scale, "rows": keyed}
+        return {"scale": scale, "rows": keyed, "dispersion": phi}
     scale = "log"
     sigma = _pooled_sigma(context, rule.metric)
     level_rows: list[tuple[str, float, float]] = []
@@ -213,6 +226,11 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
             per_exposure[rep] = (float(snap.n), exposure)
             continue
+        if rule.metric in LONG_METRICS and (counted := long_counts(snap)) is not None:
+            # Pushes per open deal over 182 days; quasi-Poisson: phi times the Poisson variance of the count.
+            if counted[0] > 0 and counted[1] > 0:
+                level_rows.append((rep, math.log(counted[0] / counted[1]), phi / (counted[0] + 0.5)))
+            continue
         raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
         if raw is None or raw <= 0:
             continue
@@ -226,7 +244,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
     if rule.code in BOOK_ADJUSTED and keyed[""]:
         keyed[""] = by_book(context, keyed[""])
-    return {"scale": scale, "rows": keyed}
+    return {"scale": scale, "rows": keyed, "dispersion": phi}
 
 
 def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
@@ -238,7 +256,7 @@ def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
         arrays = measured(found["scale"], rows)
         if arrays is not None:
             judged[key] = judge(arrays, margin=margin, fires_when=direction, min_peers=int(t.get("min_peers", 3)))
-    return RuleModel(rule, t, margin, direction, found["scale"], judged)
+    return RuleModel(rule, t, margin, direction, found["scale"], judged, found.get("dispersion", 1.0))
 
 
 def judge_findings(
@@ -275,6 +293,9 @@ def judge_findings(
             continue
         finding.confidence = round(verdict["confidence"], 3)
         finding.evidence["model"] = _model_evidence(model, verdict)
+        judged_on = long_evidence(rule.metric, context.snap(finding.person_sf_id, rule.metric), model.dispersion)
+        if judged_on is not None:
+            finding.evidence["model"]["judged_on"] = judged_on
         kept.append(finding)
     kept = _fdr(kept, fdr)
     left_out = [

@@ -77,4 +77,20 @@ def in_words(model: dict[str, Any] | None, unit: str, metric: str = "") -> str:
     expected = model.get("expected_on_own_mix")
     if expected is not None:
         text += f"; the org on this rep's mix of deals: {formatted(expected, unit, metric)}"
-    return text + ")."
+    return text + ")." + judged_on_words(model.get("judged_on"), metric)
+
+
+def judged_on_words(judged_on: dict[str, Any] | None, metric: str) -> str:
+    """The window and counts the model judged when they are not the headline's (coaching.gaps.dispersion)."""
+    if not judged_on:
+        return ""
+    count, exposure = judged_on["count"], judged_on["exposure"]
+    if metric == names.CLOSE_DATE_PUSHES:
+        counted = f"{count} close-date pushes on {exposure} open deals"
+    else:
+        counted = f"{count} moves back in {exposure} stage moves"
+    text = f" Judged on the last {judged_on['window_days']} days: {counted}"
+    phi = judged_on.get("dispersion") or 1.0
+    if phi > 1.05:
+        text += f", counted as {phi:.1f}x as variable as chance (they come in bursts across the team)"
+    return text + "."
