@@ -2,7 +2,7 @@
 fairness to Enterprise/SMB books and to newcomers, and the public data set with its outcomes permuted.
 
     make bench ARGS="signal"
-    .venv/bin/python -m bench signal [--seeds 3] [--reps 40] [--compare REF] [--reload] [--json FILE]
+    .venv/bin/python -m bench signal [--seeds 3] [--reps 40] [--compare REF] [--reload] [--json FILE] [--power]
 
 Loads generated orgs (``sfemulator.generator.scenarios``: null, specialists, newcomers, planted; one per
 scenario and seed, 12 months ending on ``END``) and the public data set (as it is, and with won/lost
@@ -37,6 +37,11 @@ END = date(2026, 11, 22)  # a Sunday: the judged week is a whole one
 SCENARIOS = ("null", "specialists", "newcomers", "planted")
 PUBLIC_AS_OF = date(2017, 12, 31)
 NEWCOMER_DAYS = 183  # tenure under about one sales cycle and a half (cycles run 40-120 days)
+# Strengths on what the permutation of won/lost leaves as it is (deals created, activity, contacts): on the
+# permuted data they are the real data's, not false alarms of the permutation test.
+UNPERMUTED_STRENGTHS = frozenset({"STRENGTH_NEW_PIPELINE_AMOUNT", "STRENGTH_NEW_OPPORTUNITY_COUNT",
+                                  "STRENGTH_ACTIVITIES_PER_WEEK", "STRENGTH_CONTACT_ROLES_PER_DEAL",
+                                  "STRENGTH_LATE_STAGE_MEETING_SHARE", "STRENGTH_CONVERSATION_SHARE"})  # fmt: skip
 OUTCOME_CODES = ("WIN_RATE_LOW", "DEAL_SIZE_SMALL", "CYCLE_LONG", "PRODUCT_WIN_RATE_LOW", "PIPELINE_COVERAGE_LOW",
                  "NEW_PIPELINE_LOW", "ACTIVITY_LOW")  # fmt: skip
 
@@ -154,6 +159,7 @@ def figures(weeks: dict[str, OrgWeek]) -> dict[str, Any]:
 
     public = weeks.get("public")
     permuted = of("public-permuted")
+    real_strengths = {(flag.rep, flag.code) for flag in public.flags if flag.is_strength} if public else set()
     return {
         "null": {
             "rep_weeks": rep_weeks,
@@ -181,6 +187,15 @@ def figures(weeks: dict[str, OrgWeek]) -> dict[str, Any]:
             "judged": len(public.judged) if public else None,
             "permuted_gaps": [sum(not flag.is_strength for flag in week.flags) for week in permuted],
             "permuted_strengths": [sum(flag.is_strength for flag in week.flags) for week in permuted],
+            # Strengths that rest on won/lost: the ones the permutation can call false.
+            "permuted_outcome_strengths": [
+                sum(flag.is_strength and flag.code not in UNPERMUTED_STRENGTHS for flag in week.flags)
+                for week in permuted
+            ],
+            # Strengths on unpermuted data that the real data raises too, on the same rep.
+            "permuted_strengths_as_real": [
+                len({(f.rep, f.code) for f in week.flags if f.is_strength} & real_strengths) for week in permuted
+            ],
             "permuted_codes": sorted({flag.code for week in permuted for flag in week.flags}),
         },
     }
@@ -230,6 +245,10 @@ def report(columns: dict[str, dict[str, Any]]) -> None:
     row("public data: gaps (strengths)", lambda r: f"{r['public']['gaps']} ({r['public']['strengths']})")
     row("public permuted: gaps per permutation", lambda r: "/".join(map(str, r["public"]["permuted_gaps"])))
     row("public permuted: strengths", lambda r: "/".join(map(str, r["public"]["permuted_strengths"])))
+    row("  of which on won/lost (outcome strengths)",
+        lambda r: "/".join(map(str, r["public"].get("permuted_outcome_strengths", []))))  # fmt: skip
+    row("  of which the real data's too (same rep, rule)",
+        lambda r: "/".join(map(str, r["public"].get("permuted_strengths_as_real", []))))  # fmt: skip
     for name in names:
         print(
             f"\n{name}: null flags per rep-week by rule: "
@@ -260,6 +279,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--compare", metavar="REF", help="Also judge with the engine of this git commit.")
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--json", type=Path, help="Write the figures there too.")
+    parser.add_argument(
+        "--power", action="store_true", help="Also the model's power curve per rule (bench.signal_power)."
+    )
+    parser.add_argument("--replicates", type=int, default=120, help="Simulated standouts per power cell.")
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.reps < 4:
         parser.error("--seeds must be at least 1 and --reps at least 4")
@@ -281,14 +304,25 @@ def main(argv: list[str]) -> int:
         columns[f"before ({args.compare[:10]})"] = figures(as_weeks(verdicts, keys))
         timings["before"] = sum(verdict["gaps_seconds"] for verdict in verdicts.values())
     verdicts = judge(generated, END) | judge(public, PUBLIC_AS_OF)
-    columns["this engine"] = figures(as_weeks(verdicts, keys))
+    weeks = as_weeks(verdicts, keys)
+    columns["this engine"] = figures(weeks)
     timings["this engine"] = sum(verdict["gaps_seconds"] for verdict in verdicts.values())
     print(f"\n{len(generated)} generated orgs of {args.reps} reps (seeds 1-{args.seeds}), the public data set "
           f"and {args.permutations} permutations of it; one judged week each")  # fmt: skip
     report(columns)
     print("\ngaps stage, all orgs: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items()))
+    power: dict[str, Any] = {}
+    if args.power:
+        from bench.signal_power import backgrounds, planted_positions, power_table, week_context
+        from bench.signal_power import report as power_report
+
+        nulls = [backgrounds(*week_context(name, END)) for name in generated if name.startswith("null-")]
+        power = {"table": power_table(nulls, args.replicates), "planted": planted_positions(weeks, END)}
+        power_report(power["table"], power["planted"])
     checks = check(columns["this engine"])
     print("targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in checks.items()))
     if args.json:
-        args.json.write_text(json.dumps({"columns": columns, "timings": timings, "checks": checks}, indent=1))
+        args.json.write_text(
+            json.dumps({"columns": columns, "timings": timings, "checks": checks, "power": power}, indent=1)
+        )
     return 0 if all(checks.values()) else 1

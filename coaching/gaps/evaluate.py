@@ -30,7 +30,7 @@ from coaching.models import Gap, MetricSnapshot
 from coaching.weeks import judging_day, monday_of
 from crm.models import Org
 
-# Metrics the rules read besides their own: revenue at stake, coverage, product breadth.
+# Metrics the rules read besides their own: revenue at stake, coverage, product breadth, contact roles.
 SUPPORTING_METRICS = frozenset(
     {
         names.ACTIVITIES_PER_WEEK,
@@ -38,6 +38,7 @@ SUPPORTING_METRICS = frozenset(
         names.OPEN_PIPELINE_AMOUNT,
         names.TOP_PRODUCT_SHARE,
         names.AVG_WON_AMOUNT,
+        names.CONTACT_ROLES_PER_DEAL,
     }
 )
 GAP_IDENTITY = ["org", "week_start", "code", "person_sf_id", "opportunity_sf_id"]

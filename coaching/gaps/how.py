@@ -169,7 +169,17 @@ HOW_RULES = (
         title="Late-stage deals hang on one contact",
         measures="Share of late-stage open deals (probability 50 %+) with at most one contact role.",
         skill="multi_threading",
-        defaults={"min_n": 4, "min_peers": 3, "min_count": 2, "min_diff": 0.2, "severe_diff": 0.6, **RATE},
+        # The model judges the contact roles per late-stage deal (coaching.gaps.measure.per_deal_counts): real
+        # only when the rep's deals carry at most ``roles_ratio`` times the peers' roles.
+        defaults={
+            "min_n": 4,
+            "min_peers": 3,
+            "min_count": 2,
+            "min_diff": 0.2,
+            "severe_diff": 0.6,
+            "roles_ratio": 0.5,
+            **RATE,
+        },
     ),
     DealShareRule(
         code="NO_NEXT_STEP",

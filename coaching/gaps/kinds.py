@@ -225,12 +225,16 @@ class LevelRule(JudgedRule):
         return None
 
     def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        return self.evaluate_on(context, t, self.value_of)
+
+    def evaluate_on(self, context: RuleContext, t: Thresholds, value_of: Any) -> list[Finding]:
+        """``evaluate`` with every rep's value (theirs and the peers') read by ``value_of``."""
         findings = []
         for rep, snap in self.candidates(context):
-            value = self.value_of(snap)
+            value = value_of(snap)
             if value is None or snap.n < t["min_n"] or not self.extra_guard(context, rep, snap, t):
                 continue
-            comparison = self.compare(context, rep, value, t, value_of=self.value_of)
+            comparison = self.compare(context, rep, value, t, value_of=value_of)
             reference = comparison.reference_value
             if reference is None:
                 continue
@@ -254,7 +258,7 @@ class LevelRule(JudgedRule):
             if guard is not None:
                 evidence.update(count=self.count_of(snap), peer_count=rounded(guard[1], 1), chance=rounded(guard[0]))
             evidence.update(self.extra_evidence(context, rep, snap, t))
-            best = self.learn_from(context, rep, t, self.value_of)
+            best = self.learn_from(context, rep, t, value_of)
             if best:
                 evidence["best_on_team"] = best
             records = self.records(context, rep, snap)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.counts import PER_DEAL_METRICS, counted_rows, per_deal_counts
 from coaching.gaps.coverage import Silence
-from coaching.gaps.mix import expected_log, expected_rate, largest_share
+from coaching.gaps.dispersion import LONG_METRICS, dispersion, long_counts, long_evidence
+from coaching.gaps.mix import BOOK_ADJUSTED, by_book, expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.metrics import names
@@ -68,6 +70,7 @@ class RuleModel:
     direction: str
     scale: str
     judged: dict[str, Judged]  # key ("" or a product id) -> the verdicts
+    dispersion: float = 1.0  # phi of the long-window counts (coaching.gaps.dispersion), 1 otherwise
 
 
 def _margin(rule: Rule, t: Thresholds) -> tuple[float, str]:
@@ -137,7 +140,9 @@ def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
 
 
 def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
-    """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge."""
+    """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge, with
+    the counts behind y where there are some (``coaching.gaps.model.measured``); for the rules judged on a
+    count per deal, also the margin and direction of that count."""
     from coaching.gaps.how import ActivityLow, StageStall
     from coaching.gaps.kinds import LevelRule, RateRule
     from coaching.gaps.what import ProductWinRateLow
@@ -150,8 +155,20 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         if not (guard_tenure and ramping(context, rep) is not None)
         and not (rule.reads_activity and context.activity_silence(rep))
     ]
-    keyed: dict[str, list[tuple[str, str, float, float, float]]] = defaultdict(list)
+    keyed: dict[str, list[tuple]] = defaultdict(list)
+    found = {rep: pair for rep in reps if (pair := per_deal_counts(context, rule, rep)) is not None}
+    if len(found) >= 3:
+        # Without the per-deal counts (too few reps with them), the rule's headline figure below.
+        keyed[""] = counted_rows(context, reps, found)
+        ratio = t.get(PER_DEAL_METRICS[rule.metric], 0.5)
+        return {"scale": "log", "rows": keyed, "margin": abs(math.log(ratio)), "direction": "low"}
     scale = "rate"
+    # Counted history (pushes, regressions): the 182-day counts, their dispersion from the peers' halves.
+    phi = (
+        dispersion(rule.metric, (context.snap(rep, rule.metric) for rep in reps))
+        if rule.metric in LONG_METRICS
+        else 1.0
+    )
     if isinstance(rule, ProductWinRateLow):
         cells: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         for rep in reps:
@@ -164,7 +181,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             centre = sum(row[1] for row in rows) / sum(row[2] for row in rows)
             for rep, wins, closed in rows:
                 y, se2 = _rate_row(wins, closed, centre)
-                keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre)))
+                keyed[product].append((rep, context.manager_of(rep), y, se2, _logit(centre), wins, closed))
         return {"scale": scale, "rows": keyed}
     if isinstance(rule, RateRule | StageStall):
         counts = []
@@ -172,10 +189,15 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             snap = context.snap(rep, rule.metric)
             if snap is None or snap.n < 1:
                 continue
+            k: float
+            n: float
             if isinstance(rule, StageStall):
                 k, n = len(rule._stalled(context, rep, snap, t)[0]), snap.n
             else:
                 k, n = rule.counts(context, rep, snap)
+            if (counted := long_counts(snap)) is not None and rule.metric in LONG_METRICS:
+                # A quasi-binomial: phi times the binomial variance is the binomial of 1/phi the moves.
+                k, n = counted[0] / phi, counted[1] / phi
             if n >= 1:
                 counts.append((rep, snap, k, n))
         total_k, total_n = sum(row[2] for row in counts), sum(row[3] for row in counts)
@@ -184,49 +206,57 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             expected = expected_rate(context, rep, snap) if rule.metric == names.WIN_RATE else None
             own = centre if expected is None else expected
             y, se2 = _rate_row(k, n, own)
-            keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own)))
-        return {"scale": scale, "rows": keyed}
+            keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own), min(max(k, 0), n), n))
+        return {"scale": scale, "rows": keyed, "dispersion": phi}
     scale = "log"
     sigma = _pooled_sigma(context, rule.metric)
-    level_rows: list[tuple[str, float, float | None]] = []
-    noise: float | None
+    level_rows: list[tuple[str, float, float]] = []
+    per_exposure: dict[str, tuple[float, float]] = {}
     for rep in reps:
         snap = context.snap(rep, rule.metric)
         if snap is None:
             continue
         if isinstance(rule, NewPipelineLow):
-            value, noise = snap.n + 0.5, None
-        elif isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
+            per_exposure[rep] = (float(snap.n), 1.0)
+            continue
+        if isinstance(rule, ActivityLow) or rule.metric == names.ACTIVITIES_PER_WEEK:
             # Activity per open deal and per day on the job: a rep with few open deals, or who joined within
             # the 28 days, logs less and is not less active for it.
             opened = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
             exposure = ((opened.n if opened else 0) + 1) * _days_in_window(context, rep) / ACTIVITY_WINDOW_DAYS
-            value, noise = (snap.n + 0.5) / exposure, 1 / (snap.n + 0.5)
-        else:
-            raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
-            if raw is None or raw <= 0:
-                continue
-            value, noise = raw, _level_variance(rule, snap, raw, sigma)
-        level_rows.append((rep, math.log(value), noise))
-    if level_rows:
+            per_exposure[rep] = (float(snap.n), exposure)
+            continue
+        if rule.metric in LONG_METRICS and (counted := long_counts(snap)) is not None:
+            # Pushes per open deal over 182 days; quasi-Poisson: phi times the Poisson variance of the count.
+            if counted[0] > 0 and counted[1] > 0:
+                level_rows.append((rep, math.log(counted[0] / counted[1]), phi / (counted[0] + 0.5)))
+            continue
+        raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
+        if raw is None or raw <= 0:
+            continue
+        level_rows.append((rep, math.log(raw), _level_variance(rule, snap, raw, sigma)))
+    if per_exposure:
+        keyed[""] = counted_rows(context, reps, per_exposure)
+    elif level_rows:
         middle = sorted(row[1] for row in level_rows)[len(level_rows) // 2]
-        for rep, y, noise in level_rows:
-            # A count without its own variance: Poisson, taken at the org's typical count.
-            se2 = noise if noise is not None else 1 / max(math.exp(middle), 0.5)
+        for rep, y, se2 in level_rows:
             offset = expected_log(context, rep, rule.metric)
             keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
-    return {"scale": scale, "rows": keyed}
+    if rule.code in BOOK_ADJUSTED and keyed[""]:
+        keyed[""] = by_book(context, keyed[""])
+    return {"scale": scale, "rows": keyed, "dispersion": phi}
 
 
 def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
     margin, direction = _margin(rule, t)
     found = measure(context, rule, t)
+    margin, direction = found.get("margin", margin), found.get("direction", direction)
     judged = {}
     for key, rows in found["rows"].items():
         arrays = measured(found["scale"], rows)
         if arrays is not None:
             judged[key] = judge(arrays, margin=margin, fires_when=direction, min_peers=int(t.get("min_peers", 3)))
-    return RuleModel(rule, t, margin, direction, found["scale"], judged)
+    return RuleModel(rule, t, margin, direction, found["scale"], judged, found.get("dispersion", 1.0))
 
 
 def judge_findings(
@@ -263,6 +293,9 @@ def judge_findings(
             continue
         finding.confidence = round(verdict["confidence"], 3)
         finding.evidence["model"] = _model_evidence(model, verdict)
+        judged_on = long_evidence(rule.metric, context.snap(finding.person_sf_id, rule.metric), model.dispersion)
+        if judged_on is not None:
+            finding.evidence["model"]["judged_on"] = judged_on
         kept.append(finding)
     kept = _fdr(kept, fdr)
     left_out = [

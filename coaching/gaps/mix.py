@@ -6,11 +6,19 @@ the org's win rate in each cell weighted by the rep's closed deals there; the ex
 cycle) is the org's mean log in each cell weighted by the rep's won deals there, as an offset from the
 org's overall mean log. An Enterprise-heavy book is then expected to win less often, with bigger deals and
 slower cycles, and a rep is judged against that, not against an SMB book.
+
+Levels with no cells of their own that the book still moves (pipeline coverage on a quota, concentration,
+slippage, new deals created) follow the book through ``by_book``: the org's robust line of the measure
+against the book's expected log deal size.
 """
+
+import numpy as np
+from scipy.stats import theilslopes
 
 from coaching.gaps.context import RuleContext, Snap
 from coaching.metrics import names
 
+MIN_BOOK_REPS = 5
 WON, LOST, AMOUNTS, LOG_AMOUNT, CYCLES, LOG_CYCLE, WON_AMOUNT, LARGEST = range(8)
 _LOG_FIELDS = {names.MEDIAN_WON_AMOUNT: (AMOUNTS, LOG_AMOUNT), names.MEDIAN_CYCLE_DAYS: (CYCLES, LOG_CYCLE)}
 
@@ -77,3 +85,28 @@ def largest_share(context: RuleContext, rep: str) -> float | None:
     if total <= 0:
         return None
     return max(figures[LARGEST] for figures in cells) / total
+
+
+# Where-rules on a level the rep's book moves (bigger Enterprise deals make more coverage and lumpier
+# pipelines on the same quota; SMB books create more, smaller deals): their expected value follows the book.
+BOOK_ADJUSTED = frozenset({"PIPELINE_COVERAGE_LOW", "PIPELINE_CONCENTRATED", "CLOSE_DATE_SLIPPAGE", "NEW_PIPELINE_LOW"})
+MIN_BOOK_SPREAD = 0.1
+
+
+def by_book(context: RuleContext, rows: list[tuple]) -> list[tuple]:
+    """The rows with their expected value on the rep's book: the org's robust line (Theil-Sen) of the
+    measure against the book's expected log deal size (``coaching.gaps.mix.expected_log``), read at the
+    rep's book. Unchanged when the org's books barely differ (the line would be noise)."""
+    books = [expected_log(context, row[0], names.MEDIAN_WON_AMOUNT) for row in rows]
+    pairs = [(book, row[2]) for book, row in zip(books, rows, strict=True) if book is not None]
+    if len(pairs) < MIN_BOOK_REPS:
+        return rows
+    xs = np.array([pair[0] for pair in pairs])
+    if float(np.subtract(*np.percentile(xs, [75, 25]))) < MIN_BOOK_SPREAD:
+        return rows
+    slope = float(theilslopes([pair[1] for pair in pairs], xs).slope)
+    level = float(np.median([y - slope * x for x, y in pairs]))
+    return [
+        (*row[:4], level + slope * book, *row[5:]) if book is not None else row
+        for book, row in zip(books, rows, strict=True)
+    ]

@@ -38,6 +38,7 @@ THRESHOLD_HELP: dict[str, str] = {
     "thin_share": "a rep logging less than this share of the org's median activity is too thin to judge",
     "top_share": "a strength must also be in the org's best share of reps on the metric (0.15: top 15 %)",
     "min_tenure_days": "days a rep must have been a CRM user before new pipeline is judged (ramping reps)",
+    "roles_ratio": "the model: real only at most this multiple of the peers' contact roles per late-stage deal",
 }
 
 

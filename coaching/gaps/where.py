@@ -1,11 +1,15 @@
 """Where the rep sells: pipeline, conversion and forecast gaps (the "where" family)."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+
 from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.kinds import HIGH, LOW, DealShareRule, LevelRule, RateRule, evidence_base, rounded
+from coaching.gaps.mix import by_book, expected_log
 from coaching.gaps.rule import Finding, Thresholds
 from coaching.gaps.stats import median, poisson_low_tail, sample_confidence, severity_from_distance, shrunk_rate
 from coaching.metrics import names
@@ -32,6 +36,21 @@ def has_open_quota(snap: Snap, min_remaining_share: float) -> bool:
     return bool(quota and remaining and remaining > 0 and remaining >= min_remaining_share * quota)
 
 
+def book_factors(context: RuleContext, rule: LevelRule) -> dict[str, float]:
+    """Per rep, the coverage the org's line expects on the rep's book over that on the typical rep's
+    (``coaching.gaps.mix.by_book``): 1 where the books barely differ or the rep's book is unknown."""
+    rows = []
+    for rep, snap in rule.candidates(context):
+        value = rule.value_of(snap)
+        if value is not None and value > 0 and expected_log(context, rep, names.MEDIAN_WON_AMOUNT) is not None:
+            rows.append((rep, "", math.log(value), 0.0, 0.0))
+    lines = by_book(context, rows)
+    if not lines:
+        return {}
+    typical = float(np.median([row[4] for row in lines]))
+    return {row[0]: math.exp(row[4] - typical) for row in lines}
+
+
 @dataclass(frozen=True)
 class PipelineCoverageLow(LevelRule):
     def value_of(self, snap: Snap) -> float | None:
@@ -48,6 +67,42 @@ class PipelineCoverageLow(LevelRule):
             return None
         target = min(reference, t["max_coverage"])
         return max(0.0, target - (snap.value or 0.0)) * float(snap.details.get("remaining") or 0.0)
+
+    def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        """The first pass on coverage as if every rep sold the org's typical book (``book_factors``): raw
+        coverage offers SMB books (smaller deals, the same quota) to the model more often than Enterprise
+        ones, whose judgement is on the book already. The finding shows the rep's own coverage, and the
+        peers' figure put back on the rep's book."""
+        factors = book_factors(context, self)
+        by_snap = {id(snap): factors.get(rep, 1.0) for rep, snap in self.candidates(context)}
+
+        def on_typical_book(snap: Snap) -> float | None:
+            value = self.value_of(snap)
+            return None if value is None else value / by_snap.get(id(snap), 1.0)
+
+        findings = self.evaluate_on(context, t, on_typical_book)
+        for finding in findings:
+            factor = factors.get(finding.person_sf_id, 1.0)
+            snap = context.snap(finding.person_sf_id, self.metric)
+            if factor != 1.0:
+                finding.value = snap.value if snap else finding.value
+                finding.team_value = None if finding.team_value is None else finding.team_value * factor
+                finding.org_value = None if finding.org_value is None else finding.org_value * factor
+                for key in ("value", "peer_median"):
+                    if finding.evidence.get(key) is not None:
+                        value = finding.value if key == "value" else finding.evidence[key] * factor
+                        finding.evidence[key] = rounded(value)
+                if finding.revenue_at_stake is not None:
+                    finding.revenue_at_stake *= factor
+                finding.evidence["book_factor"] = rounded(factor)
+            reference = finding.evidence.get("peer_median")
+            if reference is not None and snap is not None:
+                # The pipeline missing to reach the peers' coverage on the rep's own book, as the finding shows it
+                # (``missing`` compares raw coverages, before the book is taken out).
+                target = min(float(reference), t["max_coverage"])
+                remaining = float(snap.details.get("remaining") or 0.0)
+                finding.evidence["missing_pipeline"] = rounded(max(0.0, target - (finding.value or 0.0)) * remaining, 2)
+        return findings
 
     def revenue(
         self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds

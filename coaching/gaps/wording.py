@@ -65,6 +65,11 @@ def in_words(model: dict[str, Any] | None, unit: str, metric: str = "") -> str:
         # Activity is judged per open deal (28 days), not per week: say so.
         if metric == names.ACTIVITIES_PER_WEEK:
             return f"{value:.1f} activities per open deal"
+        # Judged on a count per deal (coaching.gaps.counts), not on the headline figure: say which.
+        if metric == names.SINGLE_THREADED_COUNT and model.get("scale") == "log":
+            return f"{value:.1f} contact roles per late-stage deal"
+        if metric == names.PRODUCTS_WON_COUNT:
+            return f"{value:.1f} further products per won deal"
         return formatted(value, unit, metric)
 
     text = f"{sure} sure the true figure is {claim} (the rep's estimate {shown(model['estimate'])}"
@@ -72,4 +77,20 @@ def in_words(model: dict[str, Any] | None, unit: str, metric: str = "") -> str:
     expected = model.get("expected_on_own_mix")
     if expected is not None:
         text += f"; the org on this rep's mix of deals: {formatted(expected, unit, metric)}"
-    return text + ")."
+    return text + ")." + judged_on_words(model.get("judged_on"), metric)
+
+
+def judged_on_words(judged_on: dict[str, Any] | None, metric: str) -> str:
+    """The window and counts the model judged when they are not the headline's (coaching.gaps.dispersion)."""
+    if not judged_on:
+        return ""
+    count, exposure = judged_on["count"], judged_on["exposure"]
+    if metric == names.CLOSE_DATE_PUSHES:
+        counted = f"{count} close-date pushes on {exposure} open deals"
+    else:
+        counted = f"{count} moves back in {exposure} stage moves"
+    text = f" Judged on the last {judged_on['window_days']} days: {counted}"
+    phi = judged_on.get("dispersion") or 1.0
+    if phi > 1.05:
+        text += f", counted as {phi:.1f}x as variable as chance (they come in bursts across the team)"
+    return text + "."

@@ -1,7 +1,9 @@
 """What the deal history says about forecasting discipline: close dates pushed out, stages gone backwards.
 
 Both count history rows (OpportunityHistory) stamped in the trailing 91 days on the live deals the rep owns
-now (the open ones and those closed in the last 182 days: see ``stage_history``).
+now (the open ones and those closed in the last 182 days: see ``stage_history``). The details also carry
+the same counts over the trailing 182 days (``long``): the gap model judges these rare, bursty counts on
+twice the evidence, and reads how bursty they are from the two halves (``coaching.gaps.dispersion``).
 """
 
 from collections import defaultdict
@@ -9,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Count
 
 from coaching.metrics.dialect import sql_datetime
-from coaching.metrics.names import CLOSE_DATE_PUSHES, STAGE_REGRESSIONS
+from coaching.metrics.names import CLOSE_DATE_PUSHES, LONG_HISTORY_DAYS, STAGE_REGRESSIONS
 from coaching.metrics.pipeline import open_deals
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue, count_value, ratio_value
@@ -30,6 +32,9 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE {PUSH} GROUP BY h.owner"
         )
     }
+    long_pushes = dict(
+        history.fetch(f"SELECT h.owner, COUNT(*) FROM {TABLE} h WHERE h.is_push_long = 1 GROUP BY h.owner")
+    )
     pushed_ids = _ranked_deals(
         history,
         f"SELECT h.owner AS owner, h.opp AS opp, MAX(h.deal_amount) AS rank_key FROM {TABLE} h WHERE {PUSH}"
@@ -52,6 +57,13 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             if order.is_regression(before, after):
                 regressions[owner] += count
     regressed_ids = _regressed_deals(history, order, start)
+    long_moves: defaultdict[str, int] = defaultdict(int)
+    long_regressions: defaultdict[str, int] = defaultdict(int)
+    for owner, before, after, count in history.long_transitions():
+        long_moves[owner] += count
+        if order.is_regression(before, after):
+            long_regressions[owner] += count
+    days = LONG_HISTORY_DAYS
 
     result: Metrics = {CLOSE_DATE_PUSHES: {}, STAGE_REGRESSIONS: {}}
     for rep in scope.reps.values():
@@ -64,10 +76,15 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             open_count,
             pushes=count,
             deals_pushed=deals,
+            long={"days": days, "count": int(long_pushes.get(rep.sf_id, 0) or 0), "exposure": open_count},
             evidence=pushed_ids.get(rep.sf_id, []),
         )
         result[STAGE_REGRESSIONS][rep.sf_id] = count_value(
-            regressions[rep.sf_id], window, n=moves[rep.sf_id], evidence=regressed_ids.get(rep.sf_id, [])
+            regressions[rep.sf_id],
+            window,
+            n=moves[rep.sf_id],
+            long={"days": days, "count": long_regressions[rep.sf_id], "exposure": long_moves[rep.sf_id]},
+            evidence=regressed_ids.get(rep.sf_id, []),
         )
     return result
 

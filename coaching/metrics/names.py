@@ -16,6 +16,9 @@ CLOSED_WINDOW_DAYS = 182
 ACTIVITY_WINDOW_DAYS = 28
 STALE_WINDOW_DAYS = 14
 PUSH_WINDOW_DAYS = 91
+# The longer look the gap model takes at counted history (pushes, stage regressions): two push windows,
+# whose halves also tell how bursty the counts are (coaching.gaps.dispersion).
+LONG_HISTORY_DAYS = 182
 NEW_PIPELINE_WINDOW_DAYS = 91
 STAGE_WINDOW_DAYS = 182
 

@@ -14,6 +14,7 @@ from coaching.metrics.calendar import Window, quarter_of
 from coaching.metrics.names import (
     ACTIVITY_WINDOW_DAYS,
     CLOSED_WINDOW_DAYS,
+    LONG_HISTORY_DAYS,
     NEW_PIPELINE_WINDOW_DAYS,
     PUSH_WINDOW_DAYS,
     STAGE_WINDOW_DAYS,
@@ -61,6 +62,10 @@ class Scope:
     @property
     def push_window(self) -> Window:
         return Window.trailing(self.as_of, PUSH_WINDOW_DAYS)
+
+    @property
+    def long_history_window(self) -> Window:
+        return Window.trailing(self.as_of, LONG_HISTORY_DAYS)
 
     @property
     def new_pipeline_window(self) -> Window:

@@ -43,8 +43,9 @@ def deal_history(scope: Scope) -> Iterator["DealHistory"]:
 
 class DealHistory:
     """Columns: opp, owner, deal_closed, deal_won, deal_close, deal_amount (the deal as it is now); id, at,
-    stage, probability, prev_stage, is_move, is_push (a close-date push in the 91-day window), next_at (when
-    a move's stay ended) of the history row. Holds the moves and the pushes only."""
+    stage, probability, prev_stage, is_move, is_push (a close-date push in the 91-day window), is_push_long
+    (one in the 182-day window), next_at (when a move's stay ended) of the history row. Holds the moves and
+    the pushes only."""
 
     table = TABLE
 
@@ -60,7 +61,8 @@ class DealHistory:
             " c.id AS id, c.created_date AS at, c.stage AS stage, c.probability AS probability,"
             " LAG(c.stage) OVER w AS prev_stage,"
             " CASE WHEN LAG(c.stage) OVER w IS NULL OR LAG(c.stage) OVER w <> c.stage THEN 1 ELSE 0 END AS is_move,"
-            f" CASE WHEN c.created_date >= %s AND c.close_date > {previous_close} THEN 1 ELSE 0 END AS is_push"
+            f" CASE WHEN c.created_date >= %s AND c.close_date > {previous_close} THEN 1 ELSE 0 END AS is_push,"
+            f" CASE WHEN c.created_date >= %s AND c.close_date > {previous_close} THEN 1 ELSE 0 END AS is_push_long"
             f" FROM {HISTORY} c"
             f" JOIN {OPPORTUNITY} o ON o.org_id = c.org_id AND o.sf_id = c.opportunity_sf_id"
             " WHERE c.org_id = %s AND c.is_deleted = %s AND c.created_date < %s"
@@ -69,6 +71,7 @@ class DealHistory:
         )
         params = [
             sql_datetime(scope.push_window.start_at),
+            sql_datetime(scope.long_history_window.start_at),
             scope.org.pk,
             False,
             sql_datetime(scope.today.end_before),
@@ -81,7 +84,7 @@ class DealHistory:
         select = (
             "SELECT r.*, CASE WHEN r.is_move = 1 THEN"
             " LEAD(r.at) OVER (PARTITION BY r.opp, r.is_move ORDER BY r.at, r.id) END AS next_at"
-            f" FROM ({rows}) r WHERE r.is_move = 1 OR r.is_push = 1"
+            f" FROM ({rows}) r WHERE r.is_move = 1 OR r.is_push_long = 1"
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
@@ -119,3 +122,12 @@ class DealHistory:
             [start, start],
         )
         return [(owner, before, after, bool(flag), count) for owner, before, after, flag, count in rows]
+
+    def long_transitions(self) -> list[tuple[str, str, str, int]]:
+        """Stage-to-stage moves in the 182-day window: (owner, from, to, count)."""
+        start = sql_datetime(self.scope.long_history_window.start_at)
+        return self.fetch(
+            f"SELECT owner, prev_stage, stage, COUNT(*) FROM {TABLE}"
+            " WHERE is_move = 1 AND prev_stage IS NOT NULL AND at >= %s GROUP BY owner, prev_stage, stage",
+            [start],
+        )

@@ -22,7 +22,7 @@ class RepTraits:
     discount: float  # typical discount given in negotiation, percent
     deal_size: float  # multiplies deal size
     breadth: int  # product families sold, 1-4
-    optimism: float  # 0-1: how far too early first close dates are set (slippage)
+    optimism: float  # 0-1 (a slipper's 1.2): how far too early first close dates are set (slippage)
     contacts: float  # mean buyer contacts per deal (multi-threading)
     discipline: float  # 0-1: next steps filled in, past-due close dates fixed
     pipeline: float  # multiplies opportunities created
@@ -63,18 +63,23 @@ ARCHETYPES: dict[str, tuple[str, Forced]] = {
     "thin_activity": ("logs almost no activity (thin data)", {"activity": 0.03}),
     "top_closer": ("wins far more often than peers", {"win_skill": 2.3, "qualification": 0.85}),
     "heavy_discounter": ("gives deep discounts", {"discount": 27.0}),
-    "single_threaded": ("deals hang on one contact or none", {"contacts": 0.25}),
-    "close_date_slipper": ("close dates keep slipping", {"optimism": 0.95}),
+    "single_threaded": ("deals hang on one contact or none", {"contacts": 0.0}),
+    # Clear standouts (issue 10): close dates set at a tenth of the time left (optimism past the everyday 0-1
+    # range) and moved as soon as they pass, no contact on the deals, most multi-stage deals moving back
+    # once, a tenth of the usual new deals. At the old strengths (optimism 0.95, contacts 0.25, regression
+    # 0.45, pipeline 0.35) they sat about one practical margin from the peers on what the rules measure,
+    # where ``bench signal --power`` shows no honest test finds them on one rep's data (docs/benchmarks.md).
+    "close_date_slipper": ("close dates keep slipping", {"optimism": 1.2, "discipline": 0.95}),
     "weak_closer": ("loses most deals, late in the funnel", {"win_skill": 0.35, "qualification": 0.08}),
     "no_next_steps": ("leaves next steps blank and past-due dates unfixed", {"discipline": 0.04}),
     "stalled_pipeline": ("deals stall and go untouched for weeks", {"stall": 0.7, "neglect": 60.0}),
     "thin_activity_2": ("logs almost no activity (thin data)", {"activity": 0.03}),
     "pipeline_builder": ("creates far more pipeline than peers", {"pipeline": 2.2}),
     "narrow_product_mix": ("sells only the core platform", {"breadth": 1}),
-    "low_pipeline": ("creates little new pipeline", {"pipeline": 0.35}),
+    "low_pipeline": ("creates little new pipeline", {"pipeline": 0.1}),
     "multi_threaded": ("engages many buyer contacts per deal", {"contacts": 4.5}),
     "high_activity": ("logs far more activity than peers", {"activity": 2.3}),
-    "stage_regressor": ("deals often move backwards a stage", {"regression": 0.45}),
+    "stage_regressor": ("deals often move backwards a stage", {"regression": 0.9}),
     "big_deal_hunter": ("works much larger deals", {"deal_size": 3.0}),
     "disciplined": ("accurate close dates and next steps", {"discipline": 0.98, "optimism": 0.04}),
 }

@@ -1,15 +1,18 @@
 """The signal benchmark, small and fast: measuring orgs from the generator, judged by this engine and scored
 against what each rep truly is; the public data set loaded with its outcomes permuted; the scoring itself."""
 
+import math
 from collections import Counter
 from datetime import date
 
+import numpy as np
 import pytest
 
 from bench.load import load_org
 from bench.public_data import load_public_org, permuted_outcomes
-from bench.signal import check, figures
+from bench.signal import UNPERMUTED_STRENGTHS, check, figures
 from bench.signal_judge import judge
+from bench.signal_power import SAMPLES, Background, planted_position, power_table, recall, typical_sample
 from bench.signal_score import Flag, OrgWeek, group_rates, per_rep, recall_precision
 from crm.models import Opportunity
 from sfemulator.generator import GeneratorConfig, GeneratorConfigError, OrgBuild
@@ -55,8 +58,12 @@ def test_a_null_org_raises_almost_nothing_and_planted_flags_are_mostly_true(post
     planted = scored("planted", config("planted", seed=2, reps=40))
     score = recall_precision([planted])
     assert score.planted >= 14
-    assert score.found >= 5  # the clearest standouts (idle pipelines, missing next steps …) are found
+    # 10 of 14 labels with the exact likelihoods and per-deal counts (the bench's planted-2; the normal
+    # model found 5-6): narrow mixes, regressors and the single-threaded rep among them.
+    assert score.found >= 9, score.by_label
     assert score.precision >= 0.8, (score.true_flags, score.flags, score.false_by_code)
+    gaps = recall_precision([planted], strengths=False)
+    assert gaps.found >= 6 and gaps.precision >= 0.8, (gaps.by_label, gaps.false_by_code)
 
 
 @pytest.mark.postgres
@@ -90,6 +97,8 @@ def test_the_public_data_set_with_outcomes_permuted_raises_at_most_two_gaps(db):
     verdict = judge(["public-permuted"], date(2017, 12, 31))["public-permuted"]
     assert len(verdict["judged"]) == 30  # the agents who own a deal
     assert sum(not strength for _, _, strength in verdict["flags"]) <= 2
+    # No strength on won/lost: what remains is on deals opened, which the permutation leaves as they are.
+    assert {code for _, code, strength in verdict["flags"] if strength} <= UNPERMUTED_STRENGTHS
     # No activity in the data set: the activity rules are silent for the whole org, with the reason.
     assert any("too thin" in reason for reason in verdict["silenced"])
 
@@ -111,3 +120,28 @@ def test_the_scores_and_the_targets():
     result = figures({"null-1": null, "planted-1": week})
     assert result["null"]["gaps_per_rep"] == 0.5
     assert check(result)["null gaps <= 0.10 per rep-week"] is False
+
+
+def test_the_power_curve_finds_clear_standouts_and_not_typical_reps():
+    # A background of 40 reps sharing 30 % on 40 deals: a standout three margins below on four times the
+    # deals is found nearly always, a typical rep (effect 0) almost never, half a margin rarely.
+    rng = np.random.default_rng(5)
+    k = rng.binomial(40, 0.3, size=40).astype(float)
+    n = np.full(40, 40.0)
+    centre = k.sum() / n.sum()
+    background = Background(
+        code="WIN_RATE_LOW", scale="rate", margin=0.1, direction="low", min_peers=3, min_n=10, min_count=0,
+        teams=[f"t{index // 7}" for index in range(40)], y=np.log((k + 0.5) / (n - k + 0.5)),
+        se2=1 / (n * centre * (1 - centre)), expected=np.full(40, math.log(centre / (1 - centre))),
+        successes=k, trials=n,
+    )  # fmt: skip
+    assert typical_sample(background) == pytest.approx(40, rel=0.01)
+    assert recall(background, 3.0, 4.0, 40, seed=1) >= 0.9
+    assert recall(background, 0.0, 1.0, 40, seed=2) <= 0.05
+    assert recall(background, 0.5, 1.0, 40, seed=3) <= 0.2
+    # Below the rule's floor (min_n = 10 deals) nothing is judged, so nothing is found.
+    assert recall(background, 3.0, 0.2, 20, seed=4) == 0.0
+    table = power_table([[background]], replicates=8)
+    assert set(table["WIN_RATE_LOW"]["recall"]) == {f"{sample:g}" for sample in SAMPLES}
+    position = planted_position(background, 0)
+    assert set(position) == {"effect", "sample"} and position["sample"] == pytest.approx(1.0, rel=0.01)

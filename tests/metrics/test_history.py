@@ -92,3 +92,25 @@ def test_closing_lost_is_not_a_regression(org, rep):
     stage(deal, days_before(1), "Closed Lost", 0)
     regressions = metric(org, rep, names.STAGE_REGRESSIONS)
     assert (regressions.value, regressions.n) == (0, 1)
+
+
+def test_the_182_day_counts_beside_the_91_day_ones(org, rep):
+    deal = OpportunityFactory(org=org, owner=rep, stage="Proposal", probability=75)
+    OpportunityFactory(org=org, owner=rep)  # two open deals: the exposure of the pushes
+    change(deal, days_before(150), date(2024, 7, 1), date(2024, 6, 1))  # a push in the older half only
+    change(deal, days_before(200), date(2024, 8, 1), date(2024, 7, 1))  # a push too old for either
+    change(deal, days_before(30), date(2024, 9, 1), date(2024, 8, 1))  # a push in both
+    pushes = metric(org, rep, names.CLOSE_DATE_PUSHES)
+    assert pushes.details["pushes"] == 1
+    assert pushes.details["long"] == {"days": 182, "count": 2, "exposure": 2}
+
+
+def test_the_182_day_regressions_beside_the_91_day_ones(org, rep):
+    deal = OpportunityFactory(org=org, owner=rep, stage="Proposal", probability=75)
+    stage(deal, days_before(200), "Prospecting", 10)
+    stage(deal, days_before(160), "Proposal", 75)
+    stage(deal, days_before(140), "Qualification", 20)  # back, in the older half
+    stage(deal, days_before(40), "Proposal", 75)
+    regressions = metric(org, rep, names.STAGE_REGRESSIONS)
+    assert (regressions.value, regressions.n) == (0, 1)
+    assert regressions.details["long"] == {"days": 182, "count": 1, "exposure": 3}
