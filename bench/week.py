@@ -3,7 +3,9 @@
     make bench ARGS="week"
     .venv/bin/python -m bench week [--requests 20] [--reload]
 
-A generated org (``generate_org --reps 10 --months 6 --seed 13``) whose two teams are merged into one before
+A generated org (``generate_org --reps 10 --months 6 --seed 13 --scenario planted``: half the reps are clear
+standouts, so the page carries the cards of a team with real problems, not the near-empty week an honest
+engine gives a team of alike reps) whose two teams are merged into one before
 the sync (the generator makes teams of 5-8; every rep's ``ManagerId`` in ``User.json`` is pointed at the
 first frontline manager, the other manager keeping no reps), synced over HTTP through the org emulator,
 with agendas built for three weeks (so follow-ups, rotation and effects are there) — kept in
@@ -64,7 +66,20 @@ def prepare(reload: bool) -> None:
     directory = ROOT / "bench-data" / "week"
     recreate_database(URL)
     manage(URL, "migrate", "--verbosity", "0")
-    manage(URL, "generate_org", str(directory), "--reps", "10", "--months", "6", "--seed", "13", "--force")
+    manage(
+        URL,
+        "generate_org",
+        str(directory),
+        "--reps",
+        "10",
+        "--months",
+        "6",
+        "--seed",
+        "13",
+        "--scenario",
+        "planted",
+        "--force",
+    )
     manager, reps = one_team(directory)
     manage(URL, "add_org", ORG, "--emulator", str(directory))
     manage(URL, "sync_salesforce", ORG)
@@ -90,7 +105,9 @@ client.force_login(get_user_model().objects.get(username=sys.argv[1]))
 week = client.get("/week/", follow=True)
 assert week.status_code == 200, week.status_code
 path = week.request["PATH_INFO"]
-reps = week.content.decode().count('<li class="todo__row')  # one row per rep's 1:1
+html = week.content.decode()
+reps = html.count('<li class="todo__row')  # one row per rep's 1:1
+items = html.count('<article class="item ')
 def timed(url, who=client):
     began = time.perf_counter()
     response = who.get(url)
@@ -103,7 +120,7 @@ page, trivial, sizes = [], [], []
 for _ in range(int(sys.argv[2])):
     ms, size = timed(path); page.append(ms); sizes.append(size)
     ms, _ = timed("/accounts/signin/", anonymous); trivial.append(ms)
-print(json.dumps({"path": path, "reps": reps, "bytes": max(sizes), "page": page, "trivial": trivial}))
+print(json.dumps({"path": path, "reps": reps, "items": items, "bytes": max(sizes), "page": page, "trivial": trivial}))
 """
 
 
@@ -130,7 +147,10 @@ def main(argv: list[str]) -> int:
     median, baseline = statistics.median(result["page"]), statistics.median(result["trivial"])
     kb = result["bytes"] / 1024
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"week page {result['path']} for a team of {result['reps']} reps, {args.requests} requests each")
+    print(
+        f"week page {result['path']} for a team of {result['reps']} reps and {result['items']} item cards, "
+        f"{args.requests} requests each"
+    )
     print(f"  (load average {load} on {os.cpu_count()} cores: compare with the trivial page, not alone)")
     print(f"  HTML          {kb:8.1f} KB   (target < {MAX_BYTES // 1024} KB)")
     print(f"  median        {median:8.1f} ms   (target < {MAX_MEDIAN_MS:.0f} ms)")
