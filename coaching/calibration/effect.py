@@ -112,6 +112,23 @@ class Pool:
         return (change - self.mean) / self.sd
 
 
+def discussed_codes(org_id: int, first_week: date, last_week: date) -> set[tuple[str, str, date]]:
+    """(rep, code, week) of every flag talked about: an item that groups flags of one cause
+    (``coaching.agendas.diagnoses``) discusses each of them, not only the code it leads with, so none of
+    them may stand as a control."""
+    found = set()
+    items = AgendaItem.objects.filter(
+        agenda__org_id=org_id, agenda__week_start__gte=first_week, agenda__week_start__lte=last_week,
+        kind=AgendaItem.Kind.GAP, opportunity_sf_id="", status=AgendaItem.Status.DISCUSSED,
+    ).values_list("person_sf_id", "code", "agenda__week_start", "details")  # fmt: skip
+    for rep, code, week, details in items:
+        members = (details or {}).get("members") or []
+        for talked in {code, *(member.get("code") for member in members if isinstance(member, dict))}:
+            if talked in LEADING:
+                found.add((rep, talked, week))
+    return found
+
+
 def gap_cases(org_id: int, first_week: date, last_week: date) -> list[Case]:
     """Every rep's cases with gap weeks in [first_week, last_week], measured (three queries)."""
     rows = list(
@@ -121,12 +138,7 @@ def gap_cases(org_id: int, first_week: date, last_week: date) -> list[Case]:
     )
     if not rows:
         return []
-    discussed = set(
-        AgendaItem.objects.filter(
-            agenda__org_id=org_id, agenda__week_start__gte=first_week, agenda__week_start__lte=last_week,
-            kind=AgendaItem.Kind.GAP, opportunity_sf_id="", status=AgendaItem.Status.DISCUSSED, code__in=list(LEADING),
-        ).values_list("person_sf_id", "code", "agenda__week_start")
-    )  # fmt: skip
+    discussed = discussed_codes(org_id, first_week, last_week)
     held = set(
         HeldOutItem.objects.filter(org_id=org_id, week_start__gte=first_week, week_start__lte=last_week).values_list(
             "person_sf_id", "code", "week_start"

@@ -63,3 +63,28 @@ def test_without_a_lift_no_manager_shows_an_effect_that_excludes_zero(db):
     dana = org.user(org.dana, Membership.Role.DIRECTOR, "dana21")
     page = calibration(scope_for(dana), PAGE_WEEK, PAGE_WEEK)
     assert all(not row.effect.excludes_zero for row in page.managers)
+
+
+def test_every_flag_of_a_discussed_cause_counts_as_discussed_not_as_a_control(db):
+    from django.utils import timezone
+
+    from coaching.models import Agenda, AgendaItem, LeadingMeasure
+    from tests.factories import OrgFactory, PersonFactory
+
+    org = OrgFactory()
+    manager = PersonFactory(org=org)
+    rep = PersonFactory(org=org, manager_sf_id=manager.sf_id)
+    for code in ("STALE_DEALS", "NO_NEXT_STEP"):
+        LeadingMeasure.objects.create(org=org, person_sf_id=rep.sf_id, manager_sf_id=manager.sf_id, code=code,
+                                      week_start=GAP_WEEK, severity=0.5, before=0.5, after=0.2,
+                                      measured_on=PAGE_WEEK)  # fmt: skip
+    agenda = Agenda.objects.create(org=org, manager_sf_id=manager.sf_id, week_start=GAP_WEEK, built_at=timezone.now())
+    AgendaItem.objects.create(
+        agenda=agenda, key=f"gap:DEAD_DEALS:{rep.sf_id}:", kind=AgendaItem.Kind.GAP, code="STALE_DEALS",
+        person_sf_id=rep.sf_id, title="These 4 deals look dead", status=AgendaItem.Status.DISCUSSED,
+        details={"cause": "dead_deals", "members": [{"code": "STALE_DEALS"}, {"code": "NO_NEXT_STEP"}]},
+    )  # fmt: skip
+
+    cases = {case.code: case for case in gap_cases(org.pk, GAP_WEEK, GAP_WEEK)}
+
+    assert cases["STALE_DEALS"].discussed and cases["NO_NEXT_STEP"].discussed
