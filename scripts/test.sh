@@ -5,6 +5,10 @@
 # passes side by side (the default in CI).
 # The PostgreSQL pass of a whole-suite run (no arguments) measures line coverage of the product code and fails
 # below COVERAGE_FLOOR percent (what was measured when it was set, less a little room; raise it as tests grow).
+# The PostgreSQL pass spreads its tests over TEST_WORKERS processes (pytest-xdist, file by file; default 2 in CI,
+# 1 elsewhere): much of it waits on worker processes, servers and timeouts, not on the CPU.
+# When both passes run the whole suite, the SQLite pass leaves out the tests that never open the database
+# (tests/conftest.py): the PostgreSQL pass runs them, and they do not depend on the database.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -96,6 +100,14 @@ parallel=${TEST_PASSES_PARALLEL:-$in_ci}
 background_pid=
 sqlite_env=(DATABASE_URL="sqlite:///$root/var/coachapp.sqlite3" REDIS_URL= COACHAPP_TEST_PASS=sqlite)
 pass_args=()
+if [ "$#" -eq 0 ] && answers "$pg_url"; then
+    sqlite_env+=(COACHAPP_TEST_DATABASE_TESTS_ONLY=true)
+fi
+workers=${TEST_WORKERS:-$($in_ci && echo 2 || echo 1)}
+worker_args=()
+if [ "$workers" -gt 1 ]; then
+    worker_args=(-n "$workers" --dist loadfile)
+fi
 if [ "$parallel" = true ] && answers "$pg_url"; then
     echo "make test: the SQLite pass runs in the background beside the PostgreSQL pass; its output follows it."
     start_pass SQLite "${sqlite_env[@]}"
@@ -116,7 +128,7 @@ if answers "$pg_url"; then
         fi
         redis_env=(REDIS_URL=)
     fi
-    pass_args=("${coverage_args[@]}")
+    pass_args=("${coverage_args[@]}" "${worker_args[@]}")
     run_pass PostgreSQL DATABASE_URL="$pg_url" "${redis_env[@]}" COACHAPP_TEST_PASS=postgresql
     if [ -n "$background_pid" ]; then
         wait "$background_pid"

@@ -53,7 +53,11 @@ class PrivateBroker:
         return {"CELERY_BROKER_URL": self.url, "REDIS_KEY_PREFIX": self.prefix}
 
     def sender(self, name: str) -> Celery:
-        return Celery(name, broker=self.url, broker_transport_options={"global_keyprefix": self.prefix})
+        # Not the current app: shared tasks would bind to it (no eager mode, no result backend) in every later
+        # test of this process.
+        return Celery(
+            name, broker=self.url, broker_transport_options={"global_keyprefix": self.prefix}, set_as_current=False
+        )
 
     def keys(self) -> list[bytes]:
         return list(redis.Redis.from_url(self.url).scan_iter(match=f"{self.prefix}*", count=1000))
