@@ -246,6 +246,13 @@ def measure_director(director: Any, args: argparse.Namespace) -> float:
         measured = measure_leading(director.pk, monday_of(END), monday_of(END))  # the weekly build's part
         print(f"weekly build's leading measures (once, kept): {measured:,} gap weeks in "
               f"{time.perf_counter() - began:.2f} s")  # fmt: skip
+        made += measured
+    if made:
+        # As autovacuum would in time (it may be off on a bench machine): the page's plans on fresh statistics.
+        from bench.load import analyze
+        from coaching.models import Agenda, AgendaItem, Commitment, Gap, HeldOutItem
+
+        analyze(model._meta.db_table for model in (Gap, Agenda, AgendaItem, Commitment, HeldOutItem, LeadingMeasure))
     client = director_client(director)
     page_week = monday_of(END)
     url_path = f"/calibration/?week={page_week.isoformat()}"

@@ -25,8 +25,8 @@ from datetime import date
 
 from scipy import stats
 
+from coaching.calibration.cases_sql import case_rows
 from coaching.calibration.leading import LEADING
-from coaching.models import AgendaItem, HeldOutItem, LeadingMeasure
 
 MIN_CASES = 5
 MIN_CONTROLS = 3
@@ -112,48 +112,16 @@ class Pool:
         return (change - self.mean) / self.sd
 
 
-def discussed_codes(org_id: int, first_week: date, last_week: date) -> set[tuple[str, str, date]]:
-    """(rep, code, week) of every flag talked about: an item that groups flags of one cause
-    (``coaching.agendas.diagnoses``) discusses each of them, not only the code it leads with, so none of
-    them may stand as a control."""
-    found = set()
-    items = AgendaItem.objects.filter(
-        agenda__org_id=org_id, agenda__week_start__gte=first_week, agenda__week_start__lte=last_week,
-        kind=AgendaItem.Kind.GAP, opportunity_sf_id="", status=AgendaItem.Status.DISCUSSED,
-    ).values_list("person_sf_id", "code", "agenda__week_start", "details")  # fmt: skip
-    for rep, code, week, details in items:
-        members = (details or {}).get("members") or []
-        for talked in {code, *(member.get("code") for member in members if isinstance(member, dict))}:
-            if talked in LEADING:
-                found.add((rep, talked, week))
-    return found
-
-
 def gap_cases(org_id: int, first_week: date, last_week: date) -> list[Case]:
-    """Every rep's cases with gap weeks in [first_week, last_week], measured (three queries)."""
-    rows = list(
-        LeadingMeasure.objects.filter(org_id=org_id, week_start__gte=first_week, week_start__lte=last_week)
-        .order_by("week_start")
-        .values_list("person_sf_id", "code", "week_start", "severity", "manager_sf_id", "before", "after")
-    )
-    if not rows:
-        return []
-    discussed = discussed_codes(org_id, first_week, last_week)
-    held = set(
-        HeldOutItem.objects.filter(org_id=org_id, week_start__gte=first_week, week_start__lte=last_week).values_list(
-            "person_sf_id", "code", "week_start"
+    """Every rep's cases with gap weeks in [first_week, last_week], measured: one statement (``cases_sql``)
+    picks each rep and code's case (its first discussed week, else its first week) with whether it was
+    discussed, every flag of a discussed cause counting as discussed, and whether it was held out."""
+    return [
+        Case(manager, rep, code, week, severity, talked, before, after, held_out=held)
+        for manager, rep, code, week, severity, talked, held, before, after in case_rows(
+            org_id, first_week, last_week, LEADING
         )
-    )
-    chosen: dict[tuple[str, str], Case] = {}
-    for rep, code, week, severity, manager, before, after in rows:
-        if code not in LEADING:
-            continue
-        talked = (rep, code, week) in discussed
-        kept = chosen.get((rep, code))
-        if kept is None or (talked and not kept.discussed):
-            chosen[rep, code] = Case(manager, rep, code, week, severity, talked, before, after,
-                                     held_out=(rep, code, week) in held)  # fmt: skip
-    return list(chosen.values())
+    ]
 
 
 def control_pools(controls: Iterable[Case]) -> dict[tuple[str, str], Pool]:

@@ -52,7 +52,7 @@ def _round(value: float | None) -> float | None:
 
 
 def handling(org_id: int, managers: list[str], first_week: date, last_week: date, today: date) -> dict[str, Handling]:
-    """Per manager, their agendas of the weeks [first_week, last_week] (five queries for all managers)."""
+    """Per manager, their agendas of the weeks [first_week, last_week] (three queries for all managers)."""
     result = {manager: Handling() for manager in managers}
     items = AgendaItem.objects.filter(
         agenda__org_id=org_id, agenda__manager_sf_id__in=managers, agenda__week_start__gte=first_week,
@@ -93,35 +93,29 @@ def handling(org_id: int, managers: list[str], first_week: date, last_week: date
         result[row["agenda__manager_sf_id"]].commitments_due = row["due"]
         result[row["agenda__manager_sf_id"]].commitments_on_time = row["kept"]
 
-    # An episode closed in week W when the gap was there in W and not in W + 1 (which must have been built):
-    # one pass with a window function over the gaps of the span.
-    built = set(
-        Gap.objects.filter(org_id=org_id, week_start__gte=first_week)
-        .order_by()
-        .values_list("week_start", flat=True)
-        .distinct()
-    )
+    # An episode closed in week W when the gap was there in W and not in W + 1, and W + 1 was built (some gap of
+    # the org is stored for it): one pass with a window function over the gaps of the span; whether W + 1 was
+    # built is an index probe on (org, week_start) per closing row, which stops at the first gap found.
     weeks: dict[tuple[str, str], list[int]] = defaultdict(list)
     next_week = "g.week_start + 7" if is_postgres() else "date(g.week_start, '+7 days')"
     marks = ", ".join("%s" for _ in managers)
+    table = Gap._meta.db_table
     closing = (
         fetch(
-            "SELECT g.manager_sf_id, g.code, g.weeks_open, g.week_start FROM (SELECT manager_sf_id, code, weeks_open,"
+            "SELECT g.manager_sf_id, g.code, g.weeks_open FROM (SELECT manager_sf_id, code, weeks_open,"
             " week_start, LEAD(week_start) OVER (PARTITION BY person_sf_id, code ORDER BY week_start) AS next_seen"
-            f" FROM {Gap._meta.db_table} WHERE org_id = %s AND week_start >= %s AND week_start <= %s"
+            f" FROM {table} WHERE org_id = %s AND week_start >= %s AND week_start <= %s"
             " AND is_strength = %s AND opportunity_sf_id = '') g"
             f" WHERE g.manager_sf_id IN ({marks}) AND g.week_start < %s"
-            f" AND (g.next_seen IS NULL OR g.next_seen <> {next_week})",
-            [org_id, sql_date(first_week), sql_date(last_week), False, *managers, sql_date(last_week)],
+            f" AND (g.next_seen IS NULL OR g.next_seen <> {next_week})"
+            f" AND EXISTS (SELECT 1 FROM {table} b WHERE b.org_id = %s AND b.week_start = {next_week})",
+            [org_id, sql_date(first_week), sql_date(last_week), False, *managers, sql_date(last_week), org_id],
         )
         if managers
         else []
-    )
-    for manager, code, weeks_open, week in closing:
-        if isinstance(week, str):
-            week = date.fromisoformat(week)
-        if week + timedelta(weeks=1) in built:
-            weeks[manager, code].append(weeks_open)
+    )  # fmt: skip
+    for manager, code, weeks_open in closing:
+        weeks[manager, code].append(weeks_open)
     for (manager, code), lengths in weeks.items():
         result[manager].weeks_to_close[code] = float(statistics.median(lengths))
         result[manager].closed_episodes += len(lengths)
