@@ -112,7 +112,7 @@ def test_a_changed_result_is_caught(db):
     expected = json.loads(REFERENCE.read_text())[f"{connection.vendor} {END.isoformat()}"]
     changed = json.loads(json.dumps(expected))
     changed["results"]["stale"]["lift"] *= 1.000001
-    with pytest.raises(AssertionError, match="results.stale.lift"):
+    with pytest.raises(AssertionError, match=r"results\.stale\.lift"):
         _same(found, changed, "run")
     changed = {**expected, "stored": expected["stored"][1:]}
     with pytest.raises(AssertionError, match="stored"):
