@@ -55,6 +55,9 @@ class StateSet:
     opportunity_ids: tuple[str, ...] | None = None  # open_now: only these deals (None: all open deals)
     # Days in a stage past which a deal is stalled; None: learnt from the finished stays of these deals.
     stall_days: dict[str, float] | None = None
+    # The backtest's history read also holds the deals open on ``closed_by`` (one pass over the history for
+    # both): the states are the closed deals', until ``BuiltStates.open_now`` turns them to the open deals'.
+    with_open: bool = False
 
     @property
     def open_now(self) -> bool:
@@ -73,28 +76,54 @@ def week_ends(as_of: date, weeks: int, step: int = 1) -> tuple[date, ...]:
     return tuple(sorted(last - timedelta(weeks=back) for back in range(0, weeks, step)))
 
 
+@dataclass
+class BuiltStates:
+    states: StateSet
+    ranks: dict[str, float]
+    stall_days: dict[str, float]
+
+    def open_now(self) -> None:
+        """Replace the states table by the deals open on ``closed_by``, as they stand then (the stall
+        thresholds learnt from the closed deals), from the history already read (``with_open``)."""
+        states = self.states
+        if not states.with_open or states.closed_by is None:
+            raise ValueError("open_now needs the history read with_open")
+        today = StateSet(states.org, (states.closed_by,), stall_days=self.stall_days)
+        _create_weeks(today)
+        _create_states(today, self.ranks, self.stall_days, only_open=1)
+
+
 @contextmanager
 def deal_states(states: StateSet) -> Iterator[dict[str, float]]:
     """Build the states table for the block (in one transaction, JIT off: ``analytics_settings``); it is
     dropped afterwards. Yields the stall thresholds used (per stage, days)."""
+    with built_states(states) as built:
+        yield built.stall_days
+
+
+@contextmanager
+def built_states(states: StateSet) -> Iterator[BuiltStates]:
+    """``deal_states``, yielding what was built (for ``BuiltStates.open_now``)."""
     if not states.week_ends:
         raise ValueError("deal states need at least one week end")
+    if states.with_open and states.closed_by is None:
+        raise ValueError("with_open needs closed_by: the day the open deals are seen")
     # 256 MB: the history's and the flag stream's sorts (a few hundred thousand rows at a 1,000-rep org) stay
     # in memory instead of spilling to disk; transaction-local, per sort.
     with analytics_settings(work_mem="256MB"):
         yield from _build(states)
 
 
-def _build(states: StateSet) -> Iterator[dict[str, float]]:
+def _build(states: StateSet) -> Iterator[BuiltStates]:
     try:
         ranks = _stage_ranks(states.org)
         _create_weeks(states)
         _create_deals(states)
         _create_history(states, ranks)
         create_roles(states.org.pk, DEALS)
-        thresholds = states.stall_days if states.stall_days is not None else learn_stall_days()
-        _create_states(states, ranks, thresholds)
-        yield thresholds
+        thresholds = states.stall_days if states.stall_days is not None else learn_stall_days(states)
+        _create_states(states, ranks, thresholds, only_open=0 if states.with_open else None)
+        yield BuiltStates(states, ranks, thresholds)
     finally:
         drop_roles()
         with connection.cursor() as cursor:
@@ -173,7 +202,18 @@ def _case(column: str, values: dict[str, float]) -> tuple[str, list[Any]]:
     return f"(CASE {column} {' '.join('WHEN %s THEN %s' for _ in values)} END)", params
 
 
+def _history_cut(states: StateSet) -> datetime:
+    """History rows stamped before this are read: the last week end's end (the open deals': their day's)."""
+    return end_of(states.closed_by if states.with_open and states.closed_by else max(states.week_ends))
+
+
 def _deal_filter(states: StateSet) -> tuple[str, list[Any]]:
+    if states.closed_by is not None and states.with_open:
+        return "((o.is_closed = %s AND o.close_date <= %s) OR o.is_closed = %s)", [
+            True,
+            sql_date(states.closed_by),
+            False,
+        ]
     if states.closed_by is not None:
         return "o.is_closed = %s AND o.close_date <= %s", [True, sql_date(states.closed_by)]
     if states.opportunity_ids is None:
@@ -189,7 +229,8 @@ def _create_deals(states: StateSet) -> None:
     _execute(f"DROP TABLE IF EXISTS {DEALS}")
     _execute(
         f"CREATE TEMPORARY TABLE {DEALS} AS SELECT o.sf_id AS opp, o.owner_sf_id AS owner,"
-        f" CASE WHEN o.is_won THEN 1 ELSE 0 END AS won, o.close_date AS closed_on, o.next_step AS next_step FROM {_OPP} o"
+        f" CASE WHEN o.is_won THEN 1 ELSE 0 END AS won, o.close_date AS closed_on, o.next_step AS next_step,"
+        f" CASE WHEN o.is_closed THEN 0 ELSE 1 END AS is_open FROM {_OPP} o"
         f" WHERE o.org_id = %s AND o.is_deleted = %s AND {deals}",
         [states.org.pk, False, *deal_params],
     )
@@ -203,7 +244,7 @@ def _create_history(states: StateSet, ranks: dict[str, float]) -> None:
     rank_before, before_params = _case("LAG(c.stage) OVER w", ranks)
     rows = (
         "SELECT c.opportunity_sf_id AS opp, c.id AS id, c.created_date AS at, c.stage AS stage, c.amount AS amount,"
-        " c.close_date AS close_date, c.probability AS probability,"
+        " c.close_date AS close_date, c.probability AS probability, d.is_open AS is_open,"
         " LEAD(c.created_date) OVER w AS next_at,"
         " CASE WHEN LAG(c.stage) OVER w IS NULL OR LAG(c.stage) OVER w <> c.stage THEN 1 ELSE 0 END AS is_move,"
         " CASE WHEN c.close_date > COALESCE(c.prev_close_date, LAG(c.close_date) OVER w) THEN 1 ELSE 0 END"
@@ -218,7 +259,7 @@ def _create_history(states: StateSet, ranks: dict[str, float]) -> None:
         *before_params,
         states.org.pk,
         False,
-        sql_datetime(end_of(max(states.week_ends))),
+        sql_datetime(_history_cut(states)),
     ]
     # When the deal entered the stage of each row: the latest move up to that row.
     order = "PARTITION BY r.opp ORDER BY r.at, r.id"
@@ -257,10 +298,16 @@ def median_by_group(source: str, params: list[Any] | tuple[Any, ...] = ()) -> di
     return {group: float(value) for group, value in rows}
 
 
-def learn_stall_days() -> dict[str, float]:
-    """Per stage, the days in it past which a deal is stalled: three times the median finished stay, 30 at least."""
+def learn_stall_days(states: StateSet) -> dict[str, float]:
+    """Per stage, the days in it past which a deal is stalled: three times the median finished stay, 30 at least.
+    With the open deals read too (``with_open``): the closed deals' stays, finished by the last week end."""
     stays = days_between(utc_date("left_entered_at"), utc_date("at"))
-    medians = median_by_group(f"SELECT left_stage AS g, {stays} AS v FROM {HISTORY} WHERE left_stage IS NOT NULL")
+    only, params = "", []
+    if states.with_open:
+        only, params = " AND is_open = 0 AND at < %s", [sql_datetime(end_of(max(states.week_ends)))]
+    medians = median_by_group(
+        f"SELECT left_stage AS g, {stays} AS v FROM {HISTORY} WHERE left_stage IS NOT NULL{only}", params
+    )
     return {stage: max(float(STALL_MIN_DAYS), STALL_RATIO * median) for stage, median in medians.items()}
 
 
@@ -279,7 +326,10 @@ def _weeks_of_rows() -> str:
     )
 
 
-def _create_states(states: StateSet, ranks: dict[str, float], thresholds: dict[str, float]) -> None:
+def _create_states(
+    states: StateSet, ranks: dict[str, float], thresholds: dict[str, float], *, only_open: int | None = None
+) -> None:
+    """``only_open``: 0 or 1 to take only the closed or the open deals of a history read ``with_open``."""
     org = states.org
     stall_case, stall_params = _case("h.stage", thresholds)
     open_stages = list(ranks) or [""]
@@ -305,8 +355,10 @@ def _create_states(states: StateSet, ranks: dict[str, float], thresholds: dict[s
         f" FROM {_weeks_of_rows()} JOIN {DEALS} d ON d.opp = h.opp"
         f" LEFT JOIN {ROLES} r ON r.opp = h.opp"
         f" WHERE h.stage IN ({', '.join('%s' for _ in open_stages)})"
+        + ("" if only_open is None else " AND d.is_open = %s")
     )
     params = [*stall_params, LATE_STAGE_PROBABILITY, *next_params, *open_stages]
+    params += [] if only_open is None else [only_open]
     _execute(f"DROP TABLE IF EXISTS {BASE}")
     _execute(f"CREATE TEMPORARY TABLE {BASE} AS {base}", params)
     if not is_postgres():  # the flag stream's results join back by it
