@@ -3,14 +3,17 @@
 For each week end W (a Sunday, looked at the end of that day UTC) and each deal open then, the state is the
 deal's last OpportunityHistory row stamped before W ended (stage, amount, close date, probability), plus the
 flags it carried then: its activities by date, its contact roles by creation date and the history rows of
-the 91 days before W. Three temporary tables (per connection) hold the weeks, the history rows with their
-moves, pushes and regressions (window functions), and the states; nothing comes into Python but a few
-per-stage figures. A deal with no history row is not seen (Salesforce writes one when a deal is created).
+the 91 days before W. Temporary tables (per connection) hold the weeks, the deals read, the history rows
+with their moves, pushes, regressions and finished stays (window functions, one sort), the deal-weeks and the
+states; nothing comes into Python but a few per-stage figures. A deal with no history row is not seen
+(Salesforce writes one when a deal is created).
 
 Which deals: ``closed_by`` (the backtest) takes the deals closed on or before that day, whose outcome is
-known; ``open_now`` takes the deals open today (W = today), for pricing and the win probability. Stall
-thresholds use the median stays of the whole history read, not only the stays finished before W: a small
-look-ahead, documented in docs/backtest.md.
+known; ``open_now`` takes the deals open today (W = today), for pricing and the win probability;
+``with_open`` reads both in one pass over the history and turns the states from the closed deals' to the
+open deals' (``BuiltStates.open_now``: the weekly update). Stall thresholds use the median stays of the
+whole history read, not only the stays finished before W: a small look-ahead, documented in
+docs/backtest.md.
 """
 
 from collections.abc import Iterator
