@@ -1,12 +1,13 @@
 """The flags that look back over a window (touched in 14 days, pushed or moved back in 91), set-based.
 
 A correlated subquery per deal-week costs an index probe each; at a 1,000-rep org's 700,000 deal-weeks that is
-most of the run. Instead the deal-weeks and the events (activity days, push days, regression days) go into
-one stream per deal, ordered by day, and a running MAX carries each event's latest day to the deal-weeks
-after it: one sort, no probes (of the keys and days only; each deal-week's row joins its result back). A deal-week is stale when its latest touch is older than W-13, pushed or
-regressed when its latest push or regression is no older than W-90 (the 91 days up to the end of W). An event
-on W itself counts for W (events sort before the deal-week on the same day). A task counts on its
-ActivityDate, an event on the UTC day it starts, a history row on the UTC day it was stamped.
+most of the run. Instead the deal-weeks and the events (activity days, push days, regression days) go into one
+stream per deal, ordered by day, and a running MAX carries each event's latest day to the deal-weeks after it:
+one sort, no probes (of keys and days only: each deal-week's row joins its result back). A deal-week is stale
+when its latest touch is older than W-13, pushed or regressed when its latest push or regression is no older
+than W-90 (the 91 days up to the end of W). An event on W itself counts for W (events sort before the
+deal-week on the same day). A task counts on its ActivityDate, an event on the UTC day it starts, a history
+row on the UTC day it was stamped.
 
 The second contact role's creation time per deal (``backtest_roles``) says until when the deal hung on one
 contact or none.
