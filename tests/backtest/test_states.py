@@ -149,9 +149,11 @@ def test_open_deals_need_the_history_read_with_them(world):
         built_states(StateSet(org, (SUNDAY,), with_open=True)),
     ):
         pass
-    with built_states(StateSet(org, (date(2026, 1, 11),), closed_by=SUNDAY)) as built:
-        with pytest.raises(ValueError, match="open_now needs the history read with_open"):
-            built.open_now()
+    with (
+        built_states(StateSet(org, (date(2026, 1, 11),), closed_by=SUNDAY)) as built,
+        pytest.raises(ValueError, match="open_now needs the history read with_open"),
+    ):
+        built.open_now()
     # Read with the open deals: the closed deals' states first, then today's open deal alone.
     with built_states(StateSet(org, (date(2026, 1, 11),), closed_by=SUNDAY, with_open=True)) as built:
         closed = {opp for (opp,) in fetch(f"SELECT opp FROM {STATES}", [])}
