@@ -29,15 +29,22 @@ class Overview:
 
 
 def overview() -> Overview:
-    distinct = ", ".join(f"COUNT(DISTINCT CASE WHEN {key} = 1 THEN opp END)" for key in KEYS)
+    # Per deal first (one sort by opp), then plain sums: a COUNT(DISTINCT) per flag would sort the deal-weeks
+    # once for each of the ten counts.
+    per_deal = ", ".join(f"MAX({key}) AS {key}" for key in KEYS)
+    flagged = ", ".join(f"SUM({key})" for key in KEYS)
     row = fetch(
-        f"SELECT COUNT(*), COUNT(DISTINCT opp), COUNT(DISTINCT CASE WHEN won = 1 THEN opp END),"
-        f" SUM(recorded), {distinct} FROM {STATES}",
+        f"SELECT SUM(weeks), COUNT(*), SUM(won), SUM(recorded), {flagged} FROM (SELECT opp, COUNT(*) AS weeks,"
+        f" MAX(won) AS won, SUM(recorded) AS recorded, {per_deal} FROM {STATES} GROUP BY opp) deals",
         [],
     )[0]
-    weeks, deals, won, recorded, *flagged = row
+    weeks, deals, won, recorded, *flagged_deals = row
     return Overview(
-        int(weeks), int(deals), int(won), dict(zip(KEYS, map(int, flagged), strict=True)), int(recorded or 0)
+        int(weeks or 0),
+        int(deals),
+        int(won or 0),
+        dict(zip(KEYS, (int(count or 0) for count in flagged_deals), strict=True)),
+        int(recorded or 0),
     )
 
 
@@ -58,9 +65,11 @@ def patterns() -> pd.DataFrame:
 
 def lead_times() -> dict[str, float]:
     """Per flag, the median days from the first week end a lost deal carried it to the day it was lost."""
-    lead = days_between("MIN(week_end)", "closed_on")
-    parts = [
-        f"SELECT '{key}' AS g, {lead} AS v FROM {STATES} WHERE won = 0 AND {key} = 1 GROUP BY opp, closed_on"
-        for key in KEYS
-    ]
-    return {str(key): value for key, value in median_by_group(" UNION ALL ".join(parts)).items()}
+    # One pass over the lost deal-weeks: each flag's first week end per deal (NULL where it never showed,
+    # which the median leaves out), then one row per flag and deal.
+    firsts = ", ".join(f"MIN(CASE WHEN {key} = 1 THEN week_end END) AS {key}" for key in KEYS)
+    parts = " UNION ALL ".join(
+        f"SELECT '{key}' AS g, {days_between(key, 'closed_on')} AS v FROM firsts" for key in KEYS
+    )
+    source = f"WITH firsts AS (SELECT closed_on, {firsts} FROM {STATES} WHERE won = 0 GROUP BY opp, closed_on) {parts}"
+    return {str(key): value for key, value in median_by_group(source).items()}

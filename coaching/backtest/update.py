@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no py.typed marker
 
 from coaching.backtest.flags import FLAGS
-from coaching.backtest.states import FLAG_COLUMNS, STATES, StateSet, deal_states, week_ends
+from coaching.backtest.states import FLAG_COLUMNS, STATES, StateSet, built_states, deal_states, week_ends
 from coaching.backtest.tables import Overview, lead_times, overview, patterns
 from coaching.backtest.verdicts import MIN_CLOSED_DEALS, FlagResult, judge_all
 from coaching.backtest.winmodel import Calibration, WinParameters, calibration, fit_win_model, predict
@@ -43,9 +43,14 @@ class BacktestRun:
 def backtest(org: Org, as_of: date, *, weeks: int = LOOKBACK_WEEKS, step: int = STEP_WEEKS) -> BacktestRun:
     """Judge every flag on the deals closed by ``as_of``, from their states at the week ends before."""
     with deal_states(StateSet(org, week_ends(as_of, weeks, step), closed_by=as_of)) as stall_days:
-        seen = overview()
-        frame = patterns()
-        lead = lead_times()
+        return _judge(org, as_of, stall_days)
+
+
+def _judge(org: Org, as_of: date, stall_days: dict[str, float]) -> BacktestRun:
+    """The run from the closed deals' states table (built by the caller)."""
+    seen = overview()
+    frame = patterns()
+    lead = lead_times()
     # One BLAS thread: the fits are small (k ~ 15 columns), and BLAS's own threads on a machine whose cores are
     # busy with the worker's neighbours spin against each other (the GLM's least squares took 2.5 s instead
     # of 0.4 s on 5,700 patterns, measured on the loaded benchmark machine).
@@ -61,29 +66,40 @@ def backtest(org: Org, as_of: date, *, weeks: int = LOOKBACK_WEEKS, step: int = 
     return BacktestRun(org, as_of, seen, results, model, fit, stage_brier, stall_days=stall_days)
 
 
-def store_week_flags(org: Org, as_of: date, stall_days: dict[str, float] | None = None) -> int:
-    """Keep the flags every open deal carries as of ``as_of``, under the Sunday that ends its week.
-    ``stall_days``: the backtest's stall thresholds (None: learnt from the open deals' own history)."""
-    week_end = as_of + timedelta(days=(6 - as_of.weekday()))
+def _week_end(as_of: date) -> date:
+    return as_of + timedelta(days=(6 - as_of.weekday()))
+
+
+def _insert_week_flags(org: Org, week_end: date) -> int:
+    """The states table's flags (open deals, one week) into DealFlagWeek, replacing that week's."""
     parts = " UNION ALL ".join(
         f"SELECT %s, %s, opp, '{column}' FROM {STATES} WHERE {column} = 1" for column in FLAG_COLUMNS
     )
-    table = DealFlagWeek._meta.db_table
+    DealFlagWeek.objects.filter(org=org, week_end=week_end).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DealFlagWeek._meta.db_table} (org_id, week_end, opportunity_sf_id, flag) {parts}",
+            [value for _ in FLAG_COLUMNS for value in (org.pk, sql_date(week_end))],
+        )
+        return cursor.rowcount
+
+
+def store_week_flags(org: Org, as_of: date, stall_days: dict[str, float] | None = None) -> int:
+    """Keep the flags every open deal carries as of ``as_of``, under the Sunday that ends its week.
+    ``stall_days``: the backtest's stall thresholds (None: learnt from the open deals' own history)."""
     with transaction.atomic(), deal_states(StateSet(org, (as_of,), stall_days=stall_days or None)):
-        DealFlagWeek.objects.filter(org=org, week_end=week_end).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (org_id, week_end, opportunity_sf_id, flag) {parts}",
-                [value for _ in FLAG_COLUMNS for value in (org.pk, sql_date(week_end))],
-            )
-            return cursor.rowcount
+        return _insert_week_flags(org, _week_end(as_of))
 
 
 def update_backtest(org: Org, as_of: date) -> BacktestRun:
-    run = backtest(org, as_of)
+    """``backtest`` then ``store_week_flags`` with its stall thresholds, from one read of the history: the
+    closed deals' states are judged, then the same history gives the open deals' states of today."""
+    states = StateSet(org, week_ends(as_of, LOOKBACK_WEEKS, STEP_WEEKS), closed_by=as_of, with_open=True)
+    with built_states(states) as built:
+        run = _judge(org, as_of, built.stall_days)
+        built.open_now()
+        run.stored_flags = _insert_week_flags(org, _week_end(as_of))
     save_run(run)
-    # This week's flags with the same stall thresholds the backtest judged with.
-    run.stored_flags = store_week_flags(org, as_of, run.stall_days)
     return run
 
 

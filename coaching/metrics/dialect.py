@@ -43,7 +43,7 @@ _SET_BOTH = "SELECT set_config('jit', %s, true), set_config('work_mem', %s, true
 
 
 @contextmanager
-def analytics_settings() -> Iterator[None]:
+def analytics_settings(work_mem: str = "64MB") -> Iterator[None]:
     """Run the block in a transaction tuned for a few large aggregates (PostgreSQL; a no-op elsewhere).
 
     PostgreSQL's JIT compilation costs these statements more than it saves (about half a second each), and
@@ -57,7 +57,7 @@ def analytics_settings() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
             before = cursor.fetchone()
-            cursor.execute(_SET_BOTH, ["off", "64MB"])
+            cursor.execute(_SET_BOTH, ["off", work_mem])
         try:
             yield
         finally:

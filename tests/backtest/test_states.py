@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coaching.backtest.states import STATES, StateSet, deal_states, week_ends
+from coaching.backtest.states import STATES, StateSet, built_states, deal_states, week_ends
 from coaching.metrics.dialect import fetch
 from coaching.models import DealFlagWeek
 from tests.factories import (
@@ -140,3 +140,24 @@ def test_no_next_step_is_read_from_the_stored_weeks_only(world):
     assert seen[("2026-01-11", won.sf_id)] == (1, 0)
     # A week nobody stored says nothing about next steps.
     assert seen[("2025-12-14", lost.sf_id)] == (0, 0)
+
+
+def test_open_deals_need_the_history_read_with_them(world):
+    org, _lost, _won, open_deal = world
+    with (
+        pytest.raises(ValueError, match="with_open needs closed_by"),
+        built_states(StateSet(org, (SUNDAY,), with_open=True)),
+    ):
+        pass
+    with (
+        built_states(StateSet(org, (date(2026, 1, 11),), closed_by=SUNDAY)) as built,
+        pytest.raises(ValueError, match="open_now needs the history read with_open"),
+    ):
+        built.open_now()
+    # Read with the open deals: the closed deals' states first, then today's open deal alone.
+    with built_states(StateSet(org, (date(2026, 1, 11),), closed_by=SUNDAY, with_open=True)) as built:
+        closed = {opp for (opp,) in fetch(f"SELECT opp FROM {STATES}", [])}
+        built.open_now()
+        today = fetch(f"SELECT opp, week_end, recorded FROM {STATES}", [])
+    assert open_deal.sf_id not in closed and len(closed) == 2
+    assert [(opp, str(day)[:10], recorded) for opp, day, recorded in today] == [(open_deal.sf_id, "2026-03-01", 1)]
