@@ -36,33 +36,30 @@ def test_the_draw_is_seeded_by_org_week_and_item_and_uniform():
     assert 340 < below < 460  # 400 expected; binomial sd 19, so this fails one run in millions
 
 
-def org_with_gaps(share: float | None) -> tuple[Org, list]:
+def org_with_gaps(share: float | None, *, until_drawn: bool = False) -> tuple[Org, list]:
+    """Twelve reps with a mild and a moderate gap each; with ``until_drawn``, more until the draw of the org's
+    share holds out at least one (the draw hangs on the org's id, which the test database hands out)."""
     org = OrgFactory(name=f"holdout{share}")
-    # One rep per manager: three reps of one team sharing a code would make it a team topic instead.
-    managers = [PersonFactory(org=org, name=f"Manager {n}") for n in range(12)]
-    reps = [PersonFactory(org=org, name=f"Rep {n}", manager_sf_id=boss.sf_id) for n, boss in enumerate(managers)]
-    for rep, manager in zip(reps, managers, strict=True):
-        GapFactory(
-            org=org,
-            week_start=WEEK,
-            person_sf_id=rep.sf_id,
-            manager_sf_id=manager.sf_id,
-            code="ACTIVITY_LOW",
-            metric="activities_per_week",
-            severity=0.2,
-        )  # mild: may be held out
-        GapFactory(
-            org=org,
-            week_start=WEEK,
-            person_sf_id=rep.sf_id,
-            manager_sf_id=manager.sf_id,
-            code="STALE_DEALS",
-            metric="stale_open_count",
-            severity=0.6,
-        )  # moderate: never held out
     if share is not None:
         GapRuleSetting.objects.create(org=org, code="HOLDOUT", thresholds={"share": share})
+    reps = [with_gaps(org, n) for n in range(12)]
+    while until_drawn and share and not any(is_drawn(org, rep, share) for rep in reps):
+        reps.append(with_gaps(org, len(reps)))
     return org, reps
+
+
+def with_gaps(org: Org, n: int):
+    # One rep per manager: three reps of one team sharing a code would make it a team topic instead.
+    manager = PersonFactory(org=org, name=f"Manager {n}")
+    rep = PersonFactory(org=org, name=f"Rep {n}", manager_sf_id=manager.sf_id)
+    common = {"org": org, "week_start": WEEK, "person_sf_id": rep.sf_id, "manager_sf_id": manager.sf_id}
+    GapFactory(**common, code="ACTIVITY_LOW", metric="activities_per_week", severity=0.2)  # mild: may be held out
+    GapFactory(**common, code="STALE_DEALS", metric="stale_open_count", severity=0.6)  # moderate: never held out
+    return rep
+
+
+def is_drawn(org: Org, rep, share: float) -> bool:
+    return expected_draw(org.pk, WEEK, f"gap:ACTIVITY_LOW:{rep.sf_id}:") < share
 
 
 def on_agenda(org: Org) -> set[tuple[str, str]]:
@@ -79,12 +76,12 @@ def test_no_hold_out_unless_the_org_opts_in():
 
 @pytest.mark.django_db
 def test_an_org_that_opts_in_holds_out_exactly_the_drawn_mild_topics_and_records_them():
-    org, reps = org_with_gaps(0.2)
+    org, reps = org_with_gaps(0.2, until_drawn=True)
     build_agendas(org, WEEK)
     build_agendas(org, WEEK)  # a rebuild draws the same
-    drawn = {rep.sf_id for rep in reps if expected_draw(org.pk, WEEK, f"gap:ACTIVITY_LOW:{rep.sf_id}:") < 0.2}
+    drawn = {rep.sf_id for rep in reps if is_drawn(org, rep, 0.2)}
     held = {row.person_sf_id: row for row in HeldOutItem.objects.filter(org=org)}
-    assert set(held) == drawn and drawn  # with 12 reps at 0.2, this seed holds out some
+    assert set(held) == drawn and drawn
     assert all(row.share == 0.2 and row.draw < 0.2 and row.code == "ACTIVITY_LOW" for row in held.values())
     agenda = on_agenda(org)
     assert not any((rep, "ACTIVITY_LOW") in agenda for rep in drawn)
