@@ -3,7 +3,7 @@ calibration page, each beside a baseline measured in the same run.
 
 Two generated orgs are loaded (``bench.load``: the generator's records through the sync's mapping, COPYed
 into PostgreSQL) into their own database (``BENCH_CALIBRATE_DATABASE_URL``, default
-postgres://postgres@127.0.0.1:5432/h_calibrate_bench), kept between runs:
+postgres://postgres@127.0.0.1:5432/coachapp_bench_calibrate), kept between runs:
 
 - ``pipeline``: ``--reps`` reps (default 1,000). Timed, alternately ``--runs`` times: the baseline, one
   ``SELECT opportunity_sf_id, count(*) … GROUP BY opportunity_sf_id`` over the org's whole history table, and
@@ -42,7 +42,7 @@ REASONS = ("Not this week", "rep on leave", "Known issue, in hand", "data is wro
 
 
 def _database_url() -> str:
-    return os.environ.get("BENCH_CALIBRATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_calibrate_bench")
+    return os.environ.get("BENCH_CALIBRATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coachapp_bench_calibrate")
 
 
 def _configs(args: argparse.Namespace) -> dict[str, Any]:
