@@ -1,12 +1,13 @@
 """Whether the real services the suite can use answer, and what to do when they don't.
 
-A test that needs PostgreSQL, Redis or a Celery worker runs when the service answers. Outside CI a
+A test that needs PostgreSQL, Redis, a Celery worker or a program such as Node.js runs when it is there. Outside CI a
 missing service skips the test with the variable to set; in CI (``CI=true``) it fails the test.
 ``make test`` runs the suite twice, on SQLite then on PostgreSQL; in its SQLite pass
 (``COACHAPP_TEST_PASS=sqlite``) a PostgreSQL-only test skips even in CI, since the second pass runs it.
 """
 
 import os
+import shutil
 import socket
 from urllib.parse import urlparse
 
@@ -44,6 +45,15 @@ def require_postgres() -> None:
         if SQLITE_PASS:
             pytest.skip("PostgreSQL only: runs in make test's PostgreSQL pass.")
         _missing("this test needs PostgreSQL: run it with DATABASE_URL=postgres://… (make test does when it answers).")
+
+
+def require_program(name: str, why: str) -> str:
+    """The path of a program this test runs (e.g. node), which the README's quick start does not promise."""
+    path = shutil.which(name)
+    if path is None:
+        _missing(f"`{name}` is not on PATH; {why}")
+    assert path is not None
+    return path
 
 
 def _missing(message: str) -> None:
