@@ -1,6 +1,7 @@
 """What the rep sells: deal size, product mix, discounting and per-product win rates (the "what" family)."""
 
 from collections import defaultdict
+from functools import cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,19 @@ def year_of_discounts(snap: Snap) -> dict[str, Any] | None:
     return long
 
 
+@cache
+def _on_year(min_n: float) -> ValueOf:
+    """A peer's mean discount over the year, when it rests on at least ``min_n`` won line items."""
+
+    def on_year(snap: Snap) -> float | None:
+        year = year_of_discounts(snap)
+        if year is None:
+            return snap.value if snap.n >= min_n else None
+        return float(year["mean"]) if int(year["items"]) >= min_n else None
+
+    return on_year
+
+
 @dataclass(frozen=True)
 class DiscountHigh(LevelRule):
     """Judged on the year of won line items (``year_of_discounts``): a rep wins a dozen deals in 182 days,
@@ -70,11 +84,9 @@ class DiscountHigh(LevelRule):
     def compare(
         self, context: RuleContext, rep: str, value: float, t: Thresholds, value_of: ValueOf = plain_value
     ) -> Comparison:
-        # The peers' sample floor is on the year too (``value_of`` is None under it), not on the 182 days.
-        def on_year(snap: Snap) -> float | None:
-            return value_of(snap) if self.sample_of(snap) >= t["min_n"] else None
-
-        return context.compare(rep, self.metric, value, min_n=0, min_peers=t["min_peers"], value_of=on_year)
+        # The peers' sample floor is on the year too, not on the 182 days; one reader per floor, so that the
+        # org's figures are summarized once (``RuleContext.org_values`` caches by the reader).
+        return context.compare(rep, self.metric, value, min_n=0, min_peers=t["min_peers"], value_of=_on_year(t["min_n"]))
 
     def accept(
         self, context: RuleContext, rep: str, snap: Snap, value: float, comparison: Comparison, t: Thresholds
