@@ -1,8 +1,8 @@
 """What the rep sells: deal size, product mix, discounting and per-product win rates (the "what" family)."""
 
 from collections import defaultdict
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from coaching.gaps.context import Comparison, RuleContext, Snap, ValueOf, plain_value
@@ -86,7 +86,9 @@ class DiscountHigh(LevelRule):
     ) -> Comparison:
         # The peers' sample floor is on the year too, not on the 182 days; one reader per floor, so that the
         # org's figures are summarized once (``RuleContext.org_values`` caches by the reader).
-        return context.compare(rep, self.metric, value, min_n=0, min_peers=t["min_peers"], value_of=_on_year(t["min_n"]))
+        return context.compare(
+            rep, self.metric, value, min_n=0, min_peers=t["min_peers"], value_of=_on_year(t["min_n"])
+        )
 
     def accept(
         self, context: RuleContext, rep: str, snap: Snap, value: float, comparison: Comparison, t: Thresholds
