@@ -6,6 +6,7 @@ override; the statistics and the evidence layout live here once.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from coaching.gaps.context import Comparison, RuleContext, Snap
@@ -45,6 +46,14 @@ def evidence_base(
         "peer_median": rounded(comparison.reference_value),
         "thresholds": t.as_json(),
     }
+
+
+def trailing_window(snap: Snap, days: int) -> list[str] | None:
+    """The trailing ``days`` ending where the snapshot's window ends, for the evidence of a rule that judges a
+    longer window than the metric's headline (the window and the sample the evidence shows agree)."""
+    if snap.window_end is None:
+        return snap.window
+    return [(snap.window_end - timedelta(days=days - 1)).isoformat(), snap.window_end.isoformat()]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from coaching.gaps.context import Comparison, RuleContext, Snap, ValueOf, plain_value
-from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded
+from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded, trailing_window
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.gaps.stats import (
     Summary,
@@ -107,7 +107,8 @@ class DiscountHigh(LevelRule):
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         year = year_of_discounts(snap)
-        return {
+        judged = {} if year is None else {"window": trailing_window(snap, int(year.get("days") or 365))}
+        return judged | {
             "weighted_discount": rounded(snap.details.get("weighted_discount")),
             "recent_value": rounded(snap.value),
             "recent_n": snap.n,

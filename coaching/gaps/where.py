@@ -9,7 +9,16 @@ import numpy as np
 
 from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.dispersion import pushes_per_deal_quarter
-from coaching.gaps.kinds import HIGH, LOW, DealShareRule, LevelRule, RateRule, evidence_base, rounded
+from coaching.gaps.kinds import (
+    HIGH,
+    LOW,
+    DealShareRule,
+    LevelRule,
+    RateRule,
+    evidence_base,
+    rounded,
+    trailing_window,
+)
 from coaching.gaps.mix import book_log, by_book
 from coaching.gaps.rule import Finding, Thresholds
 from coaching.gaps.stats import median, poisson_low_tail, sample_confidence, severity_from_distance, shrunk_rate
@@ -179,7 +188,8 @@ class WinRateLow(RateRule):
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         pipeline = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
         year = self.on_year(context, rep, snap)
-        return {
+        judged = {} if year is None else {"window": trailing_window(snap, names.LONG_CLOSED_DAYS)}
+        return judged | {
             "won": snap.details.get("won"),
             "lost": snap.details.get("lost"),
             "year": None if year is None else {"days": names.LONG_CLOSED_DAYS, "won": year[0], "lost": year[1]},
@@ -221,7 +231,8 @@ class CloseDateSlippage(LevelRule):
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         long = snap.details.get("long") or {}
-        return {
+        judged = {} if pushes_per_deal_quarter(snap) is None else {"window": trailing_window(snap, int(long["days"]))}
+        return judged | {
             "pushes": snap.details.get("pushes"),
             "deals_pushed": self._pushed(context, rep, snap),
             "recent_per_open_deal": rounded(snap.value),

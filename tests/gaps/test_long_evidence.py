@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from coaching.gaps.catalogue import RULES_BY_CODE
-from coaching.gaps.context import RepRow, RuleContext
+from coaching.gaps.context import RepRow, RuleContext, Snap
 from coaching.gaps.counts import per_deal_counts
 from coaching.gaps.dispersion import exposed_poisson_dispersion, long_evidence, poisson_dispersion
 from coaching.gaps.measure import _model_evidence, model_rule
@@ -109,9 +109,10 @@ def test_discounts_are_judged_on_the_year_with_the_spread_the_line_items_show():
     assert steady_sure["confidence"] >= 0.9
 
 
-def win_rates(year: tuple[int, int], half: tuple[int, int]) -> object:
+def win_rates(year: tuple[int, int], half: tuple[int, int]) -> Snap:
     won, lost = half
-    return snap(won / (won + lost), won + lost, won=won, lost=lost, long={"days": 365, "won": year[0], "lost": year[1]})
+    details = {"won": won, "lost": lost, "long": {"days": 365, "won": year[0], "lost": year[1]}}
+    return Snap(won / (won + lost), won + lost, AS_OF - timedelta(days=181), AS_OF, details)
 
 
 def test_the_win_rate_of_a_rep_on_the_job_all_year_is_judged_on_the_year():
@@ -126,6 +127,9 @@ def test_the_win_rate_of_a_rep_on_the_job_all_year_is_judged_on_the_year():
     by_rep = {f.person_sf_id: f for f in rule.evaluate(found, rule.thresholds())}
     assert by_rep["settled"].n == 60 and by_rep["settled"].evidence["year"] == {"days": 365, "won": 8, "lost": 52}
     assert by_rep["joined"].n == 30 and by_rep["joined"].evidence["year"] is None
+    # The evidence's window is the one judged, so that "measured over …, from 60 closed deals" holds.
+    assert by_rep["settled"].evidence["window"] == ["2025-11-23", "2026-11-22"]
+    assert by_rep["joined"].evidence["window"] == ["2026-05-25", "2026-11-22"]
     judged = model_rule(found, rule, rule.thresholds()).judged[""]
     settled, joined = judged.of("settled"), judged.of("joined")
     assert settled is not None and joined is not None
