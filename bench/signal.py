@@ -2,7 +2,8 @@
 fairness to Enterprise/SMB books and to newcomers, and the public data set with its outcomes permuted.
 
     make bench ARGS="signal"
-    .venv/bin/python -m bench signal [--seeds 3] [--reps 40] [--compare REF] [--reload] [--json FILE] [--power]
+    .venv/bin/python -m bench signal [--seeds 3] [--first-seed 1] [--reps 40] [--compare REF] [--reload] [--json FILE]
+                                     [--power]
 
 Loads generated orgs (``sfemulator.generator.scenarios``: null, specialists, newcomers, planted; one per
 scenario and seed, 12 months ending on ``END``) and the public data set (as it is, and with won/lost
@@ -273,7 +274,8 @@ def _rate(row: dict | None) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench signal", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3, help="Orgs per scenario (seeds 1..N).")
+    parser.add_argument("--seeds", type=int, default=3, help="Orgs per scenario (N seeds from --first-seed).")
+    parser.add_argument("--first-seed", type=int, default=1, help="The first seed (another set of orgs: 4 with 3).")
     parser.add_argument("--reps", type=int, default=40)
     parser.add_argument("--permutations", type=int, default=3, help="Permuted copies of the public data set.")
     parser.add_argument("--compare", metavar="REF", help="Also judge with the engine of this git commit.")
@@ -284,13 +286,14 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--replicates", type=int, default=120, help="Simulated standouts per power cell.")
     args = parser.parse_args(argv)
-    if args.seeds < 1 or args.reps < 4:
-        parser.error("--seeds must be at least 1 and --reps at least 4")
+    if args.seeds < 1 or args.reps < 4 or args.first_seed < 1:
+        parser.error("--seeds and --first-seed must be at least 1 and --reps at least 4")
 
     setup_django(_database_url())
     from bench.signal_judge import judge
 
-    configs = generated_orgs(list(range(1, args.seeds + 1)), args.reps)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    configs = generated_orgs(seeds, args.reps)
     permutations = list(range(1, args.permutations + 1))
     ensure_loaded(configs, permutations, reload=args.reload)
     keys = answer_keys(configs)
@@ -307,7 +310,7 @@ def main(argv: list[str]) -> int:
     weeks = as_weeks(verdicts, keys)
     columns["this engine"] = figures(weeks)
     timings["this engine"] = sum(verdict["gaps_seconds"] for verdict in verdicts.values())
-    print(f"\n{len(generated)} generated orgs of {args.reps} reps (seeds 1-{args.seeds}), the public data set "
+    print(f"\n{len(generated)} generated orgs of {args.reps} reps (seeds {seeds[0]}-{seeds[-1]}), the public data set "
           f"and {args.permutations} permutations of it; one judged week each")  # fmt: skip
     report(columns)
     print("\ngaps stage, all orgs: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items()))

@@ -1,7 +1,9 @@
 """Numbers as a manager reads them: 23 %, $48k, 2.1x coverage, 41 days, 12/week.
 
 The metric registry says each metric's unit; a "ratio" is a share shown in percent except for the few
-ratios that are multiples (coverage) or rates per deal (close-date pushes).
+ratios that are multiples (coverage) or rates over time open (close-date pushes: per 91 days of an open
+deal, the unit CLOSE_DATE_SLIPPAGE judges in; the weekly metric, pushes in the last 91 days per deal open
+now, is the same figure for deals open all quarter).
 """
 
 from decimal import Decimal
@@ -12,7 +14,7 @@ from coaching.metrics.names import CLOSE_DATE_PUSHES, METRICS, PIPELINE_COVERAGE
 CURRENCY = "$"
 
 _MULTIPLES = {PIPELINE_COVERAGE}
-_PER_DEAL = {CLOSE_DATE_PUSHES}
+_PER_DEAL_QUARTER = {CLOSE_DATE_PUSHES}
 
 
 def money(amount: float | Decimal | None) -> str:
@@ -45,8 +47,8 @@ def metric_value(metric: str, value: float | None) -> str:
     unit = definition.unit if definition else "count"
     if metric in _MULTIPLES:
         return f"{value:.1f}x"
-    if metric in _PER_DEAL:
-        return f"{value:.1f} per deal"
+    if metric in _PER_DEAL_QUARTER:
+        return f"{value:.1f} per 91 days open"
     if unit == "ratio":
         return f"{value * 100:.0f}%"
     if unit == "percent":
@@ -76,7 +78,7 @@ def difference(metric: str, before: float, after: float) -> str:
     unit = definition.unit if definition else "count"
     delta = after - before
     sign = "+" if delta >= 0 else "-"
-    if metric in _MULTIPLES or metric in _PER_DEAL:
+    if metric in _MULTIPLES or metric in _PER_DEAL_QUARTER:
         return f"{sign}{abs(delta):.1f}"
     if unit == "ratio":
         return f"{sign}{abs(delta) * 100:.0f} pts"

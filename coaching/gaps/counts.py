@@ -5,15 +5,17 @@ exposure, not a normal approximation of a ratio.
 - PRODUCT_MIX_NARROW: the further products (beyond the first) on each won deal, over the won deals. The
   headline figure, distinct products won, grows with the number of won deals and says little on six of
   them; a rep who sells only the core platform puts none on any deal.
-- SINGLE_THREADED: the contact roles on the late-stage open deals, over those deals. The headline share
+- SINGLE_THREADED: the contact roles on the late-stage deals — open now, or closed in the trailing 182
+  days after reaching late stage (``coaching.metrics.late_stage``) — over those deals. The headline share
   of deals with at most one contact is a coin flip per deal where most deals have one or two; the count of
-  roles tells a deal with none from one with one.
+  roles tells a deal with none from one with one. A rep holds four or five late-stage deals at a time; the
+  closed ones add three or four times that.
 - counted levels (new deals created, activities per open deal and day): the count over its exposure.
 """
 
 import math
 
-from coaching.gaps.context import RuleContext
+from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.rule import Rule
 from coaching.metrics import names
 
@@ -35,10 +37,23 @@ def per_deal_counts(context: RuleContext, rule: Rule, rep: str) -> tuple[float, 
         return float(lines - snap.n), float(snap.n)
     if rule.metric == names.SINGLE_THREADED_COUNT:
         snap = context.snap(rep, names.CONTACT_ROLES_PER_DEAL)
-        if snap is None or snap.n < 1 or snap.details.get("contact_roles") is None:
+        if snap is None or snap.details.get("contact_roles") is None:
             return None
-        return float(snap.details["contact_roles"]), float(snap.n)
+        closed = closed_late(snap)
+        deals = snap.n + closed[1]
+        if deals < 1:
+            return None
+        return float(snap.details["contact_roles"] + closed[0]), float(deals)
     return None
+
+
+def closed_late(snap: Snap | None) -> tuple[int, int, int]:
+    """(contact roles, deals, single-threaded deals) of the late-stage deals the rep closed in the window
+    (``details["closed"]`` of the contact metrics); zeros for snapshots from before they were counted."""
+    closed = snap.details.get("closed") if snap is not None else None
+    if not isinstance(closed, dict):
+        return 0, 0, 0
+    return int(closed.get("contact_roles") or 0), int(closed.get("deals") or 0), int(closed.get("single") or 0)
 
 
 # The per-deal counts (``per_deal_counts``) judged low; single-threading's margin is its ``roles_ratio``.

@@ -10,6 +10,11 @@ are steady differ by chance alone, and by how much says how bursty the counts ar
 (quasi-Poisson); under a binomial, each rep's Pearson X^2 of the two halves has mean 1, so ``phi`` is their
 mean (quasi-binomial). A real change in a rep's habits between halves only makes ``phi`` larger, never
 smaller: the model is then less sure, not more. ``phi`` is at least 1.
+
+Pushes are counted per deal-quarter open (91 days of one open deal: ``pushes_per_deal_quarter``), so the
+halves' exposures differ (deals opened and closed); given a rep's pushes over the window, the recent half
+holds a share ``p = e_recent / e`` of them by chance, and ``phi = sum (r - N p)^2 / (p (1 - p)) / sum N``
+(N = r + o; with equal halves, ``p = 1/2``, this is the formula above).
 """
 
 from collections.abc import Iterable
@@ -30,6 +35,17 @@ def long_counts(snap: Snap | None) -> tuple[float, float, int] | None:
     return float(long["count"]), float(long["exposure"]), int(long.get("days") or 0)
 
 
+def pushes_per_deal_quarter(snap: Snap | None) -> float | None:
+    """Close-date pushes per 91 days of open deals over the long window (182 days): the pushes over the
+    deal-quarters the rep's deals were open (``coaching.metrics.history.deal_quarters_open``). None without
+    the time open (older snapshots, or no deal open in the window)."""
+    long = snap.details.get("long") if snap is not None else None
+    if not isinstance(long, dict) or long.get("unit") != "deal_quarters" or long.get("count") is None:
+        return None
+    exposure = float(long.get("exposure") or 0.0)
+    return float(long["count"]) / exposure if exposure > 0 else None
+
+
 def halves(metric: str, snap: Snap) -> tuple[float, float, float, float] | None:
     """(recent count, recent exposure, older count, older exposure) of the long window's two halves."""
     counted = long_counts(snap)
@@ -37,8 +53,12 @@ def halves(metric: str, snap: Snap) -> tuple[float, float, float, float] | None:
         return None
     count, exposure, _days = counted
     if metric == names.CLOSE_DATE_PUSHES:
-        # Pushes per open deal: both halves are counted on the deals the rep holds now.
         recent = float(snap.details.get("pushes") or 0)
+        long = snap.details["long"]
+        if long.get("unit") == "deal_quarters":
+            recent_exposure = float(long.get("recent_exposure") or 0.0)
+            return recent, recent_exposure, count - recent, exposure - recent_exposure
+        # Older snapshots: both halves counted on the deals the rep holds now.
         return recent, exposure, count - recent, exposure
     recent, recent_n = float(snap.value or 0), float(snap.n)
     return recent, recent_n, count - recent, exposure - recent_n
@@ -46,10 +66,21 @@ def halves(metric: str, snap: Snap) -> tuple[float, float, float, float] | None:
 
 def poisson_dispersion(pairs: Iterable[tuple[float, float]]) -> float:
     """phi of counts over equal exposures, from (recent, older) per rep: quasi-Poisson, at least 1."""
+    return exposed_poisson_dispersion((recent, 1.0, older, 1.0) for recent, older in pairs)
+
+
+def exposed_poisson_dispersion(rows: Iterable[tuple[float, float, float, float]]) -> float:
+    """phi of counts over the halves' own exposures, from (recent, its exposure, older, its exposure) per
+    rep: each rep's recent count is binomial on the rep's total with p = the recent half's share of the
+    exposure under a steady rate; quasi-Poisson, at least 1. Halves without exposure say nothing."""
     spread = total = 0.0
-    for recent, older in pairs:
-        spread += (recent - older) ** 2
-        total += recent + older
+    for recent, recent_exposure, older, older_exposure in rows:
+        if recent_exposure <= 0 or older_exposure <= 0:
+            continue
+        count = recent + older
+        share = recent_exposure / (recent_exposure + older_exposure)
+        spread += (recent - count * share) ** 2 / (share * (1 - share))
+        total += count
     return max(1.0, spread / total) if total > 0 else 1.0
 
 
@@ -70,7 +101,7 @@ def dispersion(metric: str, snaps: Iterable[Snap | None]) -> float:
     """phi of the metric's long-window counts over the org's reps (1 when no rep has them)."""
     found = [pair for snap in snaps if snap is not None and (pair := halves(metric, snap)) is not None]
     if metric == names.CLOSE_DATE_PUSHES:
-        return poisson_dispersion((recent, older) for recent, _, older, _ in found)
+        return exposed_poisson_dispersion(found)
     return binomial_dispersion(found)
 
 
@@ -80,4 +111,14 @@ def long_evidence(metric: str, snap: Snap | None, phi: float) -> dict[str, Any] 
     if counted is None:
         return None
     count, exposure, days = counted
+    long = snap.details["long"] if snap is not None else {}
+    if long.get("unit") == "deal_quarters":
+        return {
+            "window_days": days,
+            "count": int(count),
+            "exposure": round(exposure, 2),
+            "exposure_unit": "deal_quarters",
+            "deals_pushed": int(long.get("deals_pushed") or 0),
+            "dispersion": round(phi, 2),
+        }
     return {"window_days": days, "count": int(count), "exposure": int(exposure), "dispersion": round(phi, 2)}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.counts import closed_late
 from coaching.gaps.kinds import LOW, DealShareRule, LevelRule, evidence_base, rounded
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.gaps.stats import median, rate_confidence, severity_from_distance, wilson_interval
@@ -27,6 +28,36 @@ class ActivityLow(LevelRule):
 
     def records(self, context: RuleContext, rep: str, snap: Snap) -> list[dict[str, Any]]:
         return []
+
+
+@dataclass(frozen=True)
+class SingleThreaded(DealShareRule):
+    """Late-stage deals with at most one contact role, open now or closed in the trailing 182 days after
+    reaching late stage (``coaching.gaps.counts.closed_late``): a rep holds four or five late-stage deals at
+    a time, too few to judge a habit on. The deals named are the open ones, which the rep can still fix."""
+
+    def counts(self, context: RuleContext, rep: str, snap: Snap) -> tuple[int, int]:
+        k, n = super().counts(context, rep, snap)
+        _, closed, single = closed_late(snap)
+        return k + single, n + closed
+
+    def share_of(self, snap: Snap) -> float | None:
+        _, closed, single = closed_late(snap)
+        deals = snap.n + closed
+        return (float(snap.value or 0) + single) / deals if deals > 0 else None
+
+    def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
+        _, closed, single = closed_late(snap)
+        return {
+            "open_late_stage": snap.n,
+            "open_single": int(snap.value or 0),
+            "closed_late_stage": closed,
+            "closed_single": single,
+            "deals_are": "open late-stage deals with at most one contact role, largest first",
+        }
+
+    def records_total(self, snap: Snap, records: list[dict[str, Any]], flagged: int | None) -> int:
+        return max(int(snap.value or 0), len(records))
 
 
 @dataclass(frozen=True)
@@ -162,12 +193,13 @@ HOW_RULES = (
             "z": 1.645,
         },
     ),
-    DealShareRule(
+    SingleThreaded(
         code="SINGLE_THREADED",
         family=Family.HOW,
         metric=names.SINGLE_THREADED_COUNT,
         title="Late-stage deals hang on one contact",
-        measures="Share of late-stage open deals (probability 50 %+) with at most one contact role.",
+        measures="Share of late-stage deals (probability 50 %+; open, or closed in the trailing 182 days) with at"
+        " most one contact role.",
         skill="multi_threading",
         # The model judges the contact roles per late-stage deal (coaching.gaps.measure.per_deal_counts): real
         # only when the rep's deals carry at most ``roles_ratio`` times the peers' roles.

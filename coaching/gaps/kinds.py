@@ -6,6 +6,7 @@ override; the statistics and the evidence layout live here once.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from coaching.gaps.context import Comparison, RuleContext, Snap
@@ -45,6 +46,14 @@ def evidence_base(
         "peer_median": rounded(comparison.reference_value),
         "thresholds": t.as_json(),
     }
+
+
+def trailing_window(snap: Snap, days: int) -> list[str] | None:
+    """The trailing ``days`` ending where the snapshot's window ends, for the evidence of a rule that judges a
+    longer window than the metric's headline (the window and the sample the evidence shows agree)."""
+    if snap.window_end is None:
+        return snap.window
+    return [(snap.window_end - timedelta(days=days - 1)).isoformat(), snap.window_end.isoformat()]
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,10 @@ class RateRule(JudgedRule):
         return snap.value
 
     def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        return self.evaluate_on(context, t, self.share_of)
+
+    def evaluate_on(self, context: RuleContext, t: Thresholds, share_of: Any) -> list[Finding]:
+        """``evaluate`` with the peers' rates read by ``share_of``."""
         findings = []
         for rep, snap in self.candidates(context):
             k, n = self.counts(context, rep, snap)
@@ -139,7 +152,7 @@ class RateRule(JudgedRule):
                 continue
             k = min(max(k, 0), n)
             rate = k / n
-            comparison = self.compare(context, rep, rate, t, value_of=self.share_of)
+            comparison = self.compare(context, rep, rate, t, value_of=share_of)
             reference = comparison.reference_value
             if reference is None:
                 continue
@@ -161,7 +174,7 @@ class RateRule(JudgedRule):
                 shrunk_value=rounded(shrunk),
                 **self.extra_evidence(context, rep, snap, t),
             )
-            best = self.learn_from(context, rep, t, self.share_of)
+            best = self.learn_from(context, rep, t, share_of)
             if best:
                 evidence["best_on_team"] = best
             records = self.records(context, rep, snap)
@@ -224,6 +237,11 @@ class LevelRule(JudgedRule):
         """The count behind the value, for the Poisson guard; None: no such guard."""
         return None
 
+    def sample_of(self, snap: Snap) -> int:
+        """The sample behind the value the rule judges (``min_n`` applies to it): the metric's n, unless the
+        rule judges a longer window the details carry."""
+        return snap.n
+
     def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
         return self.evaluate_on(context, t, self.value_of)
 
@@ -232,7 +250,7 @@ class LevelRule(JudgedRule):
         findings = []
         for rep, snap in self.candidates(context):
             value = value_of(snap)
-            if value is None or snap.n < t["min_n"] or not self.extra_guard(context, rep, snap, t):
+            if value is None or self.sample_of(snap) < t["min_n"] or not self.extra_guard(context, rep, snap, t):
                 continue
             comparison = self.compare(context, rep, value, t, value_of=value_of)
             reference = comparison.reference_value
@@ -247,7 +265,8 @@ class LevelRule(JudgedRule):
                 snap, reference
             ):
                 continue
-            confidence = sample_confidence(snap.n, int(t["min_n"]), self._peers(comparison), int(t["min_peers"]))
+            sample = self.sample_of(snap)
+            confidence = sample_confidence(sample, int(t["min_n"]), self._peers(comparison), int(t["min_peers"]))
             guard = self._poisson(context, rep, snap, comparison, t)
             if guard is not None:
                 tail, _expected = guard
@@ -255,6 +274,7 @@ class LevelRule(JudgedRule):
                     continue
                 confidence = 1 - tail
             evidence = evidence_base(self, snap, value, comparison, t)
+            evidence["n"] = sample
             if guard is not None:
                 evidence.update(count=self.count_of(snap), peer_count=rounded(guard[1], 1), chance=rounded(guard[0]))
             evidence.update(self.extra_evidence(context, rep, snap, t))
@@ -269,7 +289,7 @@ class LevelRule(JudgedRule):
                     value=value,
                     team_value=comparison.team.median if comparison.team else None,
                     org_value=comparison.org.median if comparison.org else None,
-                    n=snap.n,
+                    n=sample,
                     severity=severity_from_distance(distance, fire_at, severe_at),
                     confidence=round(confidence, 3),
                     revenue_at_stake=self.revenue(context, rep, snap, value, reference, t),

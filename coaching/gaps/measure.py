@@ -17,7 +17,7 @@ from coaching.gaps.context import RuleContext, Snap
 from coaching.gaps.counts import PER_DEAL_METRICS, counted_rows, per_deal_counts
 from coaching.gaps.coverage import Silence
 from coaching.gaps.dispersion import LONG_METRICS, dispersion, long_counts, long_evidence
-from coaching.gaps.mix import BOOK_ADJUSTED, by_book, expected_log, expected_rate, largest_share
+from coaching.gaps.mix import BOOK_ADJUSTED, BookLine, book_line, expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.metrics import names
@@ -71,6 +71,7 @@ class RuleModel:
     scale: str
     judged: dict[str, Judged]  # key ("" or a product id) -> the verdicts
     dispersion: float = 1.0  # phi of the long-window counts (coaching.gaps.dispersion), 1 otherwise
+    book: BookLine | None = None  # the org's line against the book, where the rule follows it (mix.book_line)
 
 
 def _margin(rule: Rule, t: Thresholds) -> tuple[float, str]:
@@ -139,14 +140,41 @@ def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
     return spreads[len(spreads) // 2] if len(spreads) >= MIN_SPREADS else None
 
 
+# Line items' worth of the org's pooled spread a rep's own spread of discounts is shrunk toward.
+SPREAD_PRIOR_ITEMS = 10.0
+
+
+def _discount_spread(context: RuleContext, reps: list[str]) -> float | None:
+    """The pooled within-rep variance of one won line item's discount over the year (points squared), from
+    the reps' own sample variances weighted by their degrees of freedom; None without any."""
+    from coaching.gaps.what import year_of_discounts
+
+    squares = freedom = 0.0
+    for rep in reps:
+        snap = context.snap(rep, names.AVG_DISCOUNT)
+        year = year_of_discounts(snap) if snap is not None else None
+        if year is not None and year.get("variance") is not None and int(year["items"]) > 1:
+            squares += (int(year["items"]) - 1) * float(year["variance"])
+            freedom += int(year["items"]) - 1
+    return squares / freedom if freedom > 0 else None
+
+
+def _shrunk_variance(year: dict[str, Any], pooled: float) -> float:
+    """The rep's own variance of a line item's discount, shrunk toward the org's pooled one (a rep on a few
+    items has a spread as noisy as their mean)."""
+    own, freedom = year.get("variance"), max(int(year["items"]) - 1, 0)
+    own_squares = float(own) * freedom if own is not None else 0.0
+    return (own_squares + SPREAD_PRIOR_ITEMS * pooled) / (freedom + SPREAD_PRIOR_ITEMS)
+
+
 def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
     """(scale, rows) per key: rows of (rep, team, y, se2, expected) for every rep the rule can judge, with
     the counts behind y where there are some (``coaching.gaps.model.measured``); for the rules judged on a
     count per deal, also the margin and direction of that count."""
     from coaching.gaps.how import ActivityLow, StageStall
     from coaching.gaps.kinds import LevelRule, RateRule
-    from coaching.gaps.what import ProductWinRateLow
-    from coaching.gaps.where import NewPipelineLow
+    from coaching.gaps.what import DiscountHigh, ProductWinRateLow, year_of_discounts
+    from coaching.gaps.where import NewPipelineLow, WinRateLow
 
     guard_tenure = rule.code in OUTCOME_CODES
     reps = [
@@ -203,7 +231,8 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         total_k, total_n = sum(row[2] for row in counts), sum(row[3] for row in counts)
         centre = total_k / total_n if total_n else 0.0
         for rep, snap, k, n in counts:
-            expected = expected_rate(context, rep, snap) if rule.metric == names.WIN_RATE else None
+            year = isinstance(rule, WinRateLow) and rule.on_year(context, rep, snap) is not None
+            expected = expected_rate(context, rep, snap, year) if rule.metric == names.WIN_RATE else None
             own = centre if expected is None else expected
             y, se2 = _rate_row(k, n, own)
             keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own), min(max(k, 0), n), n))
@@ -212,9 +241,16 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
     sigma = _pooled_sigma(context, rule.metric)
     level_rows: list[tuple[str, float, float]] = []
     per_exposure: dict[str, tuple[float, float]] = {}
+    spread = _discount_spread(context, reps) if isinstance(rule, DiscountHigh) else None
     for rep in reps:
         snap = context.snap(rep, rule.metric)
         if snap is None:
+            continue
+        if spread is not None and (discounts := year_of_discounts(snap)) is not None:
+            # The year's mean discount; the variance of its log from the spread the line items show.
+            mean, items = float(discounts["mean"]), int(discounts["items"])
+            if mean > 0:
+                level_rows.append((rep, math.log(mean), _shrunk_variance(discounts, spread) / (items * mean * mean)))
             continue
         if isinstance(rule, NewPipelineLow):
             per_exposure[rep] = (float(snap.n), 1.0)
@@ -242,9 +278,15 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         for rep, y, se2 in level_rows:
             offset = expected_log(context, rep, rule.metric)
             keyed[""].append((rep, context.manager_of(rep), y, se2, middle + (offset or 0.0)))
+    line = None
     if rule.code in BOOK_ADJUSTED and keyed[""]:
-        keyed[""] = by_book(context, keyed[""])
-    return {"scale": scale, "rows": keyed, "dispersion": phi}
+        books, line = book_line(context, keyed[""])
+        if line is not None:
+            keyed[""] = [
+                (*row[:4], line.at(book), *row[5:]) if book is not None else row
+                for book, row in zip(books, keyed[""], strict=True)
+            ]
+    return {"scale": scale, "rows": keyed, "dispersion": phi, "book": line}
 
 
 def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
@@ -256,7 +298,9 @@ def model_rule(context: RuleContext, rule: Rule, t: Thresholds) -> RuleModel:
         arrays = measured(found["scale"], rows)
         if arrays is not None:
             judged[key] = judge(arrays, margin=margin, fires_when=direction, min_peers=int(t.get("min_peers", 3)))
-    return RuleModel(rule, t, margin, direction, found["scale"], judged, found.get("dispersion", 1.0))
+    return RuleModel(
+        rule, t, margin, direction, found["scale"], judged, found.get("dispersion", 1.0), found.get("book")
+    )
 
 
 def judge_findings(
@@ -345,6 +389,10 @@ def _model_evidence(model: RuleModel, verdict: dict[str, float]) -> dict[str, An
         "estimate": shown(verdict["posterior"]),
         "peers_estimate": shown(verdict["reference"]),
         "expected_on_own_mix": shown(verdict["expected"]) if model.rule.code in LIKE_FOR_LIKE else None,
+        # Only where the org's reps show a line against the book (its slope's 90 % interval excludes 0).
+        "book": None
+        if model.book is None
+        else {**model.book.as_json(), "expected_on_book": shown(verdict["expected"])},
         "peers": verdict["peers"],
         "everyday_spread": round(verdict["tau"], 4),
         "confidence": round(verdict["confidence"], 3),

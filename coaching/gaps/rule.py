@@ -23,7 +23,7 @@ THRESHOLD_HELP: dict[str, str] = {
     "z": "z of the Wilson interval (1.645: the rep's whole 90 % interval must lie beyond the peers)",
     "prior_weight": "deals' worth of the team's rate the rep's rate is shrunk toward for revenue at stake",
     "min_count": "the fewest flagged deals that make a gap",
-    "min_value": "the least value that fires whatever the peers do (pushes per open deal)",
+    "min_value": "the least value that fires whatever the peers do (pushes per 91 days of open deals)",
     "alpha": "Poisson guard: fires only when a count this low (or high) would happen by chance less often",
     "max_coverage": "coverage at or above this multiple of the remaining quota never fires",
     "min_remaining_share": "remaining quota below this share of the quota is too little to judge coverage",

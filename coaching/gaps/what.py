@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from coaching.gaps.context import Comparison, RuleContext, Snap
-from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded
+from coaching.gaps.context import Comparison, RuleContext, Snap, ValueOf, plain_value
+from coaching.gaps.kinds import HIGH, LOW, LevelRule, rounded, trailing_window
 from coaching.gaps.rule import Finding, Rule, Thresholds
 from coaching.gaps.stats import (
     Summary,
@@ -44,8 +45,51 @@ class ProductMixNarrow(LevelRule):
         return []
 
 
+def year_of_discounts(snap: Snap) -> dict[str, Any] | None:
+    """The won line items of the trailing 365 days (``details["long"]`` of the discount metric: items,
+    deals, mean and sample variance), or None for snapshots without them."""
+    long = snap.details.get("long")
+    if not isinstance(long, dict) or not long.get("items") or long.get("mean") is None:
+        return None
+    return long
+
+
+@cache
+def _on_year(min_n: float) -> ValueOf:
+    """A peer's mean discount over the year, when it rests on at least ``min_n`` won line items."""
+
+    def on_year(snap: Snap) -> float | None:
+        year = year_of_discounts(snap)
+        if year is None:
+            return snap.value if snap.n >= min_n else None
+        return float(year["mean"]) if int(year["items"]) >= min_n else None
+
+    return on_year
+
+
 @dataclass(frozen=True)
 class DiscountHigh(LevelRule):
+    """Judged on the year of won line items (``year_of_discounts``): a rep wins a dozen deals in 182 days,
+    and a heavy discounter on half a typical sample went unseen. The 182-day figure is the fallback for
+    snapshots without the year."""
+
+    def value_of(self, snap: Snap) -> float | None:
+        year = year_of_discounts(snap)
+        return snap.value if year is None else float(year["mean"])
+
+    def sample_of(self, snap: Snap) -> int:
+        year = year_of_discounts(snap)
+        return snap.n if year is None else int(year["items"])
+
+    def compare(
+        self, context: RuleContext, rep: str, value: float, t: Thresholds, value_of: ValueOf = plain_value
+    ) -> Comparison:
+        # The peers' sample floor is on the year too, not on the 182 days; one reader per floor, so that the
+        # org's figures are summarized once (``RuleContext.org_values`` caches by the reader).
+        return context.compare(
+            rep, self.metric, value, min_n=0, min_peers=t["min_peers"], value_of=_on_year(t["min_n"])
+        )
+
     def accept(
         self, context: RuleContext, rep: str, snap: Snap, value: float, comparison: Comparison, t: Thresholds
     ) -> bool:
@@ -62,8 +106,15 @@ class DiscountHigh(LevelRule):
         return net * (value - reference) / (100 - value)
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
-        return {
+        year = year_of_discounts(snap)
+        judged = {} if year is None else {"window": trailing_window(snap, int(year.get("days") or 365))}
+        return judged | {
             "weighted_discount": rounded(snap.details.get("weighted_discount")),
+            "recent_value": rounded(snap.value),
+            "recent_n": snap.n,
+            "year": None
+            if year is None
+            else {"days": year.get("days"), "items": year["items"], "deals": year.get("deals")},
             "deals_are": "won deals with a discount, deepest first",
         }
 
@@ -234,7 +285,7 @@ WHAT_RULES = (
         family=Family.WHAT,
         metric=names.AVG_DISCOUNT,
         title="Discounts much deeper than the team",
-        measures="Mean line-item discount (percent) on the deals won in the trailing 182 days.",
+        measures="Mean line-item discount (percent) on the deals won in the trailing 365 days.",
         fires_when=HIGH,
         lists_deals=True,
         defaults={"min_n": 8, "min_peers": 3, "ratio": 1.5, "severe_ratio": 3.0, "min_points": 5},

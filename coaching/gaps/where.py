@@ -8,8 +8,18 @@ from typing import Any
 import numpy as np
 
 from coaching.gaps.context import RuleContext, Snap
-from coaching.gaps.kinds import HIGH, LOW, DealShareRule, LevelRule, RateRule, evidence_base, rounded
-from coaching.gaps.mix import by_book, expected_log
+from coaching.gaps.dispersion import pushes_per_deal_quarter
+from coaching.gaps.kinds import (
+    HIGH,
+    LOW,
+    DealShareRule,
+    LevelRule,
+    RateRule,
+    evidence_base,
+    rounded,
+    trailing_window,
+)
+from coaching.gaps.mix import book_log, by_book
 from coaching.gaps.rule import Finding, Thresholds
 from coaching.gaps.stats import median, poisson_low_tail, sample_confidence, severity_from_distance, shrunk_rate
 from coaching.metrics import names
@@ -42,7 +52,7 @@ def book_factors(context: RuleContext, rule: LevelRule) -> dict[str, float]:
     rows = []
     for rep, snap in rule.candidates(context):
         value = rule.value_of(snap)
-        if value is not None and value > 0 and expected_log(context, rep, names.MEDIAN_WON_AMOUNT) is not None:
+        if value is not None and value > 0 and book_log(context, rep) is not None:
             rows.append((rep, "", math.log(value), 0.0, 0.0))
     lines = by_book(context, rows)
     if not lines:
@@ -121,13 +131,51 @@ class PipelineCoverageLow(LevelRule):
         }
 
 
+def whole_year(context: RuleContext, rep: str) -> bool:
+    """Whether the rep was on the job for the whole closed-deal year (a CRM user since 365 days or more, or
+    since a date the CRM does not say)."""
+    since = context.reps[rep].crm_user_since
+    return since is None or since <= context.as_of - timedelta(days=names.LONG_CLOSED_DAYS - 1)
+
+
+def year_of_closed(snap: Snap) -> tuple[int, int] | None:
+    """(won, lost) over the trailing 365 days (``details["long"]`` of the win rate), or None without them."""
+    long = snap.details.get("long")
+    if not isinstance(long, dict) or long.get("won") is None or long.get("lost") is None:
+        return None
+    return int(long["won"]), int(long["lost"])
+
+
 @dataclass(frozen=True)
 class WinRateLow(RateRule):
+    """Judged on the trailing 365 days for a rep on the job the whole year (``whole_year``): twice the
+    closed deals of 182 days, so a weak closer on half a typical sample is not lost in chance. A rep who
+    joined within the year keeps the 182 days (and the tenure guard, ``coaching.gaps.measure.ramping``)."""
+
+    def on_year(self, context: RuleContext, rep: str, snap: Snap) -> tuple[int, int] | None:
+        """The rep's year of (won, lost) when the rep is judged on it; None: the 182 days."""
+        return year_of_closed(snap) if whole_year(context, rep) else None
+
     def counts(self, context: RuleContext, rep: str, snap: Snap) -> tuple[int, int]:
+        year = self.on_year(context, rep, snap)
+        if year is not None:
+            return year[0], year[0] + year[1]
         won, lost = snap.details.get("won"), snap.details.get("lost")
         if won is None or lost is None:
             return super().counts(context, rep, snap)
         return int(won), int(won) + int(lost)
+
+    def evaluate(self, context: RuleContext, t: Thresholds) -> list[Finding]:
+        # Each peer's rate on the window the peer is judged on (the peers' snapshots, by identity).
+        rates: dict[int, float | None] = {}
+        for rep, snap in self.candidates(context):
+            k, n = self.counts(context, rep, snap)
+            rates[id(snap)] = k / n if n > 0 else None
+
+        def judged_rate(snap: Snap) -> float | None:
+            return rates.get(id(snap), snap.value)
+
+        return self.evaluate_on(context, t, judged_rate)
 
     def revenue(
         self, context: RuleContext, rep: str, snap: Snap, value: float, reference: float, t: Thresholds
@@ -139,9 +187,12 @@ class WinRateLow(RateRule):
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
         pipeline = context.snap(rep, names.OPEN_PIPELINE_AMOUNT)
-        return {
+        year = self.on_year(context, rep, snap)
+        judged = {} if year is None else {"window": trailing_window(snap, names.LONG_CLOSED_DAYS)}
+        return judged | {
             "won": snap.details.get("won"),
             "lost": snap.details.get("lost"),
+            "year": None if year is None else {"days": names.LONG_CLOSED_DAYS, "won": year[0], "lost": year[1]},
             "open_pipeline_amount": pipeline.value if pipeline else None,
             "deals_are": "lost deals, largest first",
         }
@@ -158,20 +209,37 @@ class CycleLong(LevelRule):
 
 @dataclass(frozen=True)
 class CloseDateSlippage(LevelRule):
-    """Pushes per open deal; a snoozed deal leaves the pushed deals counted."""
+    """Close-date pushes per 91 days of open deals (a deal-quarter) over the trailing 182 days
+    (``coaching.gaps.dispersion.pushes_per_deal_quarter``): the screen and the model read the same figure.
+    Per deal open today, a rep who closed a lot of pushed deals lately looked like a slipper and one whose
+    pushed deals were still open did not; twice the window gives the rare, bursty pushes twice the
+    evidence. A snoozed deal leaves the pushed deals counted."""
+
+    def value_of(self, snap: Snap) -> float | None:
+        rate = pushes_per_deal_quarter(snap)
+        return snap.value if rate is None else rate
 
     def _pushed(self, context: RuleContext, rep: str, snap: Snap) -> int:
         snoozed = context.deals_snoozed(self.code, rep) & set(snap.evidence_ids)
-        return int(snap.details.get("deals_pushed") or 0) - len(snoozed)
+        long = snap.details.get("long") or {}
+        pushed = long.get("deals_pushed") if pushes_per_deal_quarter(snap) is not None else None
+        return int(snap.details.get("deals_pushed") or 0 if pushed is None else pushed) - len(snoozed)
 
     def extra_guard(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> bool:
-        return (snap.value or 0.0) >= t["min_value"] and self._pushed(context, rep, snap) >= t["min_count"]
+        value = self.value_of(snap) or 0.0
+        return value >= t["min_value"] and self._pushed(context, rep, snap) >= t["min_count"]
 
     def extra_evidence(self, context: RuleContext, rep: str, snap: Snap, t: Thresholds) -> dict[str, Any]:
-        return {
+        long = snap.details.get("long") or {}
+        judged = {} if pushes_per_deal_quarter(snap) is None else {"window": trailing_window(snap, int(long["days"]))}
+        return judged | {
             "pushes": snap.details.get("pushes"),
             "deals_pushed": self._pushed(context, rep, snap),
-            "deals_are": "deals whose close date moved later in the window, largest first",
+            "recent_per_open_deal": rounded(snap.value),
+            "window_days": long.get("days"),
+            "pushes_in_window": long.get("count"),
+            "deal_quarters_open": long.get("exposure"),
+            "deals_are": "deals whose close date moved later in the last 91 days, largest first",
         }
 
     def records_total(self, snap: Snap, records: list[dict[str, Any]], flagged: int | None) -> int:
@@ -308,7 +376,8 @@ WHERE_RULES = (
         family=Family.WHERE,
         metric=names.WIN_RATE,
         title="Wins less often than the team",
-        measures="Won / (won + lost) over deals closed in the trailing 182 days.",
+        measures="Won / (won + lost) over deals closed in the trailing 365 days (182 for a rep who joined within the"
+        " year).",
         fires_when=LOW,
         defaults={"min_n": 10, "min_peers": 3, "min_diff": 0.1, "severe_diff": 0.3, **RATE},
     ),
@@ -326,7 +395,8 @@ WHERE_RULES = (
         family=Family.WHERE,
         metric=names.CLOSE_DATE_PUSHES,
         title="Close dates keep slipping",
-        measures="Close dates moved later in the trailing 91 days, per open deal.",
+        measures="Close dates moved later in the trailing 182 days, per 91 days of open deals (a deal open the whole"
+        " 182 days counts twice).",
         fires_when=HIGH,
         lists_deals=True,
         defaults={"min_n": 5, "min_peers": 3, "ratio": 2.0, "severe_ratio": 5.0, "min_value": 0.5, "min_count": 3},

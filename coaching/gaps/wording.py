@@ -13,7 +13,7 @@ def formatted(value: float | None, unit: str, metric: str = "") -> str:
     if metric == names.PIPELINE_COVERAGE:
         return f"{value:.1f}x the quota left"
     if metric == names.CLOSE_DATE_PUSHES:
-        return f"{value:.1f} pushes per open deal"
+        return f"{value:.1f} pushes per 91 days open"
     if unit == "ratio":
         return f"{value:.0%}"
     if unit == "percent":
@@ -85,7 +85,13 @@ def judged_on_words(judged_on: dict[str, Any] | None, metric: str) -> str:
     if not judged_on:
         return ""
     count, exposure = judged_on["count"], judged_on["exposure"]
-    if metric == names.CLOSE_DATE_PUSHES:
+    if metric == names.CLOSE_DATE_PUSHES and judged_on.get("exposure_unit") == "deal_quarters":
+        deals = judged_on.get("deals_pushed") or 0
+        counted = (
+            f"{count} close-date pushes on {deals} deal{'s' if deals != 1 else ''},"
+            f" over {exposure:g} times 91 days of open deals"
+        )
+    elif metric == names.CLOSE_DATE_PUSHES:
         counted = f"{count} close-date pushes on {exposure} open deals"
     else:
         counted = f"{count} moves back in {exposure} stage moves"

@@ -1,5 +1,8 @@
 """Closed deals in the trailing 182 days: won and lost counts, win rate, won amounts and sales cycle.
 
+The win rate's details also carry the trailing 365 days (``long``: won and lost; ``mix_long``: the year's
+cells of the book, ``coaching.metrics.mix``).
+
 A deal counts in the window of its CloseDate. Team figures (``details.team``) are over the deals owned
 by the rep's manager's direct reports, so that a rule can compare a rep with the rep's own team.
 """
@@ -15,6 +18,7 @@ from coaching.metrics.evidence import EvidenceSet, evidence_sets
 from coaching.metrics.mix import mix_by_rep
 from coaching.metrics.names import (
     AVG_WON_AMOUNT,
+    LONG_CLOSED_DAYS,
     LOST_COUNT,
     MEDIAN_CYCLE_DAYS,
     MEDIAN_WON_AMOUNT,
@@ -64,7 +68,7 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
     )
     won_ids, lost_ids, longest_ids = evidence["won"], evidence["lost"], evidence["longest"]
     spreads = _won_quartiles(scope)
-    mixes = mix_by_rep(scope)
+    mixes, year_mixes = mix_by_rep(scope)
 
     result: Metrics = {name: {} for name in (WON_COUNT, LOST_COUNT, WIN_RATE, AVG_WON_AMOUNT)}
     result[MEDIAN_CYCLE_DAYS], result[MEDIAN_WON_AMOUNT] = {}, {}
@@ -84,6 +88,8 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
             lost=lost_count,
             evidence=lost_evidence,
             mix=mixes.get(rep.sf_id, {}),
+            long=_year(year_mixes.get(rep.sf_id, {})),
+            mix_long=year_mixes.get(rep.sf_id, {}),
         )
         with_amount = row.get("won_with_amount", 0)
         result[AVG_WON_AMOUNT][rep.sf_id] = MetricValue(
@@ -99,6 +105,15 @@ def closed_deal_metrics(scope: Scope) -> Metrics:
             spreads, "amount", rep.sf_id, rep.manager_sf_id, window, won_evidence
         )
     return result
+
+
+def _year(cells: dict[str, list[float]]) -> dict[str, int]:
+    """Won and lost over the trailing 365 days: every closed deal is in exactly one cell of the year's mix."""
+    return {
+        "days": LONG_CLOSED_DAYS,
+        "won": int(sum(figures[0] for figures in cells.values())),
+        "lost": int(sum(figures[1] for figures in cells.values())),
+    }
 
 
 def _median_value(

@@ -4,19 +4,26 @@ Both count history rows (OpportunityHistory) stamped in the trailing 91 days on 
 now (the open ones and those closed in the last 182 days: see ``stage_history``). The details also carry
 the same counts over the trailing 182 days (``long``): the gap model judges these rare, bursty counts on
 twice the evidence, and reads how bursty they are from the two halves (``coaching.gaps.dispersion``).
+
+The pushes' exposure in ``long`` is the time those same deals were open, in deal-quarters (91 days of one
+open deal): over the 182 days (``exposure``) and over the last 91 (``recent_exposure``). A deal closed
+two months ago was pushed while it was open; counting its pushes over the deals open today (the headline
+figure) rates a rep who just closed a lot as a slipper.
 """
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 from django.db.models import Count
 
-from coaching.metrics.dialect import sql_datetime
-from coaching.metrics.names import CLOSE_DATE_PUSHES, LONG_HISTORY_DAYS, STAGE_REGRESSIONS
+from coaching.metrics.dialect import days_between, fetch, sql_date, sql_datetime, utc_date
+from coaching.metrics.names import CLOSE_DATE_PUSHES, LONG_HISTORY_DAYS, PUSH_WINDOW_DAYS, STAGE_REGRESSIONS
 from coaching.metrics.pipeline import open_deals
 from coaching.metrics.reps import Scope
-from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue, count_value, ratio_value
+from coaching.metrics.result import EVIDENCE_LIMIT, MetricValue, count_value, number, ratio_value
 from coaching.metrics.stage_history import TABLE, DealHistory
 from coaching.metrics.stage_order import StageOrder
+from crm.models import Opportunity
 
 Metrics = dict[str, dict[str, MetricValue]]
 
@@ -32,9 +39,13 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE {PUSH} GROUP BY h.owner"
         )
     }
-    long_pushes = dict(
-        history.fetch(f"SELECT h.owner, COUNT(*) FROM {TABLE} h WHERE h.is_push_long = 1 GROUP BY h.owner")
-    )
+    long_pushes = {
+        owner: (pushes, deals)
+        for owner, pushes, deals in history.fetch(
+            f"SELECT h.owner, COUNT(*), COUNT(DISTINCT h.opp) FROM {TABLE} h WHERE h.is_push_long = 1 GROUP BY h.owner"
+        )
+    }
+    open_time = deal_quarters_open(scope)
     pushed_ids = _ranked_deals(
         history,
         f"SELECT h.owner AS owner, h.opp AS opp, MAX(h.deal_amount) AS rank_key FROM {TABLE} h WHERE {PUSH}"
@@ -68,6 +79,8 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
     result: Metrics = {CLOSE_DATE_PUSHES: {}, STAGE_REGRESSIONS: {}}
     for rep in scope.reps.values():
         count, deals = push_counts.get(rep.sf_id, (0, 0))
+        long_count, long_deals = long_pushes.get(rep.sf_id, (0, 0))
+        exposure, recent_exposure = open_time.get(rep.sf_id, (0.0, 0.0))
         open_count = open_counts.get(rep.sf_id, 0)
         result[CLOSE_DATE_PUSHES][rep.sf_id] = ratio_value(
             count,
@@ -76,7 +89,14 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             open_count,
             pushes=count,
             deals_pushed=deals,
-            long={"days": days, "count": int(long_pushes.get(rep.sf_id, 0) or 0), "exposure": open_count},
+            long={
+                "days": days,
+                "count": int(long_count or 0),
+                "deals_pushed": int(long_deals or 0),
+                "exposure": round(exposure, 4),
+                "recent_exposure": round(recent_exposure, 4),
+                "unit": "deal_quarters",
+            },
             evidence=pushed_ids.get(rep.sf_id, []),
         )
         result[STAGE_REGRESSIONS][rep.sf_id] = count_value(
@@ -87,6 +107,40 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
             evidence=regressed_ids.get(rep.sf_id, []),
         )
     return result
+
+
+def deal_quarters_open(scope: Scope) -> dict[str, tuple[float, float]]:
+    """Per owner, the time their deals were open in the trailing 182 days and in the last 91 of them, in
+    deal-quarters (91 days of one open deal), over the deals the history covers (live, open or closed since
+    the 182 days began): each deal from its creation (or the window's start, without a creation date) to its
+    CloseDate (closed) or through the as-of day (open). One grouped statement."""
+    after = sql_date(scope.as_of + timedelta(days=1))
+
+    def days_open(start: date) -> tuple[str, list[object]]:
+        # (SQL, its parameters in order): days from max(created, start) to min(closed or after, after).
+        opened, opened_params = f"COALESCE({utc_date('o.created_date')}, %s)", [sql_date(start)]
+        ended, ended_params = "CASE WHEN o.is_closed = %s THEN o.close_date ELSE %s END", [True, after]
+        low = f"CASE WHEN {opened} > %s THEN {opened} ELSE %s END"
+        low_params = [*opened_params, sql_date(start), *opened_params, sql_date(start)]
+        high = f"CASE WHEN {ended} < %s THEN {ended} ELSE %s END"
+        high_params = [*ended_params, after, *ended_params, after]
+        # ``days_between`` writes its end before its start on both databases.
+        sql = f"CASE WHEN {high} > {low} THEN {days_between(low, high)} ELSE 0 END"
+        return sql, [*high_params, *low_params, *high_params, *low_params]
+
+    long_sql, long_params = days_open(scope.long_history_window.start)
+    recent_sql, recent_params = days_open(scope.push_window.start)
+    sql = (
+        f"SELECT o.owner_sf_id, SUM({long_sql}), SUM({recent_sql}) FROM {Opportunity._meta.db_table} o"
+        " WHERE o.org_id = %s AND o.is_deleted = %s AND (o.is_closed = %s OR o.close_date >= %s)"
+        " GROUP BY o.owner_sf_id"
+    )
+    params = [*long_params, *recent_params, scope.org.pk, False, False, sql_date(scope.long_history_window.start)]
+    return {
+        owner: ((number(long_days) or 0.0) / PUSH_WINDOW_DAYS, (number(recent_days) or 0.0) / PUSH_WINDOW_DAYS)
+        for owner, long_days, recent_days in fetch(sql, params)
+        if owner in scope.reps
+    }
 
 
 def _regressed_deals(history: DealHistory, order: StageOrder, start: object) -> dict[str, list[str]]:

@@ -19,6 +19,9 @@ PUSH_WINDOW_DAYS = 91
 # The longer look the gap model takes at counted history (pushes, stage regressions): two push windows,
 # whose halves also tell how bursty the counts are (coaching.gaps.dispersion).
 LONG_HISTORY_DAYS = 182
+# The year of closed deals some rules judge on where 182 days hold too few of a rep's deals (discounts, the
+# win rate of a rep on the job all year, the book of deals a rep sells): docs/gaps.md.
+LONG_CLOSED_DAYS = 365
 NEW_PIPELINE_WINDOW_DAYS = 91
 STAGE_WINDOW_DAYS = 182
 

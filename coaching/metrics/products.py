@@ -2,6 +2,11 @@
 
 All from the line items (OpportunityLineItem) of the rep's deals closed in the trailing 182 days: their
 TotalPrice for value, their Product2Id for the product, their Discount (percent; blank means none).
+
+The discount's details also carry the won line items of the trailing 365 days (``long``: how many, their
+mean discount and its sample variance, and the won deals they are on): a rep wins a dozen deals in 182
+days, too few to tell a discounting habit from chance, and the gap judges the year with the spread the
+line items show (``coaching.gaps.measure``), not an assumed one.
 """
 
 from typing import Any
@@ -10,7 +15,13 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 
 from coaching.metrics.dialect import fetch
 from coaching.metrics.evidence import evidence_ids
-from coaching.metrics.names import AVG_DISCOUNT, PRODUCT_WIN_RATE, PRODUCTS_WON_COUNT, TOP_PRODUCT_SHARE
+from coaching.metrics.names import (
+    AVG_DISCOUNT,
+    LONG_CLOSED_DAYS,
+    PRODUCT_WIN_RATE,
+    PRODUCTS_WON_COUNT,
+    TOP_PRODUCT_SHARE,
+)
 from coaching.metrics.reps import Scope
 from coaching.metrics.result import MetricValue, count_value, number, ratio_value
 from crm.models import LineItem, Opportunity, Product
@@ -42,6 +53,7 @@ def product_metrics(scope: Scope) -> Metrics:
         [F("top_discount").desc(), F("amount").desc(nulls_last=True)],
     )
 
+    long_discounts = _won_discounts(scope)
     result: Metrics = {TOP_PRODUCT_SHARE: {}, PRODUCTS_WON_COUNT: {}, PRODUCT_WIN_RATE: {}, AVG_DISCOUNT: {}}
     for rep in scope.reps.values():
         products = by_product.get(rep.sf_id, [])
@@ -84,6 +96,7 @@ def product_metrics(scope: Scope) -> Metrics:
             window,
             won_items,
             weighted_discount=100.0 * (1 - priced / listed) if listed > 0 else None,
+            long=long_discounts.get(rep.sf_id, {"days": LONG_CLOSED_DAYS, "items": 0, "deals": 0}),
             evidence=discounted_ids.get(rep.sf_id, []),
         )
     return result
@@ -116,6 +129,30 @@ def _product_win_rate(products: list[dict[str, Any]], names: dict[str, str], win
             "by_product": rates,
         },
     )
+
+
+def _won_discounts(scope: Scope) -> dict[str, dict[str, Any]]:
+    """Per rep, the won line items of deals closed in the trailing 365 days: their number, mean discount and
+    its sample variance (a blank discount is 0), and the won deals they are on; one grouped statement."""
+    item, opportunity = LineItem._meta.db_table, Opportunity._meta.db_table
+    window = scope.long_closed_window
+    sql = (
+        "SELECT o.owner_sf_id, COUNT(li.id), SUM(COALESCE(li.discount, 0)),"
+        " SUM(COALESCE(li.discount, 0) * COALESCE(li.discount, 0)), COUNT(DISTINCT o.sf_id)"
+        f" FROM {item} li JOIN {opportunity} o ON o.org_id = li.org_id AND o.sf_id = li.opportunity_sf_id"
+        " WHERE li.org_id = %s AND li.is_deleted = %s AND o.is_deleted = %s AND o.is_closed = %s AND o.is_won = %s"
+        " AND o.close_date >= %s AND o.close_date <= %s"
+        " GROUP BY o.owner_sf_id"
+    )
+    params = (scope.org.pk, False, False, True, True, window.start, window.end)
+    found: dict[str, dict[str, Any]] = {}
+    for owner, items, total, squares, deals in fetch(sql, params):
+        total, squares = number(total) or 0.0, number(squares) or 0.0
+        mean = total / items if items else None
+        # The sample variance from the sums; a float's rounding can take a constant's a hair below 0.
+        variance = max(0.0, (squares - items * mean * mean) / (items - 1)) if mean is not None and items > 1 else None
+        found[owner] = {"days": LONG_CLOSED_DAYS, "items": items, "deals": deals, "mean": mean, "variance": variance}
+    return found
 
 
 def _by_rep_and_product(scope: Scope) -> dict[str, list[dict[str, Any]]]:

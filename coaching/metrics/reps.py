@@ -14,6 +14,7 @@ from coaching.metrics.calendar import Window, quarter_of
 from coaching.metrics.names import (
     ACTIVITY_WINDOW_DAYS,
     CLOSED_WINDOW_DAYS,
+    LONG_CLOSED_DAYS,
     LONG_HISTORY_DAYS,
     NEW_PIPELINE_WINDOW_DAYS,
     PUSH_WINDOW_DAYS,
@@ -50,6 +51,10 @@ class Scope:
     @property
     def closed_window(self) -> Window:
         return Window.trailing(self.as_of, CLOSED_WINDOW_DAYS)
+
+    @property
+    def long_closed_window(self) -> Window:
+        return Window.trailing(self.as_of, LONG_CLOSED_DAYS)
 
     @property
     def activity_window(self) -> Window:

@@ -120,7 +120,7 @@ def line_chart(
 
 def axis_label(text: str) -> str:
     """An axis label without its unit words ("4.5/week" -> "4.5"): the chart's caption names the unit."""
-    for suffix in (" per deal", "/week", " days"):
+    for suffix in (" per 91 days open", " per deal", "/week", " days"):
         if text.endswith(suffix):
             return text[: -len(suffix)]
     return text

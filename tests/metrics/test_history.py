@@ -95,14 +95,23 @@ def test_closing_lost_is_not_a_regression(org, rep):
 
 
 def test_the_182_day_counts_beside_the_91_day_ones(org, rep):
-    deal = OpportunityFactory(org=org, owner=rep, stage="Proposal", probability=75)
-    OpportunityFactory(org=org, owner=rep)  # two open deals: the exposure of the pushes
+    long_ago = moment(days_before(400))
+    deal = OpportunityFactory(org=org, owner=rep, stage="Proposal", probability=75, created_date=long_ago)
+    OpportunityFactory(org=org, owner=rep, created_date=long_ago)  # two open deals: the exposure of the pushes
     change(deal, days_before(150), date(2024, 7, 1), date(2024, 6, 1))  # a push in the older half only
     change(deal, days_before(200), date(2024, 8, 1), date(2024, 7, 1))  # a push too old for either
     change(deal, days_before(30), date(2024, 9, 1), date(2024, 8, 1))  # a push in both
     pushes = metric(org, rep, names.CLOSE_DATE_PUSHES)
     assert pushes.details["pushes"] == 1
-    assert pushes.details["long"] == {"days": 182, "count": 2, "exposure": 2}
+    # Both deals open the whole 182 days (created long before): two deal-quarters each, one in the last 91.
+    assert pushes.details["long"] == {
+        "days": 182,
+        "count": 2,
+        "deals_pushed": 1,
+        "exposure": 4.0,
+        "recent_exposure": 2.0,
+        "unit": "deal_quarters",
+    }
 
 
 def test_the_182_day_regressions_beside_the_91_day_ones(org, rep):

@@ -69,6 +69,7 @@ def test_titles_are_escaped():
 def test_axis_labels_drop_unit_words_the_caption_already_names():
     assert axis_label("4.5/week") == "4.5"
     assert axis_label("2.1 per deal") == "2.1"
+    assert axis_label("1.4 per 91 days open") == "1.4"
     assert axis_label("107 days") == "107"
     assert axis_label("$48k") == "$48k"
 
