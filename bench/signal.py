@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.django_env import setup_django
-from bench.signal_score import Flag, OrgWeek, by_code, group_rates, per_rep, recall_precision
+from bench.signal_score import Flag, OrgWeek, by_code, fair, group_rates, per_rep, recall_precision
 
 ROOT = Path(__file__).resolve().parent.parent
 END = date(2026, 11, 22)  # a Sunday: the judged week is a whole one
@@ -154,7 +154,7 @@ def figures(weeks: dict[str, OrgWeek]) -> dict[str, Any]:
             for group, rate in group_rates(selected, group_of, None if code is None else [code]).items():
                 result.setdefault(group, {})[code or "any gap"] = {
                     "rate": round(rate.rate, 3), "base": round(rate.base, 3), "z": round(rate.z, 2),
-                    "reps": rate.reps,
+                    "p": round(rate.p, 4), "reps": rate.reps,
                 }  # fmt: skip
         return result
 
@@ -205,18 +205,15 @@ def figures(weeks: dict[str, OrgWeek]) -> dict[str, Any]:
 def check(result: dict[str, Any]) -> dict[str, bool]:
     null, planted, public = result["null"], result["planted"], result["public"]
     permuted = public["permuted_gaps"]
-    fair = [
-        abs(row["z"]) < 2
-        for block in ("specialists", "newcomers")
-        for group in result[block].values()
-        for row in group.values()
+    p_values = [
+        row["p"] for block in ("specialists", "newcomers") for group in result[block].values() for row in group.values()
     ]
     return {
         "null gaps <= 0.10 per rep-week": null["gaps_per_rep"] <= 0.10,
         "null strengths <= 0.10 per rep-week": null["strengths_per_rep"] <= 0.10,
         "planted gap recall >= 0.9": planted["gap_recall"] >= 0.9,
         "planted gap precision >= 0.8": planted["gap_precision"] >= 0.8,
-        "specialists and newcomers within noise (|z| < 2)": all(fair),
+        f"specialists and newcomers within noise (exact test, Holm 5 % over {len(p_values)} rows)": fair(p_values),
         "permuted public data <= 2 gaps": bool(permuted) and sum(permuted) / len(permuted) <= 2,
     }
 
@@ -269,7 +266,7 @@ def _pair(pair: list[int]) -> str:
 
 
 def _rate(row: dict | None) -> str:
-    return "-" if row is None else f"{row['rate']:.2f}/{row['base']:.2f} ({row['z']:+.1f})"
+    return "-" if row is None else f"{row['rate']:.2f}/{row['base']:.2f} (z {row['z']:+.1f}, p {row['p']:.2f})"
 
 
 def main(argv: list[str]) -> int:

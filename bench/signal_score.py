@@ -12,6 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from scipy.stats import fisher_exact
+from statsmodels.stats.multitest import multipletests
+
 # label -> the codes that find it: recall asks for one of them on the labelled rep.
 EXPECTED: dict[str, frozenset[str]] = {
     "top_closer": frozenset({"STRENGTH_WIN_RATE"}),
@@ -141,7 +144,8 @@ def _is_strength_set(codes: frozenset[str]) -> bool:
 
 @dataclass(frozen=True)
 class GroupRate:
-    """How often a group of reps is flagged beside the rest: per rep-week, with a two-proportion z."""
+    """How often a group of reps is flagged beside the rest: per rep-week, with a two-proportion z and Fisher's
+    exact test (the z's normal approximation fails at the handful of flags a fair rule leaves)."""
 
     group: str
     reps: int
@@ -167,6 +171,21 @@ class GroupRate:
         pooled = flagged / total
         se = math.sqrt(pooled * (1 - pooled) * (1 / self.reps + 1 / self.rest_reps))
         return (self.rate - self.base) / se
+
+    @property
+    def p(self) -> float:
+        """Two-sided p of Fisher's exact test of the group's rate against the rest's (1.0 when either is empty).
+        Rep-weeks of one rep are counted as independent, which makes a difference look surer than it is:
+        cautious for a claim of "within noise"."""
+        if not self.reps or not self.rest_reps:
+            return 1.0
+        table = [[self.flagged, self.reps - self.flagged], [self.rest_flagged, self.rest_reps - self.rest_flagged]]
+        return float(fisher_exact(table).pvalue)
+
+
+def fair(p_values: list[float], alpha: float = 0.05) -> bool:
+    """No group's rate differs from the rest's once the many rows compared are accounted for (Holm)."""
+    return not p_values or not any(multipletests(p_values, alpha=alpha, method="holm")[0])
 
 
 def group_rates(weeks: list[OrgWeek], group_of, codes: Iterable[str] | None = None) -> dict[str, GroupRate]:

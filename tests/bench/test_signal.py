@@ -13,7 +13,7 @@ from bench.public_data import load_public_org, permuted_outcomes
 from bench.signal import UNPERMUTED_STRENGTHS, check, figures
 from bench.signal_judge import judge
 from bench.signal_power import SAMPLES, Background, planted_position, power_table, recall, typical_sample
-from bench.signal_score import Flag, OrgWeek, group_rates, per_rep, recall_precision
+from bench.signal_score import Flag, GroupRate, OrgWeek, fair, group_rates, per_rep, recall_precision
 from crm.models import Opportunity
 from sfemulator.generator import GeneratorConfig, GeneratorConfigError, OrgBuild
 
@@ -145,3 +145,17 @@ def test_the_power_curve_finds_clear_standouts_and_not_typical_reps():
     assert set(table["WIN_RATE_LOW"]["recall"]) == {f"{sample:g}" for sample in SAMPLES}
     position = planted_position(background, 0)
     assert set(position) == {"effect", "sample"} and position["sample"] == pytest.approx(1.0, rel=0.01)
+
+
+def test_fairness_is_an_exact_test_over_every_row_compared():
+    # 4 of 60 SMB rep-weeks flagged, none of 60 Enterprise ones: the two-sided exact p is twice the chance
+    # that all 4 flags of 120 rep-weeks fall in one half, and the z of the normal approximation passes 2.
+    smb = GroupRate("smb", 60, 4, 60, 0)
+    assert smb.p == pytest.approx(2 * math.comb(60, 4) / math.comb(120, 4))
+    assert abs(smb.z) > 2 and smb.p > 0.1
+    assert fair([smb.p] * 10)
+    # A rule that fires on a group's book: 20 of 60 against 2 of 60 is far outside noise, even among 20 rows.
+    lopsided = GroupRate("enterprise", 60, 20, 60, 2)
+    assert lopsided.p < 1e-4
+    assert not fair([lopsided.p] + [1.0] * 19)
+    assert GroupRate("empty", 0, 0, 60, 3).p == 1.0
