@@ -239,7 +239,7 @@ def report(columns: dict[str, dict[str, Any]]) -> None:
         for group in groups:
             for code in ("any gap", *OUTCOME_CODES):
                 pick = lambda r, b=block, g=group, c=code: _rate(r[b].get(g, {}).get(c))  # noqa: E731
-                row(f"{block}: {group} {code} rate/base (z)", pick)
+                row(f"{block}: {group} {code} rate/base", pick)
     row("public data: gaps (strengths)", lambda r: f"{r['public']['gaps']} ({r['public']['strengths']})")
     row("public permuted: gaps per permutation", lambda r: "/".join(map(str, r["public"]["permuted_gaps"])))
     row("public permuted: strengths", lambda r: "/".join(map(str, r["public"]["permuted_strengths"])))
