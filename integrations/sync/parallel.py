@@ -51,6 +51,20 @@ def wanted(choice: strategy.Choice) -> bool:
     return workers() > 1 and choice.estimate is not None and choice.estimate >= minimum
 
 
+def why(choice: strategy.Choice, found: list[SyncWindow]) -> str | None:
+    """Why this fetch goes by windows (for the run record), or None when it is fetched serially."""
+    if found:
+        done = sum(window.done for window in found)
+        return f"continuing {len(found) - done} open parallel windows of {len(found)} (left by an earlier step or run)"
+    if not wanted(choice):
+        return None
+    minimum = int(settings.SYNC_PARALLEL_MIN_RECORDS)
+    return (
+        f"cut into parallel windows, up to {workers()} at once: {choice.estimate:,} rows, at least "
+        f"SYNC_PARALLEL_MIN_RECORDS ({minimum:,})"
+    )
+
+
 def open_windows(org_id: int, sobject: str) -> list[SyncWindow]:
     """The object's windows a previous step or a killed run left unfinished (all of one set)."""
     return list(SyncWindow.objects.filter(org_id=org_id, sobject=sobject).order_by("start"))
