@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from integrations.salesforce.bulk import BulkQuery
+from integrations.salesforce.bulk import BulkQuery, Resume
 from integrations.salesforce.errors import QueryError
 from integrations.sync.job import ObjectJob
 
@@ -104,8 +104,13 @@ def reconcile_by_bulk(job: ObjectJob, held: int) -> tuple[bool, str]:
     return False, f"ids reconciled by REST: {held:,} rows held, under the Bulk threshold of {threshold:,}"
 
 
-def bulk_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
-    """The window's rows through a Bulk API 2.0 job. Bulk jobs chunk by primary key and do not keep an
-    ORDER BY, so none is sent: the caller advances the mark only after the last page (``Choice.ordered``)."""
+def bulk_pages(
+    job: ObjectJob, soql: str, resume: Resume | None = None, *, keep_job: bool = False
+) -> Iterator[list[dict[str, Any]]]:
+    """The window's rows through a Bulk API 2.0 job (or the rest of ``resume``'s; ``keep_job``: see
+    ``BulkQuery.pages``). Bulk jobs chunk by primary key and do not keep an ORDER BY, so none is sent: the
+    caller advances the mark only after the last page (``Choice.ordered``)."""
     query = BulkQuery(job.client, job.spec.name)
-    return query.pages(_ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True)
+    return query.pages(
+        _ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True, resume=resume, keep_job=keep_job
+    )
