@@ -309,3 +309,20 @@ def test_a_full_re_read_is_estimated_from_the_rows_held_without_a_count(connecte
     assert "cut into parallel windows" in task.strategy_reason  # the estimate from rows held decides windows too
     assert windowed.faults.count("query") - counts == empty  # a COUNT() only for objects with no rows here
     assert_exact(connected_org, org_dir)
+
+
+def test_a_failed_bulk_download_is_retried_from_each_windows_saved_locator(connected_org, org_dir, windowed, settings):
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10
+    settings.SALESFORCE_MAX_RETRIES = 0  # the failure reaches the sync, which tries the object again
+    settings.SYNC_OBJECT_ATTEMPTS = 2
+    windowed.faults.fail(503, after=4, times=1, kind="bulk_results")  # the fifth results set of Task's windows
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    task = run.object_runs.get(sobject="Task")
+    assert task.retries >= 1
+    # The second attempt went on from each window's saved job and locator: no row was read twice.
+    assert task.fetched == _tasks(org_dir)
+    # Four sets were saved before the failure (pages before an error are saved first), so at least one window
+    # went on with its job; a window that had saved nothing yet needed a new one.
+    assert 3 <= windowed.faults.count("bulk_jobs") < 3 + 3
