@@ -61,9 +61,10 @@ class SyncMark(models.Model):
 class SyncWindow(models.Model):
     """One range ``[start, end)`` of an object's mark field, fetched beside others (parallel windows).
 
-    Each keeps its own resume point (``resume_from``: the newest stamp saved, for ordered REST pages) and
-    ``done``; the object's mark moves only once every window of the set is done, and the rows are then
-    deleted. Rows left open by a killed sync are picked up by the next step or run, each from its own point.
+    Each keeps its own resume point (``resume_from``: the newest stamp saved, for ordered REST pages; a Bulk
+    job's id and results locator, for unordered Bulk sets) and ``done``; the object's mark moves only once
+    every window of the set is done, and the rows are then deleted. Rows left open by a killed sync are picked
+    up by the next step or run, each from its own point.
     """
 
     org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="sync_windows")
@@ -75,6 +76,10 @@ class SyncWindow(models.Model):
     high_water = models.DateTimeField(null=True, blank=True)
     fetched = models.PositiveIntegerField(default=0)
     done = models.BooleanField(default=False)
+    # A Bulk window's job and the Sforce-Locator of the first results set not yet saved whole ("" for the
+    # first set): a killed sync resumes the download there instead of queueing a new job.
+    bulk_job = models.CharField(max_length=18, blank=True)
+    bulk_locator = models.CharField(max_length=255, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["org", "sobject"], name="syncwindow_org_sobject")]

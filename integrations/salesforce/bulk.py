@@ -11,6 +11,8 @@ Every request goes through ``SalesforceClient.call``: a timeout, one re-login on
 job belongs to the org, not the session, so the download resumes at the same locator), back-off on
 transient trouble, and the reserve check before each call. A job that ends ``Failed`` or ``Aborted`` is
 created again, up to ``SALESFORCE_BULK_JOB_ATTEMPTS`` jobs, then the object is retried later from its mark.
+Each page says where a download resumes once it is saved (``ResultPage.resume``: the job and a locator), so
+a parallel window can keep that with its rows and a killed sync go on from there (``pages(resume=…)``).
 """
 
 import csv
@@ -18,13 +20,14 @@ import io
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from simple_salesforce.util import call_salesforce
 
 from integrations.salesforce.client import SalesforceClient
-from integrations.salesforce.errors import TransientError
+from integrations.salesforce.errors import SalesforceError, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,26 @@ def records_from_csv(
         yield page
 
 
+LAST = "null"  # the Sforce-Locator after the last results set
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a download goes on: a job and the locator of the first results set not yet saved whole."""
+
+    job_id: str
+    locator: str
+
+
+class ResultPage(list[Record]):
+    """A page of rows, with where a download resumes once it (and every page before it) is saved: the set it
+    belongs to again, or the next set after a set's last page (a set is re-read whole, never half)."""
+
+    def __init__(self, rows: list[Record], resume: Resume) -> None:
+        super().__init__(rows)
+        self.resume = resume
+
+
 class JobEnded(Exception):
     """The query job ended Failed or Aborted: a new job may succeed."""
 
@@ -85,7 +108,26 @@ class BulkQuery:
     def _bulk(self, sf: Any) -> Any:
         return getattr(sf.bulk2, self.sobject)._client
 
-    def pages(self, soql: str, field_types: dict[str, str], *, include_deleted: bool = True) -> Iterator[list[Record]]:
+    def pages(
+        self,
+        soql: str,
+        field_types: dict[str, str],
+        *,
+        include_deleted: bool = True,
+        resume: Resume | None = None,
+        keep_job: bool = False,
+    ) -> Iterator[ResultPage]:
+        """The query's rows a page at a time, each page saying where a download resumes once it and those
+        before it are saved (``ResultPage.resume``). With ``resume`` (a job and locator a killed download
+        saved) the download goes on there; a job Salesforce no longer has (404), or one that failed, is
+        replaced by a new one. The job is deleted after its last set is read, unless ``keep_job``: a caller
+        that saves pages after reading them (a resumable window) deletes it once they are saved (``delete``),
+        since a download killed between its last read and its last save resumes from the job."""
+        if resume is not None and resume.job_id:
+            resumed = self._resumed(resume)
+            if resumed is not None:
+                yield from self._finish(resume.job_id, self._download(resume.job_id, field_types, resumed), keep_job)
+                return
         attempts = max(1, int(settings.SALESFORCE_BULK_JOB_ATTEMPTS))
         for attempt in range(1, attempts + 1):
             job_id = self._create(soql, include_deleted)
@@ -98,9 +140,32 @@ class BulkQuery:
                     ) from exc
                 logger.warning("Bulk query job %s of %s ended %s; creating a new one", job_id, self.sobject, exc)
                 continue
-            yield from self._download(job_id, field_types)
-            self._delete(job_id)
+            yield from self._finish(job_id, self._download(job_id, field_types, ""), keep_job)
             return
+
+    def _finish(self, job_id: str, pages: Iterator[ResultPage], keep_job: bool) -> Iterator[ResultPage]:
+        handed = False
+        for page in pages:
+            handed = True
+            yield page
+        if not keep_job or not handed:  # a kept job is deleted by whoever saves its pages; one with none, here
+            self.delete(job_id)
+
+    def _resumed(self, resume: Resume) -> str | None:
+        """The locator to go on from in ``resume``'s job once it is complete, or None if a new job is needed."""
+        try:
+            self._wait(resume.job_id)
+        except JobEnded as exc:
+            logger.warning("Bulk query job %s of %s to resume ended %s", resume.job_id, self.sobject, exc)
+            return None
+        except SalesforceError as exc:
+            if exc.status != 404:
+                raise
+            logger.info("Bulk query job %s of %s is gone (%s); a new job reads the window", resume.job_id,
+                        self.sobject, exc)  # fmt: skip
+            return None
+        logger.info("resuming Bulk query job %s of %s at locator %r", resume.job_id, self.sobject, resume.locator)
+        return resume.locator
 
     def _create(self, soql: str, include_deleted: bool) -> str:
         operation = "queryAll" if include_deleted else "query"
@@ -134,27 +199,31 @@ class BulkQuery:
             self._sleep(pause)
             pause = min(MAX_POLL_SECONDS, pause * POLL_GROWTH)
 
-    def _download(self, job_id: str, field_types: dict[str, str]) -> Iterator[list[Record]]:
-        locator = ""
+    def _download(self, job_id: str, field_types: dict[str, str], locator: str) -> Iterator[ResultPage]:
+        """The results from ``locator`` ("" for the first set; "null" after the last) to the end."""
         size = int(settings.SALESFORCE_BULK_MAX_RECORDS)
-        while True:
+        while locator != LAST:
 
             def fetch(sf: Any, at: str = locator) -> Any:
                 return self._bulk(sf).get_query_results(job_id, locator=at, max_records=size)
 
             result = self.client.call(f"Bulk API results of {self.sobject}", fetch)
             expected = int(result["number_of_records"])
+            following = result["locator"] or LAST
             seen = 0
+            held: list[Record] | None = None  # a page is handed on once the next shows it was not the set's last
             for page in records_from_csv(result["records"], field_types):
                 seen += len(page)
-                yield page
+                if held is not None:
+                    yield ResultPage(held, Resume(job_id, locator))
+                held = page
             if seen != expected:
                 raise TransientError(
                     f"Bulk API results of {self.sobject} held {seen} rows where Sforce-NumberOfRecords said {expected}"
                 )
-            locator = result["locator"]
-            if not locator:
-                return
+            if held is not None:  # the set's last page: once it is saved, a resume starts at the next set
+                yield ResultPage(held, Resume(job_id, following))
+            locator = following
 
     def _abort(self, job_id: str) -> None:
         try:
@@ -162,7 +231,7 @@ class BulkQuery:
         except Exception:  # the job may have just finished; the caller's error says what matters
             logger.warning("could not abort Bulk API job %s", job_id, exc_info=True)
 
-    def _delete(self, job_id: str) -> None:
+    def delete(self, job_id: str) -> None:
         # Results stay in the org for 7 days otherwise, counting against its Bulk storage. The library's own
         # delete_job decodes the reply as JSON, but Salesforce answers 204 with no body: send it plainly.
         def send(sf: Any) -> Any:

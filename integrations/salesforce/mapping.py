@@ -84,6 +84,7 @@ class MappedPage:
     high_water: datetime | None = None  # the greatest mark value on the page, mapped or not
     repaired: int = 0
     truncated: int = 0
+    resume: Any = None  # where a Bulk download goes on once this page is saved (``bulk.Resume``), if it says
 
     @property
     def flagged(self) -> int:

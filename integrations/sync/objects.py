@@ -19,16 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import SObjectSpec
-from integrations.salesforce.converters import reference
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
-from integrations.sync import lease, lock, parallel, strategy, wide, windows
-from integrations.sync.deletes import reconcile_ids
+from integrations.sync import live_ids, parallel, strategy, wide, windows
 from integrations.sync.job import ObjectJob
 from integrations.sync.pages import OrgClock, PageSaver
 from integrations.sync.prefetch import prefetched
@@ -180,7 +177,9 @@ def _fetch_and_save(
         total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
     _notify(job, "started", object_run, total=total)
     clock = OrgClock(job.client)
-    if parallel.wanted(choice) or parallel.open_windows(run.org_id, spec.name):
+    windowed = parallel.why(choice, parallel.open_windows(run.org_id, spec.name))
+    if windowed is not None:
+        _note_reason(object_run, windowed)
         fetched = parallel.fetch_and_save(
             job, plan, choice, since, saver=saver, mapper=mapper, clock=clock, fetchers=FETCHERS,
             deep_from=deep_from, on_page=lambda: _notify(job, "page", object_run),
@@ -191,10 +190,9 @@ def _fetch_and_save(
         return False
     if due:
         _notify(job, "reconciling", object_run)
-        alive = live_ids(job)
-        with transaction.atomic():
-            reconciled = reconcile_ids(spec, run.org_id, alive, timezone.now())
-            lease.fence(run.pk, run.org_id, job.token, job.lease)
+        bulk, why = strategy.reconcile_by_bulk(job, strategy.held_rows(job))
+        _note_reason(object_run, why)
+        reconciled = live_ids.reconcile(job, timezone.now(), bulk=bulk)
         object_run.deleted += reconciled.tombstoned
         count_calls()
         object_run.save(update_fields=["deleted", "api_calls", "retries"])
@@ -249,19 +247,11 @@ def _pause(object_run: SyncObjectRun, page: MappedPage, why: str) -> bool:
     return False
 
 
-def live_ids(job: ObjectJob) -> set[str]:
-    """Every id of the object the org still has (archived activities included: hence queryAll)."""
-    to_id = reference()
-    alive: set[str] = set()
-    for records in job.client.query_pages(f"SELECT Id, IsDeleted FROM {job.spec.name}", include_deleted=True):
-        for record in records:
-            if not record.get("IsDeleted"):
-                try:
-                    alive.add(to_id(record.get("Id")))
-                except ValueError:
-                    continue
-        lock.renew(job.run.org_id, job.token)
-    return alive
+def _note_reason(object_run: SyncObjectRun, why: str) -> None:
+    """Add to the run record's account of how the object was fetched (windows, how ids were reconciled)."""
+    if why not in object_run.strategy_reason:
+        object_run.strategy_reason = "; ".join(part for part in (object_run.strategy_reason, why) if part)
+        object_run.save(update_fields=["strategy_reason"])
 
 
 def _reconcile_due(mark: SyncMark, now: datetime) -> bool:

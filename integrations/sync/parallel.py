@@ -7,8 +7,9 @@ Up to ``SYNC_PARALLEL_WINDOWS`` ranges are in flight (one org has one run and sy
 this is the per-org limit); the pages are mapped in the fetching threads and saved one at a time by the
 calling thread, in its own database connection, each in the transaction that also records its window's
 progress (``SyncWindow``): the newest stamp saved of an ordered REST range (which resumes from there, ``>=``
-re-reading only rows sharing that stamp), and ``done`` once its last page is in. A Bulk range comes in no
-order and is read again whole if it was cut short. The object's mark moves once every range is done; until
+re-reading only rows sharing that stamp), the job and ``Sforce-Locator`` of an unordered Bulk range (which
+resumes its download at the first results set not saved whole; a new job if Salesforce no longer has the
+old one), and ``done`` once its last page is in. The object's mark moves once every range is done; until
 then the ranges stay recorded, so a killed sync (or a step that ran out of time) goes on range by range,
 with nothing lost and, the upsert being by id, nothing duplicated.
 
@@ -29,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import SyncWindow
+from integrations.salesforce.bulk import BulkQuery, Resume
 from integrations.salesforce.mapping import FieldPlan, MappedPage, RecordMapper
 from integrations.sync import lease, strategy, windows
 from integrations.sync.job import ObjectJob
@@ -37,7 +39,8 @@ from integrations.sync.prefetch import prefetched_many
 
 logger = logging.getLogger(__name__)
 
-Fetcher = Callable[[ObjectJob, str], Iterator[list[dict[str, Any]]]]
+# (job, soql) -> pages; the Bulk fetcher also takes resume= and keep_job= (see strategy.bulk_pages)
+Fetcher = Callable[..., Iterator[list[dict[str, Any]]]]
 _TAIL = timedelta(minutes=1)  # rows stamped while the sync runs are read by the next run, from the mark
 
 
@@ -49,6 +52,20 @@ def wanted(choice: strategy.Choice) -> bool:
     """Whether this fetch is large enough to be cut into windows (an estimate is needed to know)."""
     minimum = int(settings.SYNC_PARALLEL_MIN_RECORDS)
     return workers() > 1 and choice.estimate is not None and choice.estimate >= minimum
+
+
+def why(choice: strategy.Choice, found: list[SyncWindow]) -> str | None:
+    """Why this fetch goes by windows (for the run record), or None when it is fetched serially."""
+    if found:
+        done = sum(window.done for window in found)
+        return f"continuing {len(found) - done} open parallel windows of {len(found)} (left by an earlier step or run)"
+    if not wanted(choice):
+        return None
+    minimum = int(settings.SYNC_PARALLEL_MIN_RECORDS)
+    return (
+        f"cut into parallel windows, up to {workers()} at once: {choice.estimate:,} rows, at least "
+        f"SYNC_PARALLEL_MIN_RECORDS ({minimum:,})"
+    )
 
 
 def open_windows(org_id: int, sobject: str) -> list[SyncWindow]:
@@ -133,7 +150,7 @@ def fetch_and_save(
     todo = [window for window in every if not window.done]
     sources = [_source(job, plan, window, clock, fetchers) for window in todo]
     moved = False  # a step ends early only once it moved some window on (re-read rows alone do not count)
-    pages = prefetched_many(sources, mapper.map_page, workers())
+    pages = prefetched_many(sources, partial(_mapped, mapper), workers())
     try:
         for index, page in pages:
             window = todo[index]
@@ -164,7 +181,18 @@ def fetch_and_save(
 def _source(
     job: ObjectJob, plan: FieldPlan, window: SyncWindow, clock: OrgClock, fetchers: dict[str, Fetcher]
 ) -> Callable[[], Iterator[list[dict[str, Any]]]]:
-    return lambda: clock.watch(fetchers[window.strategy](job, window_query(plan, window)))
+    fetch = fetchers[window.strategy]
+    if window.strategy == strategy.BULK:
+        # A killed download goes on where it was saved; the job stays until the window's last page is saved.
+        resume = Resume(window.bulk_job, window.bulk_locator) if window.bulk_job else None
+        fetch = partial(fetch, resume=resume, keep_job=True)
+    return lambda: clock.watch(fetch(job, window_query(plan, window)))
+
+
+def _mapped(mapper: RecordMapper, records: list[dict[str, Any]]) -> MappedPage:
+    page = mapper.map_page(records)
+    page.resume = getattr(records, "resume", None)  # a Bulk page's resume point travels with its rows
+    return page
 
 
 def _note(window: SyncWindow, page: MappedPage) -> None:
@@ -175,7 +203,9 @@ def _note(window: SyncWindow, page: MappedPage) -> None:
             window.high_water = page.high_water
         if window.strategy == strategy.REST:  # ordered: the window resumes after this page
             window.resume_from = page.high_water
-    window.save(update_fields=["fetched", "high_water", "resume_from"])
+    if isinstance(page.resume, Resume):  # unordered Bulk sets: the download resumes at this job and locator
+        window.bulk_job, window.bulk_locator = page.resume.job_id, page.resume.locator
+    window.save(update_fields=["fetched", "high_water", "resume_from", "bulk_job", "bulk_locator"])
 
 
 def _close(job: ObjectJob, window: SyncWindow) -> None:
@@ -183,3 +213,5 @@ def _close(job: ObjectJob, window: SyncWindow) -> None:
         window.done = True
         window.save(update_fields=["done"])
         lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
+    if window.bulk_job:  # every page is saved: the job's results are no longer needed (they cost storage)
+        BulkQuery(job.client, job.spec.name).delete(window.bulk_job)

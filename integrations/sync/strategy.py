@@ -3,8 +3,9 @@
 REST answers at once and pages 2,000 rows per call: best for the usual small increment. A Bulk job waits
 in Salesforce's queue (seconds to minutes) but then serves tens of thousands of rows per call: best for
 an initial load, a full reconcile or a large backlog. The choice is made per object from an estimate of
-what is to be fetched: one ``SELECT COUNT()`` over the same window (one API call per object and run).
-``SALESFORCE_SYNC_STRATEGY`` can force one; a spec may pin one (``SObjectSpec.strategy``).
+what is to be fetched: the rows held here for a full re-read, else one ``SELECT COUNT()`` over the same window
+(one API call per object and run). ``SALESFORCE_SYNC_STRATEGY`` can force one and a spec may pin one
+(``SObjectSpec.strategy``); those are estimated too, since the estimate also decides parallel windows.
 """
 
 import re
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from integrations.salesforce.bulk import BulkQuery
+from integrations.salesforce.bulk import BulkQuery, Resume
 from integrations.salesforce.errors import QueryError
 from integrations.sync.job import ObjectJob
 
@@ -36,21 +37,29 @@ class Choice:
 
 
 def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
-    """The strategy for ``job`` given its window's WHERE clause ("" for everything)."""
-    pinned = job.spec.strategy
-    if pinned in (REST, BULK):
-        return Choice(pinned, f"{job.spec.name} is always fetched by {pinned.upper()}")
+    """The strategy for ``job`` given its window's WHERE clause ("" for everything). A forced or pinned strategy
+    is still estimated, so that a large fetch by it is cut into parallel windows too."""
     forced = str(settings.SALESFORCE_SYNC_STRATEGY).lower()
     if forced not in (REST, BULK, AUTO):
         raise ValueError(f"SALESFORCE_SYNC_STRATEGY must be rest, bulk or auto, not {forced!r}")
+    estimate, what = _estimate(job, where, since)
+    pinned = job.spec.strategy
+    if pinned in (REST, BULK):
+        return Choice(pinned, f"{job.spec.name} is always fetched by {pinned.upper()} ({what})", estimate)
     if forced != AUTO:
-        return Choice(forced, f"SALESFORCE_SYNC_STRATEGY={forced}")
+        return Choice(forced, f"SALESFORCE_SYNC_STRATEGY={forced} ({what})", estimate)
+    if estimate is None:
+        return Choice(REST, f"{what}; REST pages need none")
     threshold = int(settings.SALESFORCE_BULK_MIN_RECORDS)
-    try:
-        # query, not queryAll: recycle-bin rows are few, and an estimate need not count them.
-        estimate = job.client.count(f"SELECT COUNT() FROM {job.spec.name}{where}")
-    except QueryError as exc:
-        return Choice(REST, f"no estimate ({exc.message}); REST pages need none")
+    if estimate >= threshold:
+        return Choice(BULK, f"{what}, at least the Bulk threshold of {threshold:,}", estimate)
+    return Choice(REST, f"{what}, under the Bulk threshold of {threshold:,}", estimate)
+
+
+def _estimate(job: ObjectJob, where: str, since: datetime | None) -> tuple[int | None, str]:
+    """(rows to fetch, what the fetch is and how that was estimated). A full re-read of an object we hold is
+    estimated from the rows held here (no API call, and nothing the org's COUNT() could time out on); anything
+    else by one ``SELECT COUNT()`` over the window."""
     # An org's first sync is recorded as full (run.is_first_sync) but, for an object never read before, it is
     # its initial load, and says so.
     what = (
@@ -62,13 +71,46 @@ def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
         if since is None
         else f"changes since {since:%Y-%m-%d %H:%M:%S} UTC"
     )
-    if estimate >= threshold:
-        return Choice(BULK, f"{what}: {estimate:,} rows, at least the Bulk threshold of {threshold:,}", estimate)
-    return Choice(REST, f"{what}: {estimate:,} rows, under the Bulk threshold of {threshold:,}", estimate)
+    if since is None and job.full and not job.object_first_read:
+        held = held_rows(job)
+        if held:
+            return held, f"{what}: {held:,} rows held here"
+    try:
+        # query, not queryAll: recycle-bin rows are few, and an estimate need not count them.
+        estimate = job.client.count(f"SELECT COUNT() FROM {job.spec.name}{where}")
+    except QueryError as exc:
+        return None, f"no estimate ({exc.message})"
+    return estimate, f"{what}: {estimate:,} rows"
 
 
-def bulk_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
-    """The window's rows through a Bulk API 2.0 job. Bulk jobs chunk by primary key and do not keep an
-    ORDER BY, so none is sent: the caller advances the mark only after the last page (``Choice.ordered``)."""
+def held_rows(job: ObjectJob) -> int:
+    """The object's rows held here, tombstones included (queryAll reads the recycle bin too)."""
+    spec = job.spec
+    return spec.model.objects.filter(org_id=job.run.org_id, **spec.constants).count()
+
+
+def reconcile_by_bulk(job: ObjectJob, held: int) -> tuple[bool, str]:
+    """Whether the id reconcile lists the org's ids by a Bulk job (else REST pages), and why: by the rows held
+    here, which is about what the org will list; a forced or pinned strategy decides for it."""
+    pinned = job.spec.strategy
+    if pinned in (REST, BULK):
+        return pinned == BULK, f"ids reconciled by {pinned.upper()}, as {job.spec.name} always is"
+    forced = str(settings.SALESFORCE_SYNC_STRATEGY).lower()
+    if forced in (REST, BULK):
+        return forced == BULK, f"ids reconciled by {forced.upper()} (SALESFORCE_SYNC_STRATEGY)"
+    threshold = int(settings.SALESFORCE_BULK_MIN_RECORDS)
+    if held >= threshold:
+        return True, f"ids reconciled by Bulk: {held:,} rows held, at least the Bulk threshold of {threshold:,}"
+    return False, f"ids reconciled by REST: {held:,} rows held, under the Bulk threshold of {threshold:,}"
+
+
+def bulk_pages(
+    job: ObjectJob, soql: str, resume: Resume | None = None, *, keep_job: bool = False
+) -> Iterator[list[dict[str, Any]]]:
+    """The window's rows through a Bulk API 2.0 job (or the rest of ``resume``'s; ``keep_job``: see
+    ``BulkQuery.pages``). Bulk jobs chunk by primary key and do not keep an ORDER BY, so none is sent: the
+    caller advances the mark only after the last page (``Choice.ordered``)."""
     query = BulkQuery(job.client, job.spec.name)
-    return query.pages(_ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True)
+    return query.pages(
+        _ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True, resume=resume, keep_job=keep_job
+    )

@@ -170,8 +170,10 @@ def test_api_calls_are_counted_per_object_and_strategy(connected_org, org_dir, e
     by_object = {item.sobject: item for item in run.object_runs.all()}
     opportunity = by_object["Opportunity"]
     sets = -(-len(read_records(org_dir, "Opportunity")) // 2)
-    # describe + create + poll + one download per set + delete (no COUNT: the strategy is forced)
-    assert opportunity.api_calls == 1 + 1 + 1 + sets + 1
+    # describe + COUNT + create + poll + one download per set + delete: a forced strategy is estimated too,
+    # since the estimate also decides whether the fetch is cut into parallel windows
+    assert opportunity.api_calls == 1 + 1 + 1 + 1 + sets + 1
+    assert "SALESFORCE_SYNC_STRATEGY=bulk (an initial load: 5 rows)" in opportunity.strategy_reason
     assert run.api_calls == sum(item.api_calls for item in by_object.values())
     assert run.api_calls == emulator.usage.snapshot()[0] - 1  # all but the /limits probe before the first object
 

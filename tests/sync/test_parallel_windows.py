@@ -194,3 +194,135 @@ def _specs(*names):
     from integrations.salesforce.catalogue import spec_for
 
     return tuple(spec_for(name) for name in names)
+
+
+def _kill_on_bulk_page(monkeypatch, pages: int) -> None:
+    """Kill the sync while it saves the ``pages``-th Task page: that page's transaction rolls back with it."""
+    notes = []
+    note = parallel._note
+
+    def kill(window, page):
+        note(window, page)
+        if window.sobject == "Task":
+            notes.append(window.pk)
+            if len(notes) == pages:
+                raise Killed()
+
+    monkeypatch.setattr(parallel, "_note", kill)
+
+
+def _killed_bulk_sync(connected_org, settings, monkeypatch) -> list[SyncWindow]:
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10  # Task is fetched by Bulk, a job per window, 3 rows a results set
+    _kill_on_bulk_page(monkeypatch, 5)
+    with pytest.raises(Killed):
+        run_sync(connected_org)
+    monkeypatch.setattr(parallel, "_note", _NOTE)
+    windows = list(SyncWindow.objects.filter(org=connected_org, sobject="Task"))
+    assert {window.strategy for window in windows} == {"bulk"}
+    assert sum(window.fetched for window in windows) == 4 * 3  # four sets of three saved, the fifth rolled back
+    return windows
+
+
+_NOTE = parallel._note
+
+
+def test_a_killed_bulk_window_resumes_its_job_at_the_saved_locator(connected_org, org_dir, windowed, settings,
+                                                                    monkeypatch):  # fmt: skip
+    windows = _killed_bulk_sync(connected_org, settings, monkeypatch)
+    midway = [w for w in windows if w.bulk_job and w.bulk_locator not in ("", "null") and not w.done]
+    assert midway, "a window was killed between two of its results sets"
+    saved = sum(window.fetched for window in windows)
+    unstarted = sum(not window.bulk_job for window in windows)
+    jobs = windowed.faults.count("bulk_jobs")
+
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    task = run.object_runs.get(sobject="Task")
+    # Nothing read twice: each window went on after its last saved set (its job kept), the others from the start.
+    assert task.fetched == _tasks(org_dir) - saved
+    # New jobs: the other Bulk objects', the Task windows' that had saved nothing, and the id reconciles by Bulk
+    # (Task's rows landed before its mark did, so the resumed run reconciles its ids).
+    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + unstarted
+    assert not SyncWindow.objects.filter(org=connected_org).exists()
+
+
+def test_a_bulk_window_whose_job_is_gone_starts_a_new_job(connected_org, org_dir, windowed, settings, monkeypatch):
+    from integrations.salesforce.bulk import BulkQuery
+    from integrations.sync.run import make_client
+
+    windows = _killed_bulk_sync(connected_org, settings, monkeypatch)
+    kept = [window for window in windows if window.bulk_job and not window.done]
+    assert kept
+    # Salesforce deleted the jobs meanwhile (results are kept 7 days; someone may delete them sooner).
+    query = BulkQuery(make_client(connected_org), "Task")
+    for window in kept:
+        query.delete(window.bulk_job)
+    jobs = windowed.faults.count("bulk_jobs")
+    done = sum(window.fetched for window in windows if window.done)
+
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    task = run.object_runs.get(sobject="Task")
+    assert task.fetched == _tasks(org_dir) - done  # the gone jobs' windows were read again whole
+    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + sum(not w.done for w in windows)
+
+
+def _other_jobs(run) -> int:
+    """Bulk jobs of ``run`` other than Task's windows: other objects fetched by Bulk, and reconciles by Bulk."""
+    items = list(run.object_runs.all())
+    fetched = sum(item.strategy == "bulk" and item.sobject != "Task" for item in items)
+    return fetched + sum("ids reconciled by Bulk" in item.strategy_reason for item in items)
+
+
+@pytest.mark.parametrize("forced", ["rest", "bulk"])
+def test_a_forced_strategy_is_windowed_too_and_the_run_says_why(connected_org, org_dir, windowed, settings, forced):
+    settings.SALESFORCE_SYNC_STRATEGY = forced
+    jobs = windowed.faults.count("bulk_jobs")
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    by_object = {item.sobject: item for item in run.object_runs.all()}
+    task = by_object["Task"]
+    assert task.strategy == forced
+    assert f"SALESFORCE_SYNC_STRATEGY={forced} (an initial load: " in task.strategy_reason
+    assert "cut into parallel windows, up to 3 at once" in task.strategy_reason
+    assert "SYNC_PARALLEL_MIN_RECORDS (10)" in task.strategy_reason
+    assert "parallel windows" not in by_object["User"].strategy_reason  # 3 rows: fetched serially
+    if forced == "bulk":  # Task's 3 windows are a job each, every other object one job
+        assert windowed.faults.count("bulk_jobs") - jobs == len(by_object) - 1 + 3
+
+
+def test_a_full_re_read_is_estimated_from_the_rows_held_without_a_count(connected_org, org_dir, windowed, settings):
+    from crm.models import Activity
+    from integrations.salesforce.catalogue import CATALOGUE
+
+    run_sync(connected_org)
+    held = Activity.objects.filter(org=connected_org, kind="task").count()
+    empty = sum(not spec.model.objects.filter(org=connected_org, **spec.constants).exists() for spec in CATALOGUE)
+    counts = windowed.faults.count("query")  # the sync reads through queryAll: "query" is its COUNT() alone
+    full = run_sync(connected_org, SyncRun.Kind.FULL)
+    assert full.status == SyncRun.Status.SUCCEEDED, full.errors
+    task = full.object_runs.get(sobject="Task")
+    assert f"a full re-read: {held:,} rows held here" in task.strategy_reason
+    assert "cut into parallel windows" in task.strategy_reason  # the estimate from rows held decides windows too
+    assert windowed.faults.count("query") - counts == empty  # a COUNT() only for objects with no rows here
+    assert_exact(connected_org, org_dir)
+
+
+def test_a_failed_bulk_download_is_retried_from_each_windows_saved_locator(connected_org, org_dir, windowed, settings):
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10
+    settings.SALESFORCE_MAX_RETRIES = 0  # the failure reaches the sync, which tries the object again
+    settings.SYNC_OBJECT_ATTEMPTS = 2
+    windowed.faults.fail(503, after=4, times=1, kind="bulk_results")  # the fifth results set of Task's windows
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    task = run.object_runs.get(sobject="Task")
+    assert task.retries >= 1
+    # The second attempt went on from each window's saved job and locator: no row was read twice.
+    assert task.fetched == _tasks(org_dir)
+    # Four sets were saved before the failure (pages before an error are saved first), so at least one window
+    # went on with its job; a window that had saved nothing yet needed a new one.
+    assert 3 <= windowed.faults.count("bulk_jobs") < 3 + 3
