@@ -163,8 +163,8 @@ class GroupRate:
 
     @property
     def z(self) -> float:
-        """The group's flag rate against the rest's, in standard errors of the pooled rate: within noise
-        while |z| < 2."""
+        """The group's flag rate against the rest's, in standard errors of the pooled rate (reported; the check
+        reads ``p``)."""
         total, flagged = self.reps + self.rest_reps, self.flagged + self.rest_flagged
         if not self.reps or not self.rest_reps or flagged in (0, total):
             return 0.0
