@@ -154,7 +154,7 @@ SAMPLE_NOUNS = {
     "stale_open_count": "open deals",
     "forecast_overdue_count": "open deals",
     "no_next_step_count": "open deals",
-    "close_date_pushes": "deals",
+    "close_date_pushes": "open deals",
     "new_pipeline_amount": "new deals",
     "new_opportunity_count": "new deals",
     "avg_discount": "line items",

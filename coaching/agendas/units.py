@@ -2,8 +2,7 @@
 
 The metric registry says each metric's unit; a "ratio" is a share shown in percent except for the few
 ratios that are multiples (coverage) or rates over time open (close-date pushes: per 91 days of an open
-deal, the unit CLOSE_DATE_SLIPPAGE judges in; the weekly metric, pushes in the last 91 days per deal open
-now, is the same figure for deals open all quarter).
+deal, the unit of the weekly metric and of CLOSE_DATE_SLIPPAGE's 182-day figure alike).
 """
 
 from decimal import Decimal

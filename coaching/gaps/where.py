@@ -235,7 +235,7 @@ class CloseDateSlippage(LevelRule):
         return judged | {
             "pushes": snap.details.get("pushes"),
             "deals_pushed": self._pushed(context, rep, snap),
-            "recent_per_open_deal": rounded(snap.value),
+            "recent_per_deal_quarter": rounded(snap.value),
             "window_days": long.get("days"),
             "pushes_in_window": long.get("count"),
             "deal_quarters_open": long.get("exposure"),

@@ -5,10 +5,11 @@ now (the open ones and those closed in the last 182 days: see ``stage_history``)
 the same counts over the trailing 182 days (``long``): the gap model judges these rare, bursty counts on
 twice the evidence, and reads how bursty they are from the two halves (``coaching.gaps.dispersion``).
 
-The pushes' exposure in ``long`` is the time those same deals were open, in deal-quarters (91 days of one
-open deal): over the 182 days (``exposure``) and over the last 91 (``recent_exposure``). A deal closed
-two months ago was pushed while it was open; counting its pushes over the deals open today (the headline
-figure) rates a rep who just closed a lot as a slipper.
+Pushes are counted per deal-quarter open (91 days of one open deal): the headline figure is the 91 days'
+pushes over the time those same deals were open in the 91 days, and ``long`` holds the 182 days' count and
+time open (``exposure``, with the last 91 days' as ``recent_exposure``). A deal closed two months ago was
+pushed while it was open; counting its pushes over the deals open today rated a rep who just closed a lot as
+a slipper, and the figure the rule judges and the one the rep page shows are now in the same unit.
 """
 
 from collections import defaultdict
@@ -84,7 +85,7 @@ def history_metrics(scope: Scope, order: StageOrder, history: DealHistory) -> Me
         open_count = open_counts.get(rep.sf_id, 0)
         result[CLOSE_DATE_PUSHES][rep.sf_id] = ratio_value(
             count,
-            open_count,
+            recent_exposure,
             window,
             open_count,
             pushes=count,

@@ -51,11 +51,27 @@ def test_pushes_count_only_inside_the_window_and_on_live_rows(org, rep):
     assert (pushes.details["pushes"], pushes.value, pushes.n) == (1, 1.0, 1)
 
 
-def test_pushes_without_open_deals_have_no_rate(org, rep):
+def test_pushes_are_per_91_days_the_deals_were_open(org, rep):
+    # No deal open now: the push on a deal won yesterday counts over the time it was open in the 91 days
+    # (from the window's first day, 2024-04-01, to its close), not over the deals open today.
     deal = OpportunityFactory(org=org, owner=rep, won=True, close_date=days_before(1))
     change(deal, days_before(20), date(2024, 7, 1), date(2024, 6, 1))
     pushes = metric(org, rep, names.CLOSE_DATE_PUSHES)
-    assert (pushes.value, pushes.n, pushes.details["pushes"]) == (None, 0, 1)
+    days_open = (days_before(1) - days_before(90)).days
+    assert pushes.value == pytest.approx(1 / (days_open / 91))
+    assert (pushes.n, pushes.details["pushes"]) == (0, 1)
+
+
+def test_a_deal_opened_mid_window_counts_for_its_days(org, rep):
+    deal = OpportunityFactory(org=org, owner=rep, created_date=moment(days_before(30)))
+    change(deal, days_before(10), date(2024, 7, 1), date(2024, 6, 1))
+    pushes = metric(org, rep, names.CLOSE_DATE_PUSHES)
+    assert pushes.value == pytest.approx(1 / (31 / 91))  # open from 2024-05-31 through 2024-06-30
+
+
+def test_without_any_deal_open_in_the_window_there_is_no_rate(org, rep):
+    OpportunityFactory(org=org, owner=rep, won=True, close_date=days_before(150))
+    assert metric(org, rep, names.CLOSE_DATE_PUSHES).value is None
 
 
 def test_no_history_is_zero_pushes(org, rep):
