@@ -6,7 +6,7 @@
 For each latency profile (``sfemulator.latency``: figures in ``docs/benchmarks.md``) the org is served by a
 ``run_emulator --latency PROFILE`` process, and each strategy runs a whole initial sync
 (``SALESFORCE_SYNC_STRATEGY``) in its own child process into emptied tables, so that its peak memory (the
-child's maximum resident set, from ``wait4``) is the sync's alone. The baseline, measured in the same run:
+child's own high-water mark, ``VmHWM``) is the sync's alone. The baseline, measured in the same run:
 PostgreSQL binary COPY of the rows the last sync wrote into empty copies of the same tables.
 
 The strategies: ``rest`` (serial REST pages), ``rest-parallel`` (REST in parallel windows, SYNC_PARALLEL_WINDOWS
@@ -59,10 +59,22 @@ def _child(argv: list[str]) -> int:
     objects = list(run.object_runs.all())
     print(json.dumps({
         "status": run.status, "seconds": seconds, "fetched": sum(item.fetched for item in objects),
-        "api_calls": run.api_calls, "errors": run.errors,
+        "api_calls": run.api_calls, "errors": run.errors, "peak_mb": _own_peak_mb(),
         "objects": {item.sobject: [item.strategy, item.fetched, item.api_calls] for item in objects},
     }))  # fmt: skip
     return 0
+
+
+def _own_peak_mb() -> float:
+    """This process's peak resident set since it was exec'd (VmHWM of its own memory map). Not ``ru_maxrss``
+    from wait4: Linux carries a process's high-water mark across exec, so a child forked from this bench
+    (which holds the COPY baseline's rows by then) reported the parent's peak as its own (552 MB for each of
+    three syncs in a row on 2026-12-03)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
 def _run_strategy(strategy: str, directory: Path, emulator_url: str) -> dict:
@@ -74,14 +86,11 @@ def _run_strategy(strategy: str, directory: Path, emulator_url: str) -> dict:
         text=True,
     )
     output = process.stdout.read() if process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     lines = [line for line in output.splitlines() if line.startswith("{")]
     if process.returncode or not lines:
         raise SystemExit(f"the {strategy} sync failed (exit {process.returncode}): {output[-2000:]}")
-    result = json.loads(lines[-1])
-    result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
-    return result
+    return json.loads(lines[-1])
 
 
 def _empty_tables() -> None:
