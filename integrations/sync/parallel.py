@@ -92,13 +92,20 @@ def window_query(plan: FieldPlan, window: SyncWindow) -> str:
 
 
 def plan_windows(job: ObjectJob, since: datetime | None, choice: strategy.Choice) -> list[SyncWindow]:
-    """Record the object's windows for this fetch: ``[since, now + 1 min)`` cut into equal spans."""
+    """Record the object's windows for this fetch: ``[since, newest stamp]`` cut into equal spans. Spans up
+    to now left every window but the first empty for an org whose rows were all stamped long ago (an import,
+    a quiet object): one window did all the work. Rows stamped after the newest one (changed meanwhile) are
+    in no window: the mark moves only to the newest stamp saved, so the next sync reads them."""
     spec = job.spec
-    start = since if since is not None else windows.earliest(job, f"SELECT Id FROM {spec.name}", spec.mark_field)
+    head = f"SELECT Id FROM {spec.name}"
+    start = since if since is not None else windows.earliest(job, head, spec.mark_field)
     if start is None:
         return []  # the object has no rows at all
     start = _whole_second(start)
     end = _whole_second(timezone.now() + _TAIL) + timedelta(seconds=1)
+    newest = windows.latest(job, head, spec.mark_field)
+    if newest is not None:
+        end = max(min(end, _whole_second(newest) + timedelta(seconds=1)), start + timedelta(seconds=1))
     count = workers() if choice.strategy == strategy.BULK else 2 * workers()  # each Bulk job also queues
     span = (end - start) / count
     bounds = [start] + [_whole_second(start + span * n) for n in range(1, count)] + [end]

@@ -94,9 +94,18 @@ def _until(where: str | None, mark: str) -> datetime | None:
 
 def earliest(job: ObjectJob, head: str, mark: str) -> datetime | None:
     """The oldest mark value of the object (an initial load has no lower bound): one small, indexed query."""
+    return _end_of(job, head, mark, "ASC")
+
+
+def latest(job: ObjectJob, head: str, mark: str) -> datetime | None:
+    """The newest mark value of the object: one small, indexed query."""
+    return _end_of(job, head, mark, "DESC")
+
+
+def _end_of(job: ObjectJob, head: str, mark: str, direction: str) -> datetime | None:
     sobject = head.rsplit(" ", 1)[-1]
-    oldest = f"SELECT {mark} FROM {sobject} ORDER BY {mark} LIMIT 1"
-    for records in job.client.query_pages(oldest, include_deleted=True):
+    query = f"SELECT {mark} FROM {sobject} ORDER BY {mark} {direction} LIMIT 1"
+    for records in job.client.query_pages(query, include_deleted=True):
         for record in records:
             return moment()(record.get(mark))
     return None

@@ -89,6 +89,31 @@ def test_windows_are_fetched_concurrently_within_the_limit(connected_org, org_di
     assert_exact(connected_org, org_dir)
 
 
+def test_windows_span_the_rows_the_org_has_not_the_time_since(connected_org, org_dir, windowed, monkeypatch):
+    # Windows cut up to now (+ a minute) would hold empty time after the newest row: for an org whose rows
+    # were all stamped long ago, every window but the first. Cut up to the newest stamp, they lie where the
+    # rows are.
+    from datetime import datetime
+
+    seen = []
+    real_source = parallel._source
+
+    def watched(job, plan, window, clock, fetchers):
+        seen.append((window.start, window.end))
+        return real_source(job, plan, window, clock, fetchers)
+
+    monkeypatch.setattr(parallel, "_source", watched)
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    stamps = [
+        datetime.strptime(row["SystemModstamp"], "%Y-%m-%dT%H:%M:%S.%f%z") for row in read_records(org_dir, "Task")
+    ]
+    assert len(seen) == 6  # 2 x SYNC_PARALLEL_WINDOWS for REST
+    assert min(start for start, _ in seen) <= min(stamps)
+    assert max(end for _, end in seen) <= max(stamps) + timedelta(seconds=1)
+    assert_exact(connected_org, org_dir)
+
+
 class Killed(BaseException):
     """What a killed worker looks like to the code after it: nothing more runs."""
 
@@ -242,7 +267,9 @@ def test_a_killed_bulk_window_resumes_its_job_at_the_saved_locator(connected_org
     assert task.fetched == _tasks(org_dir) - saved
     # New jobs: the other Bulk objects', the Task windows' that had saved nothing, and the id reconciles by Bulk
     # (Task's rows landed before its mark did, so the resumed run reconciles its ids).
-    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + unstarted
+    # And one for the tail the resume adds: the windows end at the newest stamp the org had, so what changed
+    # after it has a window of its own.
+    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + unstarted + 1
     assert not SyncWindow.objects.filter(org=connected_org).exists()
 
 
@@ -265,7 +292,8 @@ def test_a_bulk_window_whose_job_is_gone_starts_a_new_job(connected_org, org_dir
     assert_exact(connected_org, org_dir)
     task = run.object_runs.get(sobject="Task")
     assert task.fetched == _tasks(org_dir) - done  # the gone jobs' windows were read again whole
-    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + sum(not w.done for w in windows)
+    tail = 1  # the resume's window from the newest stamp on
+    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + sum(not w.done for w in windows) + tail
 
 
 def _other_jobs(run) -> int:
