@@ -124,7 +124,9 @@ def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice)
     """Unfinished windows of a killed sync, plus one for what changed after their end (the mark has not moved)."""
     last = max(window.end for window in found)
     now = timezone.now()
-    if last <= now:
+    # The windows end at the newest stamp the org had when they were cut, a second or more before now; a tail
+    # is added whenever they do not reach past the next minute, so whether one is cut never hangs on timing.
+    if last <= now + _TAIL:
         SyncWindow.objects.create(
             org_id=job.run.org_id,
             sobject=job.spec.name,
