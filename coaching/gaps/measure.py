@@ -13,13 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from coaching.gaps.context import RuleContext, Snap
+from coaching.gaps.context import RuleContext
 from coaching.gaps.counts import PER_DEAL_METRICS, counted_rows, per_deal_counts
 from coaching.gaps.coverage import Silence
 from coaching.gaps.dispersion import LONG_METRICS, dispersion, long_counts, long_evidence
 from coaching.gaps.mix import BOOK_ADJUSTED, BookLine, book_line, expected_log, expected_rate, largest_share
 from coaching.gaps.model import FDR_LEVEL, MIN_CONFIDENCE, Judged, fdr_keep, judge, measured
 from coaching.gaps.rule import Finding, Rule, Thresholds
+from coaching.gaps.variance import discount_spread, level_variance, pooled_sigma, shrunk_variance
 from coaching.metrics import names
 from coaching.metrics.names import ACTIVITY_WINDOW_DAYS, CLOSED_WINDOW_DAYS
 
@@ -43,14 +44,6 @@ LIKE_FOR_LIKE = frozenset(
     {"WIN_RATE_LOW", "STRENGTH_WIN_RATE", "DEAL_SIZE_SMALL", "STRENGTH_MEDIAN_WON_AMOUNT", "CYCLE_LONG",
      "STRENGTH_MEDIAN_CYCLE_DAYS"}
 )  # fmt: skip
-# Squared coefficient of variation of one deal's amount (log-normal, sigma about 0.55-0.8): what a sum of
-# deals' amounts adds to the Poisson noise of their count.
-AMOUNT_CV2 = 0.6
-# The variance of a median is about pi/2 times that of a mean.
-MEDIAN_FACTOR = math.pi / 2
-# The spread (sd of logs) of one rep's deal sizes or cycles when no rep's quartiles tell it.
-DEFAULT_LOG_SIGMA = 0.6
-MIN_SPREADS = 5
 
 
 def ramping(context: RuleContext, rep: str) -> int | None:
@@ -106,65 +99,6 @@ def _rate_row(k: float, n: float, centre: float) -> tuple[float, float]:
     centre = min(max(centre, 0.5 / (n + 1)), 1 - 0.5 / (n + 1))
     share = (k + 0.5) / (n + 1)
     return math.log(share / (1 - share)), 1 / (n * centre * (1 - centre))
-
-
-def _level_variance(rule: Rule, snap: Snap, value: float, sigma: float | None) -> float:
-    """The sampling variance of log(value): by what the value is made of."""
-    count_of = getattr(rule, "count_of", None)
-    count = count_of(snap) if count_of else None
-    if count is not None:
-        return 1 / (count + 0.5)
-    if isinstance(snap.details.get("quartiles"), dict):
-        return MEDIAN_FACTOR * (sigma or DEFAULT_LOG_SIGMA) ** 2 / max(snap.n, 1)
-    if rule.metric == names.CLOSE_DATE_PUSHES:
-        # Pushes come in bursts on the same deal: the deals pushed, not the pushes, are the Poisson count.
-        return 1 / (float(snap.details.get("deals_pushed") or 0) + 0.5)
-    if rule.metric == names.CONTACT_ROLES_PER_DEAL:
-        return 1 / (value * max(snap.n, 1) + 0.5)  # a count per deal: Poisson on the total
-    if rule.metric == names.PRODUCTS_WON_COUNT:
-        # Distinct products are far steadier than a Poisson count: they settle as won deals add up.
-        return 1 / (max(snap.n, 0) + 0.5)
-    return (1 + AMOUNT_CV2) / (max(snap.n, 0) + 0.5)
-
-
-def _pooled_sigma(context: RuleContext, metric: str) -> float | None:
-    """The typical within-rep spread (sd of logs) of a median metric's deals, from the reps' quartiles."""
-    spreads = []
-    for rep in context.reps:
-        snap = context.snap(rep, metric)
-        quartiles = snap.details.get("quartiles") if snap else None
-        if isinstance(quartiles, dict) and (quartiles.get("p25") or 0) > 0 and (quartiles.get("p75") or 0) > 0:
-            spreads.append(math.log(quartiles["p75"] / quartiles["p25"]) / 1.349)
-    spreads.sort()
-    # A handful of reps' quartiles say little about the spread: the default until there are enough.
-    return spreads[len(spreads) // 2] if len(spreads) >= MIN_SPREADS else None
-
-
-# Line items' worth of the org's pooled spread a rep's own spread of discounts is shrunk toward.
-SPREAD_PRIOR_ITEMS = 10.0
-
-
-def _discount_spread(context: RuleContext, reps: list[str]) -> float | None:
-    """The pooled within-rep variance of one won line item's discount over the year (points squared), from
-    the reps' own sample variances weighted by their degrees of freedom; None without any."""
-    from coaching.gaps.what import year_of_discounts
-
-    squares = freedom = 0.0
-    for rep in reps:
-        snap = context.snap(rep, names.AVG_DISCOUNT)
-        year = year_of_discounts(snap) if snap is not None else None
-        if year is not None and year.get("variance") is not None and int(year["items"]) > 1:
-            squares += (int(year["items"]) - 1) * float(year["variance"])
-            freedom += int(year["items"]) - 1
-    return squares / freedom if freedom > 0 else None
-
-
-def _shrunk_variance(year: dict[str, Any], pooled: float) -> float:
-    """The rep's own variance of a line item's discount, shrunk toward the org's pooled one (a rep on a few
-    items has a spread as noisy as their mean)."""
-    own, freedom = year.get("variance"), max(int(year["items"]) - 1, 0)
-    own_squares = float(own) * freedom if own is not None else 0.0
-    return (own_squares + SPREAD_PRIOR_ITEMS * pooled) / (freedom + SPREAD_PRIOR_ITEMS)
 
 
 def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
@@ -238,10 +172,10 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             keyed[""].append((rep, context.manager_of(rep), y, se2, _logit(own), min(max(k, 0), n), n))
         return {"scale": scale, "rows": keyed, "dispersion": phi}
     scale = "log"
-    sigma = _pooled_sigma(context, rule.metric)
+    sigma = pooled_sigma(context, rule.metric)
     level_rows: list[tuple[str, float, float]] = []
     per_exposure: dict[str, tuple[float, float]] = {}
-    spread = _discount_spread(context, reps) if isinstance(rule, DiscountHigh) else None
+    spread = discount_spread(context, reps) if isinstance(rule, DiscountHigh) else None
     for rep in reps:
         snap = context.snap(rep, rule.metric)
         if snap is None:
@@ -250,7 +184,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
             # The year's mean discount; the variance of its log from the spread the line items show.
             mean, items = float(discounts["mean"]), int(discounts["items"])
             if mean > 0:
-                level_rows.append((rep, math.log(mean), _shrunk_variance(discounts, spread) / (items * mean * mean)))
+                level_rows.append((rep, math.log(mean), shrunk_variance(discounts, spread) / (items * mean * mean)))
             continue
         if isinstance(rule, NewPipelineLow):
             per_exposure[rep] = (float(snap.n), 1.0)
@@ -270,7 +204,7 @@ def measure(context: RuleContext, rule: Rule, t: Thresholds) -> dict[str, Any]:
         raw = rule.value_of(snap) if isinstance(rule, LevelRule) else snap.value
         if raw is None or raw <= 0:
             continue
-        level_rows.append((rep, math.log(raw), _level_variance(rule, snap, raw, sigma)))
+        level_rows.append((rep, math.log(raw), level_variance(rule, snap, raw, sigma)))
     if per_exposure:
         keyed[""] = counted_rows(context, reps, per_exposure)
     elif level_rows:
