@@ -350,7 +350,7 @@ def test_a_failed_bulk_download_is_retried_from_each_windows_saved_locator(conne
     assert task.retries >= 1
     # The second attempt went on from each window's saved job and locator: no row was read twice.
     assert task.fetched == _tasks(org_dir)
-    # Four sets were saved before the failure (pages before an error are saved first), so at least one window
-    # went on with its job; a window that had saved nothing yet needed a new one; and the second attempt cut a
-    # tail window for what changed after the newest stamp.
-    assert 3 + 1 <= windowed.faults.count("bulk_jobs") <= 3 + 2 + 1
+    # A window that had saved a page went on with its job; one that had saved nothing yet (its sets may have
+    # been read but not saved when the failure came: the windows run in threads) needed a new one; and the
+    # second attempt cut a tail window for what changed after the newest stamp.
+    assert 3 + 1 <= windowed.faults.count("bulk_jobs") <= 3 + 3 + 1
