@@ -20,7 +20,7 @@ object's ids in Python:
 Either way the changes commit together with the step's fence; any failure (Bulk or REST) rolls them back.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,11 +76,8 @@ def ordered_live_ids(pages: Iterable[list[dict[str, Any]]], sobject: str) -> Ite
     last = ""
     for records in pages:
         for record in records:
-            try:
-                sf_id = to_id(record.get("Id"))
-            except ValueError:
-                continue
-            if not sf_id:
+            sf_id = _id_of(record, to_id)
+            if sf_id is None:
                 continue
             if sf_id <= last:
                 raise OutOfOrder(
@@ -98,17 +95,17 @@ def bulk_live_pages(job: ObjectJob) -> Iterator[list[str]]:
     query = BulkQuery(job.client, job.spec.name)
     types = {"Id": "id", "IsDeleted": "boolean"}
     for records in query.pages(f"SELECT Id, IsDeleted FROM {job.spec.name}", types, include_deleted=True):
-        page = []
-        for record in records:
-            if record.get("IsDeleted"):
-                continue
-            try:
-                sf_id = to_id(record.get("Id"))
-            except ValueError:
-                continue
-            if sf_id:
-                page.append(sf_id)
-        yield page
+        yield [
+            sf_id for record in records if not record.get("IsDeleted") and (sf_id := _id_of(record, to_id)) is not None
+        ]
+
+
+def _id_of(record: dict[str, Any], to_id: Callable[[Any], str | None]) -> str | None:
+    """The record's 18-character id, or None when it has none or a malformed one (it is skipped, not fatal)."""
+    try:
+        return to_id(record.get("Id")) or None
+    except ValueError:
+        return None
 
 
 # --- What we hold ----------------------------------------------------------------------------------------
