@@ -2,8 +2,9 @@
 
 A query job is created (``queryAll``: the recycle bin and archived rows too), polled with a growing pause
 (1 s growing to 5 s) until it completes, and its CSV results are read one set of
-``SALESFORCE_BULK_MAX_RECORDS`` rows at a
-time by following ``Sforce-Locator``: at most one set is held in memory, handed on in pages. Each value
+``SALESFORCE_BULK_MAX_RECORDS`` rows at a time by following ``Sforce-Locator``. Each set is streamed to a
+temporary file (``bulk2``'s ``download_job_data``, in the system's temporary directory: ``TMPDIR``) and
+read back a page at a time: memory holds a page of rows, never a set's text. Each value
 is given back the JSON type the REST API would have used (from the object's describe), so both
 strategies feed the same mapping and land the same rows.
 
@@ -16,10 +17,11 @@ a parallel window can keep that with its rows and a killed sync go on from there
 """
 
 import csv
-import io
 import logging
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,7 @@ Record = dict[str, Any]
 MAX_POLL_SECONDS = 5.0
 POLL_GROWTH = 1.5  # 1, 1.5, 2.25, 3.4, 5, 5 … seconds: a short job is seen soon, a long one not polled often
 PAGE_RECORDS = 10_000  # rows handed on at a time (one upsert transaction)
+_DOWNLOAD_CHUNK = 1 << 20  # bytes written to the set's file at a time
 _NUMBERS = {"double": float, "currency": float, "percent": float, "int": int}
 
 
@@ -51,10 +54,11 @@ def _typed(field_type: str | None) -> Callable[[str], Any]:
 
 
 def records_from_csv(
-    text: str, field_types: dict[str, str], page_records: int = PAGE_RECORDS
+    lines: Iterable[str], field_types: dict[str, str], page_records: int = PAGE_RECORDS
 ) -> Iterator[list[Record]]:
-    """The rows of one results set as REST-shaped dicts, ``page_records`` at a time."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """The rows of one results set (its lines with their line ends: a file opened with ``newline=""``) as
+    REST-shaped dicts, ``page_records`` at a time."""
+    reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
         return
@@ -202,28 +206,42 @@ class BulkQuery:
     def _download(self, job_id: str, field_types: dict[str, str], locator: str) -> Iterator[ResultPage]:
         """The results from ``locator`` ("" for the first set; "null" after the last) to the end."""
         size = int(settings.SALESFORCE_BULK_MAX_RECORDS)
-        while locator != LAST:
+        with tempfile.TemporaryDirectory(prefix="coachapp-bulk-") as folder:
+            while locator != LAST:
 
-            def fetch(sf: Any, at: str = locator) -> Any:
-                return self._bulk(sf).get_query_results(job_id, locator=at, max_records=size)
+                def fetch(sf: Any, at: str = locator) -> Any:
+                    return self._bulk(sf).download_job_data(
+                        folder, job_id, locator=at, max_records=size, chunk_size=_DOWNLOAD_CHUNK
+                    )
 
-            result = self.client.call(f"Bulk API results of {self.sobject}", fetch)
-            expected = int(result["number_of_records"])
-            following = result["locator"] or LAST
-            seen = 0
-            held: list[Record] | None = None  # a page is handed on once the next shows it was not the set's last
-            for page in records_from_csv(result["records"], field_types):
+                result = self.client.call(f"Bulk API results of {self.sobject}", fetch)
+                following = result["locator"] or LAST
+                try:
+                    yield from self._read_set(result, Resume(job_id, locator), Resume(job_id, following), field_types)
+                finally:
+                    os.unlink(result["file"])
+                locator = following
+
+    def _read_set(
+        self, result: dict[str, Any], again: Resume, after: Resume, field_types: dict[str, str]
+    ) -> Iterator[ResultPage]:
+        """One downloaded set's pages: each but the last resumes at the set itself (``again``), the last at the
+        next set (``after``), since a set is re-read whole, never half."""
+        expected = int(result["number_of_records"])
+        seen = 0
+        held: list[Record] | None = None  # a page is handed on once the next shows it was not the set's last
+        with open(result["file"], encoding="utf-8", newline="") as lines:
+            for page in records_from_csv(lines, field_types):
                 seen += len(page)
                 if held is not None:
-                    yield ResultPage(held, Resume(job_id, locator))
+                    yield ResultPage(held, again)
                 held = page
-            if seen != expected:
-                raise TransientError(
-                    f"Bulk API results of {self.sobject} held {seen} rows where Sforce-NumberOfRecords said {expected}"
-                )
-            if held is not None:  # the set's last page: once it is saved, a resume starts at the next set
-                yield ResultPage(held, Resume(job_id, following))
-            locator = following
+        if seen != expected:
+            raise TransientError(
+                f"Bulk API results of {self.sobject} held {seen} rows where Sforce-NumberOfRecords said {expected}"
+            )
+        if held is not None:
+            yield ResultPage(held, after)
 
     def _abort(self, job_id: str) -> None:
         try:

@@ -57,6 +57,10 @@ class PageSaver:
         self.upserter = upserter
         self.count_calls = count_calls
         self.has_pending = SyncPendingRecord.objects.filter(org_id=self.run.org_id, sobject=self.spec.name).exists()
+        # Pages are inserted straight into the table until one holds an id already there (upsert's module doc):
+        # from the start of an initial load to its end; for an increment, until its first changed row. A full
+        # re-read of rows held here would only pay for the first page's failed insert.
+        self.inserting = not (job.full and not job.object_first_read)
 
     def save(
         self,
@@ -70,7 +74,8 @@ class PageSaver:
         """Save one page in one transaction; ``then(page)`` writes more in the same one (a window's resume point)."""
         run, spec, object_run, mark = self.run, self.spec, self.object_run, self.mark
         with transaction.atomic():
-            written = upsert_page(self.upserter, spec, run.org_id, page.rows)
+            written = upsert_page(self.upserter, spec, run.org_id, page.rows, new=self.inserting)
+            self.inserting = self.inserting and not written.conflict
             errors = page.errors + (written.errors or [])
             self._record(errors)
             self.forget_landed(page, errors)

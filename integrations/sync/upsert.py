@@ -6,7 +6,11 @@ overwrites a newer one, so replays after a crash and the look-back overlap are h
 
 Two paths, one rule:
 - PostgreSQL: binary COPY of the rows into a temporary staging table, then one ``INSERT … SELECT … ON CONFLICT
-  (org_id, sf_id) DO UPDATE … WHERE <newer or different>``. No model instances, no per-row SQL.
+  (org_id, sf_id) DO UPDATE … WHERE <newer or different>``. No model instances, no per-row SQL. A page whose
+  rows are expected to be new (``new=True``: an initial load) is COPYed straight into the table under a
+  savepoint, which is what the database alone needs; the first id already there rolls that back and the page
+  (and the caller's later ones: ``Written.conflict``) takes the upsert. Inserting only new ids is what the
+  upsert would have done with them, so the result is the same either way.
 - Other databases: read the stored stamps of the page's ids, keep what is newer or different, then
   ``bulk_create(update_conflicts=True)``.
 
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import DataError, IntegrityError, connections, transaction
+from psycopg.errors import UniqueViolation
 from psycopg.types.json import Jsonb
 
 from integrations.salesforce.catalogue import SObjectSpec
@@ -33,15 +38,17 @@ class Written:
     rows: int = 0  # inserted or changed
     deleted: int = 0  # of those, rows now tombstoned
     errors: list[RecordError] | None = None
+    conflict: bool = False  # rows expected to be new were not all new: expect no more (see the module's doc)
 
     def __iadd__(self, other: "Written") -> "Written":
         self.rows += other.rows
         self.deleted += other.deleted
+        self.conflict = self.conflict or other.conflict
         return self
 
 
 class Upserter(Protocol):
-    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row]) -> Written: ...
+    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row], *, new: bool = False) -> Written: ...
 
 
 class PostgresUpserter:
@@ -57,13 +64,22 @@ class PostgresUpserter:
             plan = self._plans[spec.name] = _PostgresPlan.build(spec, self.using)
         return plan
 
-    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row]) -> Written:
+    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row], *, new: bool = False) -> Written:
         if not rows:
             return Written()
         connection = connections[self.using]
         if not connection.in_atomic_block:
             raise RuntimeError("upsert must run inside the page's transaction (the staging table lives in it)")
         plan = self._plan(spec)
+        conflict = False
+        if new:
+            try:
+                with transaction.atomic(using=self.using):
+                    return self._insert(plan, org_id, rows)
+            except IntegrityError as exc:
+                if not isinstance(exc.__cause__, UniqueViolation):
+                    raise
+                conflict = True
         with connection.cursor() as cursor:
             # The page's mark commits with its rows: a crash that loses the last commits only means those
             # pages are fetched again, so the sync need not wait for each commit to reach the disk.
@@ -77,7 +93,20 @@ class PostgresUpserter:
                     write((*row[:_EXTRA], Jsonb(row[_EXTRA]), *row[_EXTRA + 1 :]))
             cursor.execute(plan.upsert, [org_id])
             written, deleted = cursor.fetchone()
-        return Written(rows=written, deleted=deleted)
+        return Written(rows=written, deleted=deleted, conflict=conflict)
+
+    def _insert(self, plan: "_PostgresPlan", org_id: int, rows: Sequence[Row]) -> Written:
+        """COPY rows expected to be new straight into the table (IntegrityError if an id is already there)."""
+        connection = connections[self.using]
+        # cursor.copy is psycopg's own: its errors are made Django's here, as execute's are.
+        with connection.wrap_database_errors, connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            with cursor.copy(plan.insert) as copy:
+                copy.set_types(plan.insert_types)
+                write = copy.write_row
+                for row in rows:
+                    write((org_id, *row[:_EXTRA], Jsonb(row[_EXTRA]), *row[_EXTRA + 1 :]))
+        return Written(rows=len(rows), deleted=sum(1 for row in rows if row[_DELETED]))
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,8 @@ class _PostgresPlan:
     copy: str
     types: list[str]
     upsert: str
+    insert: str
+    insert_types: list[str]
 
     @classmethod
     def build(cls, spec: SObjectSpec, using: str) -> "_PostgresPlan":
@@ -121,6 +152,8 @@ class _PostgresPlan:
             copy=f"COPY {stage} ({listed}) FROM STDIN (FORMAT BINARY)",
             types=[types[column] for column in columns],
             upsert=upsert,
+            insert=f"COPY {table} ({quote('org_id')}, {listed}) FROM STDIN (FORMAT BINARY)",
+            insert_types=[types["org_id"], *(types[column] for column in columns)],
         )
 
 
@@ -130,7 +163,9 @@ class BulkCreateUpserter:
     def __init__(self, using: str = "default") -> None:
         self.using = using
 
-    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row]) -> Written:
+    def upsert(self, spec: SObjectSpec, org_id: int, rows: Sequence[Row], *, new: bool = False) -> Written:
+        # ``new`` changes nothing here: the stored-stamps read below is what an insert would save, and this
+        # path serves tests and development, not initial loads of large orgs.
         if not rows:
             return Written()
         model = spec.model
@@ -190,13 +225,16 @@ def upserter_for(using: str = "default") -> Upserter:
 _REFUSALS = (DataError, IntegrityError, UnicodeError)
 
 
-def upsert_page(upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequence[Row]) -> Written:
-    """Upsert ``rows``; if the database (or the encoding on the way to it) refuses the batch, retry row by
-    row so one bad row is reported (with its id, field and reason) and every other row is still saved."""
+def upsert_page(
+    upserter: Upserter, spec: SObjectSpec, org_id: int, rows: Sequence[Row], *, new: bool = False
+) -> Written:
+    """Upsert ``rows`` (``new``: expected to be new ids, see the module's doc); if the database (or the encoding
+    on the way to it) refuses the batch, retry row by row so one bad row is reported (with its id, field and
+    reason) and every other row is still saved."""
     using = getattr(upserter, "using", "default")
     try:
         with transaction.atomic(using=using):
-            result = upserter.upsert(spec, org_id, rows)
+            result = upserter.upsert(spec, org_id, rows, new=new)
         result.errors = []
         return result
     except _REFUSALS:

@@ -6,7 +6,8 @@ from django.db import transaction
 
 from crm.models import Activity, Opportunity, Quota
 from integrations.salesforce.catalogue import EVENT, FORECASTING_QUOTA, OPPORTUNITY, TASK, SObjectSpec
-from integrations.sync.upsert import upsert_page
+from integrations.sync.upsert import PostgresUpserter, upsert_page
+from tests.factories import OrgFactory
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
@@ -121,3 +122,48 @@ def test_an_unencodable_value_refuses_only_its_row_and_names_its_field(upserter,
     assert (error.sf_id, error.field) == ("006P", "name")
     assert "refused" in error.reason
     assert Opportunity.objects.filter(org=org).count() == 1
+
+
+def save_new(upserter, spec, org, rows):
+    with transaction.atomic():
+        return upsert_page(upserter, spec, org.pk, rows, new=True)
+
+
+def test_rows_expected_new_land_exactly_as_the_upsert_would_land_them(upserter, org):
+    other_org = OrgFactory(name="globex")
+    rows = [opp("006A", T0, amount=Decimal("10.50"), extra={"X__c": 1}), opp("006B", T0, is_deleted=True)]
+    inserted = save_new(upserter, OPPORTUNITY, org, rows)
+    upserted = save(upserter, OPPORTUNITY, other_org, rows)
+    assert (inserted.rows, inserted.deleted, inserted.conflict) == (2, 1, False)
+    assert (upserted.rows, upserted.deleted) == (2, 1)
+    columns = ["sf_id", "name", "amount", "extra", "is_deleted", "system_modstamp"]
+    assert list(Opportunity.objects.filter(org=org).order_by("sf_id").values_list(*columns)) == list(
+        Opportunity.objects.filter(org=other_org).order_by("sf_id").values_list(*columns)
+    )
+
+
+def test_rows_expected_new_that_are_not_fall_back_to_the_upsert_rule(upserter, org):
+    save(upserter, OPPORTUNITY, org, [opp("006A", T0, name="stored, newer"), opp("006B", T0, name="stored, older")])
+    written = save_new(
+        upserter,
+        OPPORTUNITY,
+        org,
+        [
+            opp("006A", T0 - timedelta(seconds=1), name="late replay"),
+            opp("006B", T0 + timedelta(seconds=1), name="changed"),
+            opp("006C", T0, name="new"),
+        ],
+    )
+    assert written.rows == 2  # 006B changed, 006C new; the replay of 006A changes nothing
+    stored = dict(Opportunity.objects.filter(org=org).values_list("sf_id", "name"))
+    assert stored == {"006A": "stored, newer", "006B": "changed", "006C": "new"}
+    if isinstance(upserter, PostgresUpserter):
+        assert written.conflict  # the caller stops expecting new rows
+    assert Opportunity.objects.filter(org=org).count() == 3
+
+
+def test_a_refused_row_among_rows_expected_new_costs_only_that_row(upserter, org):
+    written = save_new(upserter, OPPORTUNITY, org, [opp("006A", T0), opp("006B", T0, name=None), opp("006C", T0)])
+    assert written.rows == 2
+    assert [error.sf_id for error in written.errors] == ["006B"]
+    assert sorted(Opportunity.objects.filter(org=org).values_list("sf_id", flat=True)) == ["006A", "006C"]
