@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 Record = dict[str, Any]
 MAX_POLL_SECONDS = 5.0
 POLL_GROWTH = 1.5  # 1, 1.5, 2.25, 3.4, 5, 5 … seconds: a short job is seen soon, a long one not polled often
-PAGE_RECORDS = 10_000  # rows handed on at a time (one upsert transaction)
+PAGE_RECORDS = 5_000  # rows handed on at a time (one upsert transaction; a window holds about two pages)
 _DOWNLOAD_CHUNK = 1 << 20  # bytes written to the set's file at a time
 _NUMBERS = {"double": float, "currency": float, "percent": float, "int": int}
 
@@ -55,25 +55,27 @@ def _typed(field_type: str | None) -> Callable[[str], Any]:
 
 def records_from_csv(
     lines: Iterable[str], field_types: dict[str, str], page_records: int = PAGE_RECORDS
-) -> Iterator[list[Record]]:
+) -> Iterator[tuple[list[Record], bool]]:
     """The rows of one results set (its lines with their line ends: a file opened with ``newline=""``) as
-    REST-shaped dicts, ``page_records`` at a time."""
+    REST-shaped dicts, ``page_records`` at a time, each page with whether it is the set's last (known from one
+    row read ahead, not a page)."""
     reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
         return
     readers = [_typed(field_types.get(name)) for name in header]
     columns = list(zip(header, readers, strict=True))
+    width = len(columns)
     page: list[Record] = []
     for row in reader:
-        if len(row) != len(columns):
-            raise TransientError(f"a Bulk API results row has {len(row)} cells where the header names {len(columns)}")
-        page.append({name: read(value) for (name, read), value in zip(columns, row, strict=True)})
+        if len(row) != width:
+            raise TransientError(f"a Bulk API results row has {len(row)} cells where the header names {width}")
         if len(page) >= page_records:
-            yield page
+            yield page, False
             page = []
+        page.append({name: read(value) for (name, read), value in zip(columns, row, strict=True)})
     if page:
-        yield page
+        yield page, True
 
 
 LAST = "null"  # the Sforce-Locator after the last results set
@@ -229,19 +231,16 @@ class BulkQuery:
         next set (``after``), since a set is re-read whole, never half."""
         expected = int(result["number_of_records"])
         seen = 0
-        held: list[Record] | None = None  # a page is handed on once the next shows it was not the set's last
         with open(result["file"], encoding="utf-8", newline="") as lines:
-            for page in records_from_csv(lines, field_types):
+            for page, last in records_from_csv(lines, field_types):
                 seen += len(page)
-                if held is not None:
-                    yield ResultPage(held, again)
-                held = page
+                if last and seen != expected:
+                    break
+                yield ResultPage(page, after if last else again)
         if seen != expected:
             raise TransientError(
                 f"Bulk API results of {self.sobject} held {seen} rows where Sforce-NumberOfRecords said {expected}"
             )
-        if held is not None:
-            yield ResultPage(held, after)
 
     def _abort(self, job_id: str) -> None:
         try:

@@ -70,12 +70,14 @@ _FINISHED = object()
 
 
 def prefetched_many(
-    sources: Sequence[Callable[[], Iterable[Page]]], transform: Callable[[Page], Mapped], workers: int, depth: int = 2
+    sources: Sequence[Callable[[], Iterable[Page]]], transform: Callable[[Page], Mapped], workers: int
 ) -> Generator[tuple[int, Mapped | None], None, None]:
     """Pages of several sources fetched by up to ``workers`` threads at once: ``(index, transform(page))`` as
     they come (interleaved; in order within one source), then ``(index, None)`` once that source is exhausted.
-    A failure of any source is raised here after what came before it; the other threads are then stopped."""
-    handoff: queue.Queue = queue.Queue(maxsize=max(1, depth * workers))
+    A failure of any source is raised here after what came before it; the other threads are then stopped.
+    At most ``workers`` pages wait here: each thread also holds the page it is working on, and the consumer
+    (one database connection) is what they all wait for, so a deeper queue would only hold memory."""
+    handoff: queue.Queue = queue.Queue(maxsize=max(1, workers))
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for index in range(len(sources)):
         todo.put(index)
