@@ -336,7 +336,7 @@ def main(argv: list[str]) -> int:
             server.wait(timeout=10)
 
 
-def _warm_up(org: "Org", directory: Path, emulator_url: str) -> None:  # noqa: F821 - imported late
+def warm_up(org: "Org", directory: Path, emulator_url: str) -> None:  # noqa: F821 - imported late
     """Load every object file into the emulator before timing: the org exists before the sync starts."""
     from integrations.salesforce.catalogue import SOBJECT_NAMES
     from integrations.sync.run import make_client
@@ -363,7 +363,7 @@ def _measure(directory: Path, emulator_url: str, *, keep: bool, url: str) -> int
     login = {"emulator_url": emulator_url} if emulator_url else {}
     org = register_org("bench", method="emulator", emulator_dir=str(directory), emulator_login="password", **login)
     began = time.perf_counter()
-    _warm_up(org, directory, emulator_url)
+    warm_up(org, directory, emulator_url)
     print(
         f"emulator loaded the org in {time.perf_counter() - began:.1f} s "
         f"({'in this process' if not emulator_url else 'in its own process'})"

@@ -9,6 +9,11 @@ For each latency profile (``sfemulator.latency``: figures in ``docs/benchmarks.m
 child's own high-water mark, ``VmHWM``) is the sync's alone. The baseline, measured in the same run:
 PostgreSQL binary COPY of the rows the last sync wrote into empty copies of the same tables.
 
+Each row also says where the CPU went while the sync ran: the sync process (every thread), the emulator (which
+on a real org is Salesforce's machines, here it shares ours) and PostgreSQL (every server process of the
+cluster, those that exited included: run the bench on an otherwise idle cluster). Their sum over the machine's
+cores is a floor under the wall time that no overlap of waits can beat.
+
 The strategies: ``rest`` (serial REST pages), ``rest-parallel`` (REST in parallel windows, SYNC_PARALLEL_WINDOWS
 at a time), ``bulk`` (Bulk API 2.0, one job per window so the queue waits overlap) and ``bulk-serial`` (one
 Bulk job per object, as before parallel windows).
@@ -53,13 +58,13 @@ def _child(argv: list[str]) -> int:
 
     org = register_org(f"bench-{strategy}", method="emulator", emulator_dir=directory, emulator_login="password",
                        emulator_url=emulator_url)  # fmt: skip
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     run = run_sync(org, rebuild=False)  # the sync alone: the agenda rebuild it announces is not its cost
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     objects = list(run.object_runs.all())
     print(json.dumps({
         "status": run.status, "seconds": seconds, "fetched": sum(item.fetched for item in objects),
-        "api_calls": run.api_calls, "errors": run.errors, "peak_mb": _own_peak_mb(),
+        "api_calls": run.api_calls, "errors": run.errors, "peak_mb": _own_peak_mb(), "cpu": cpu,
         "objects": {item.sobject: [item.strategy, item.fetched, item.api_calls] for item in objects},
     }))  # fmt: skip
     return 0
@@ -77,7 +82,37 @@ def _own_peak_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
-def _run_strategy(strategy: str, directory: Path, emulator_url: str) -> dict:
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) of these processes and of their children that exited and were waited for."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue  # exited meanwhile: its parent's children times carry it
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / _CLOCK_TICKS
+
+
+def _postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine: the postmaster (whose children times hold the backends
+    that exited) and the live backends and helpers."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _run_strategy(strategy: str, directory: Path, emulator_url: str, emulator_pid: int) -> dict:
+    emulator_began, database_began = _cpu_seconds([emulator_pid]), _cpu_seconds(_postgres_pids())
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.sync_compare", "--child", strategy, str(directory), emulator_url],
         cwd=ROOT,
@@ -90,7 +125,12 @@ def _run_strategy(strategy: str, directory: Path, emulator_url: str) -> dict:
     lines = [line for line in output.splitlines() if line.startswith("{")]
     if process.returncode or not lines:
         raise SystemExit(f"the {strategy} sync failed (exit {process.returncode}): {output[-2000:]}")
-    return json.loads(lines[-1])
+    result = json.loads(lines[-1])
+    # Over the child's whole life (Django's start included, a second or two): the emulator and the database
+    # do nothing else meanwhile, and the sync's own figure is its run's alone.
+    result["cpu_emulator"] = _cpu_seconds([emulator_pid]) - emulator_began
+    result["cpu_database"] = _cpu_seconds(_postgres_pids()) - database_began
+    return result
 
 
 def _empty_tables() -> None:
@@ -105,6 +145,16 @@ def _empty_tables() -> None:
     Org.objects.filter(name__startswith="bench-").delete()
 
 
+def _warm_up(directory: Path, url: str) -> None:
+    """Have the emulator load every object file before the first strategy runs: the org exists before a sync."""
+    from bench import sync
+    from integrations.salesforce.connect import register_org
+
+    org = register_org("bench-warm-up", method="emulator", emulator_dir=str(directory), emulator_login="password",
+                       emulator_url=url)  # fmt: skip
+    sync.warm_up(org, directory, url)
+
+
 def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
     from bench.sync import copy_baseline, start_emulator
     from integrations.salesforce.catalogue import CATALOGUE
@@ -117,15 +167,23 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
     for profile in profiles:
         server, url = start_emulator(directory, latency=profile)
         try:
+            _warm_up(directory, url)
             results[profile] = {}
             for strategy in strategies:
                 _empty_tables()
-                result = results[profile][strategy] = _run_strategy(strategy, directory, url)
+                result = results[profile][strategy] = _run_strategy(strategy, directory, url, server.pid)
                 rate = result["fetched"] / result["seconds"]
                 print(
                     f"latency {profile:<9} {strategy:<13} {result['fetched']:>10,} records in "
                     f"{result['seconds']:8.1f} s = {rate:>9,.0f} records/s, {result['api_calls']:>6,} API calls, "
                     f"peak {result['peak_mb']:6.0f} MB ({result['status']})",
+                    flush=True,
+                )
+                cpu, cores = result["cpu"] + result["cpu_emulator"] + result["cpu_database"], os.cpu_count() or 1
+                print(
+                    f"  CPU seconds: sync {result['cpu']:.1f}, emulator {result['cpu_emulator']:.1f}, PostgreSQL "
+                    f"{result['cpu_database']:.1f}; {cpu:.1f} in all = {cpu / result['seconds']:.2f} of "
+                    f"{cores} cores busy on average (at best {cpu / cores:.1f} s of wall time)",
                     flush=True,
                 )
                 if result["errors"]:
@@ -134,9 +192,14 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
             server.terminate()
             server.wait(timeout=10)
         if copy_rate is None:
+            database_began, own_began = _cpu_seconds(_postgres_pids()), time.process_time()
             rows, seconds = copy_baseline(sorted({spec.table for spec in CATALOGUE}))
             copy_rate = rows / seconds
             print(f"PostgreSQL COPY of the same rows: {rows:,} rows in {seconds:.1f} s = {copy_rate:,.0f} rows/s")
+            print(
+                f"  CPU seconds: this process {time.process_time() - own_began:.1f} (the rows read back and written), "
+                f"PostgreSQL {_cpu_seconds(_postgres_pids()) - database_began:.1f}"
+            )
     return _verdict(results, copy_rate or 0.0)
 
 
