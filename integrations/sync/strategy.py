@@ -39,11 +39,22 @@ class Choice:
 def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
     """The strategy for ``job`` given its window's WHERE clause ("" for everything). A forced or pinned strategy
     is still estimated, so that a large fetch by it is cut into parallel windows too."""
+    _forced()  # a misspelt setting fails before the estimate spends a call
+    estimate, what = _estimate(job, where, since)
+    return _decide(job, estimate, what)
+
+
+def _forced() -> str:
     forced = str(settings.SALESFORCE_SYNC_STRATEGY).lower()
     if forced not in (REST, BULK, AUTO):
         raise ValueError(f"SALESFORCE_SYNC_STRATEGY must be rest, bulk or auto, not {forced!r}")
-    estimate, what = _estimate(job, where, since)
-    pinned = job.spec.strategy
+    return forced
+
+
+def _decide(job: ObjectJob, estimate: int | None, what: str) -> Choice:
+    """The one rule for fetches and id reconciles alike: the object's pinned strategy, else a forced one, else
+    Bulk from ``SALESFORCE_BULK_MIN_RECORDS`` rows on (REST without an estimate). ``what``: the estimate, said."""
+    pinned, forced = job.spec.strategy, _forced()
     if pinned in (REST, BULK):
         return Choice(pinned, f"{job.spec.name} is always fetched by {pinned.upper()} ({what})", estimate)
     if forced != AUTO:
@@ -91,17 +102,10 @@ def held_rows(job: ObjectJob) -> int:
 
 def reconcile_by_bulk(job: ObjectJob, held: int) -> tuple[bool, str]:
     """Whether the id reconcile lists the org's ids by a Bulk job (else REST pages), and why: by the rows held
-    here, which is about what the org will list; a forced or pinned strategy decides for it."""
-    pinned = job.spec.strategy
-    if pinned in (REST, BULK):
-        return pinned == BULK, f"ids reconciled by {pinned.upper()}, as {job.spec.name} always is"
-    forced = str(settings.SALESFORCE_SYNC_STRATEGY).lower()
-    if forced in (REST, BULK):
-        return forced == BULK, f"ids reconciled by {forced.upper()} (SALESFORCE_SYNC_STRATEGY)"
-    threshold = int(settings.SALESFORCE_BULK_MIN_RECORDS)
-    if held >= threshold:
-        return True, f"ids reconciled by Bulk: {held:,} rows held, at least the Bulk threshold of {threshold:,}"
-    return False, f"ids reconciled by REST: {held:,} rows held, under the Bulk threshold of {threshold:,}"
+    here, which is about what the org will list, under the same rule as a fetch (``_decide``)."""
+    choice = _decide(job, held, f"{held:,} rows held")
+    name = "Bulk" if choice.strategy == BULK else "REST"
+    return choice.strategy == BULK, f"ids reconciled by {name}: {choice.reason}"
 
 
 def bulk_pages(
