@@ -80,6 +80,8 @@ class SyncWindow(models.Model):
     # first set): a killed sync resumes the download there instead of queueing a new job.
     bulk_job = models.CharField(max_length=18, blank=True)
     bulk_locator = models.CharField(max_length=255, blank=True)
+    # Cut, and its Bulk job queued, while the previous object was fetched (integrations.sync.parallel.queue_ahead).
+    queued_ahead = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["org", "sobject"], name="syncwindow_org_sobject")]

@@ -136,7 +136,7 @@ class BulkQuery:
                 return
         attempts = max(1, int(settings.SALESFORCE_BULK_JOB_ATTEMPTS))
         for attempt in range(1, attempts + 1):
-            job_id = self._create(soql, include_deleted)
+            job_id = self.create(soql, include_deleted)
             try:
                 self._wait(job_id)
             except JobEnded as exc:
@@ -173,7 +173,8 @@ class BulkQuery:
         logger.info("resuming Bulk query job %s of %s at locator %r", resume.job_id, self.sobject, resume.locator)
         return resume.locator
 
-    def _create(self, soql: str, include_deleted: bool) -> str:
+    def create(self, soql: str, include_deleted: bool = True) -> str:
+        """Queue a query job; its id (``pages(resume=Resume(id, ""))`` reads it once it completes)."""
         operation = "queryAll" if include_deleted else "query"
         info = self.client.call(
             f"Bulk API query of {self.sobject}",

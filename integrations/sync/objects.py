@@ -22,8 +22,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
-from integrations.salesforce.catalogue import SObjectSpec
-from integrations.salesforce.errors import ObjectNotAvailable, QueryError
+from integrations.salesforce.catalogue import SOBJECT_NAMES, SObjectSpec, spec_for
+from integrations.salesforce.errors import ObjectNotAvailable, QueryError, SalesforceError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
 from integrations.sync import live_ids, parallel, strategy, wide, windows
 from integrations.sync.job import ObjectJob
@@ -180,6 +180,8 @@ def _fetch_and_save(
     windowed = parallel.why(choice, parallel.open_windows(run.org_id, spec.name))
     if windowed is not None:
         _note_reason(object_run, windowed)
+        if choice.strategy == strategy.BULK:
+            _queue_next(job)
         fetched = parallel.fetch_and_save(
             job, plan, choice, since, saver=saver, mapper=mapper, clock=clock, fetchers=FETCHERS,
             deep_from=deep_from, on_page=lambda: _notify(job, "page", object_run),
@@ -202,6 +204,31 @@ def _fetch_and_save(
     mark.skipped_reason = plan.skipped_message
     mark.save(update_fields=["last_deletes_checked_at", "last_full_sync_at", "skipped_reason"])
     return True
+
+
+def _queue_next(job: ObjectJob) -> None:
+    """Before a large Bulk fetch: queue the next object's Bulk windows (``parallel.queue_ahead``), if it is one
+    too, so its jobs wait in Salesforce's queue while this object's rows are read. Only in a run large enough for
+    this object to go by Bulk windows (an increment spends no calls on it); the next object's own step repeats
+    its describe and estimate (two calls). Any trouble leaves the next object to its own step."""
+    position = SOBJECT_NAMES.index(job.spec.name)
+    if position + 1 >= len(SOBJECT_NAMES):
+        return
+    spec, run = spec_for(SOBJECT_NAMES[position + 1]), job.run
+    if parallel.open_windows(run.org_id, spec.name):
+        return
+    ahead = ObjectJob(run, spec, job.client, job.token, full=job.full, reconcile=job.reconcile, lease=job.lease)
+    try:
+        plan = plan_fields(spec, job.client.describe(spec.name))
+        mark = SyncMark.objects.filter(org_id=run.org_id, sobject=spec.name).first() or SyncMark(sobject=spec.name)
+        object_run = SyncObjectRun.objects.filter(run=run, sobject=spec.name).first() or SyncObjectRun()
+        since, _ = _window_start(ahead, object_run, mark)
+        ahead.object_first_read = mark.last_deletes_checked_at is None and mark.mark is None
+        choice = strategy.choose(ahead, window_where(spec, since), since)
+        if choice.strategy == strategy.BULK and parallel.wanted(choice):
+            parallel.queue_ahead(ahead, plan, choice, since)
+    except (SalesforceError, FieldPlanError) as exc:
+        logger.info("%s: not queued ahead (%s); its own step fetches it", spec.name, exc)
 
 
 def _fetch_serially(

@@ -15,6 +15,12 @@ with nothing lost and, the upsert being by id, nothing duplicated.
 
 The ranges are equal spans of time: records spread unevenly over time make some ranges longer than others,
 which is why REST gets twice as many ranges as threads (a thread that finishes early takes the next).
+
+Objects are fetched one after another, so each Bulk object used to wait out its jobs' time in the queue with
+nothing else to do. While an object's Bulk windows are fetched, the next object's windows are cut and their
+jobs queued (``queue_ahead``): its step then finds them open, as it would find a killed sync's, and reads the
+jobs' results, most of their wait already over. What changed after such a set was cut is read by one more
+window over REST (usually a few rows; a Bulk job would queue again).
 """
 
 import logging
@@ -58,6 +64,11 @@ def why(choice: strategy.Choice, found: list[SyncWindow]) -> str | None:
     """Why this fetch goes by windows (for the run record), or None when it is fetched serially."""
     if found:
         done = sum(window.done for window in found)
+        if all(window.queued_ahead for window in found):
+            return (
+                f"cut into {len(found)} parallel windows while the previous object was fetched, their Bulk jobs "
+                f"queued then; {len(found) - done} to read"
+            )
         return f"continuing {len(found) - done} open parallel windows of {len(found)} (left by an earlier step or run)"
     if not wanted(choice):
         return None
@@ -91,7 +102,9 @@ def window_query(plan: FieldPlan, window: SyncWindow) -> str:
     )
 
 
-def plan_windows(job: ObjectJob, since: datetime | None, choice: strategy.Choice) -> list[SyncWindow]:
+def plan_windows(
+    job: ObjectJob, since: datetime | None, choice: strategy.Choice, *, ahead: bool = False
+) -> list[SyncWindow]:
     """Record the object's windows for this fetch: ``[since, newest stamp]`` cut into equal spans. Spans up
     to now left every window but the first empty for an org whose rows were all stamped long ago (an import,
     a quiet object): one window did all the work. Rows stamped after the newest one (changed meanwhile) are
@@ -110,7 +123,9 @@ def plan_windows(job: ObjectJob, since: datetime | None, choice: strategy.Choice
     span = (end - start) / count
     bounds = [start] + [_whole_second(start + span * n) for n in range(1, count)] + [end]
     rows = [
-        SyncWindow(org_id=job.run.org_id, sobject=spec.name, start=low, end=high, strategy=choice.strategy)
+        SyncWindow(
+            org_id=job.run.org_id, sobject=spec.name, start=low, end=high, strategy=choice.strategy, queued_ahead=ahead
+        )
         for low, high in pairwise(bounds)
         if high > low
     ]
@@ -120,8 +135,21 @@ def plan_windows(job: ObjectJob, since: datetime | None, choice: strategy.Choice
     return open_windows(job.run.org_id, spec.name)
 
 
+def queue_ahead(job: ObjectJob, plan: FieldPlan, choice: strategy.Choice, since: datetime | None) -> int:
+    """Cut ``job``'s object into Bulk windows and queue their jobs now, for its own step to read later; how many."""
+    windows = plan_windows(job, since, choice, ahead=True)
+    for window in windows:
+        window.bulk_job = strategy.queue_bulk_job(job, window_query(plan, window))
+        with transaction.atomic():
+            window.save(update_fields=["bulk_job"])
+            lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
+    logger.info("%s: %d Bulk jobs queued ahead of its step", job.spec.name, len(windows))
+    return len(windows)
+
+
 def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice) -> list[SyncWindow]:
-    """Unfinished windows of a killed sync, plus one for what changed after their end (the mark has not moved)."""
+    """Unfinished windows of a killed sync (or a set queued ahead), plus one for what changed after their end
+    (the mark has not moved): over REST for a set queued ahead, whose jobs were meant to spare the queue."""
     last = max(window.end for window in found)
     now = timezone.now()
     # The windows end at the newest stamp the org had when they were cut, a second or more before now; a tail
@@ -132,7 +160,7 @@ def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice)
             sobject=job.spec.name,
             start=last,
             end=_whole_second(now + _TAIL) + timedelta(seconds=1),
-            strategy=choice.strategy,
+            strategy=strategy.REST if all(window.queued_ahead for window in found) else choice.strategy,
         )
         found = open_windows(job.run.org_id, job.spec.name)
     logger.info("%s: resuming %d of %d windows", job.spec.name, sum(not w.done for w in found), len(found))

@@ -118,3 +118,9 @@ def bulk_pages(
     return query.pages(
         _ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True, resume=resume, keep_job=keep_job
     )
+
+
+def queue_bulk_job(job: ObjectJob, soql: str) -> str:
+    """Queue the Bulk API 2.0 job of a window without waiting for it (``bulk_pages`` with a ``Resume`` of this id
+    and locator "" reads it later); the id."""
+    return BulkQuery(job.client, job.spec.name).create(_ORDER_BY.sub("", soql), include_deleted=True)

@@ -354,3 +354,75 @@ def test_a_failed_bulk_download_is_retried_from_each_windows_saved_locator(conne
     # been read but not saved when the failure came: the windows run in threads) needed a new one; and the
     # second attempt cut a tail window for what changed after the newest stamp.
     assert 3 + 1 <= windowed.faults.count("bulk_jobs") <= 3 + 3 + 1
+
+
+def _add_events(org_dir, count: int = 20) -> None:
+    add_records(org_dir, "Event", [
+        record("Event", 300 + n, age=timedelta(days=n, minutes=n), Subject=f"Demo {n}", OwnerId=sf_id("User", 2),
+               StartDateTime="2026-11-21T15:00:00.000+0000", EndDateTime="2026-11-21T16:00:00.000+0000",
+               ActivityDate="2026-11-21", DurationInMinutes=60, IsAllDayEvent=False, IsArchived=False)
+        for n in range(count)
+    ])  # fmt: skip
+
+
+def test_the_next_objects_bulk_jobs_are_queued_while_one_is_fetched(
+    connected_org, org_dir, windowed, settings, monkeypatch
+):
+    from integrations.sync import strategy
+
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10  # Task and Event: Bulk, in windows
+    _add_events(org_dir)
+    queued = []  # (object, whether Task's step was still fetching) for each job queued ahead
+    real_queue = strategy.queue_bulk_job
+
+    def watched(job, soql):
+        task = SyncObjectRun.objects.get(run__org=connected_org, sobject="Task")
+        queued.append((job.spec.name, task.status, task.fetched))
+        return real_queue(job, soql)
+
+    monkeypatch.setattr(strategy, "queue_bulk_job", watched)
+    jobs_before = windowed.faults.count("bulk_jobs")
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert_exact(connected_org, org_dir)
+    assert queued == [("Event", "running", 0)] * 3  # before Task's first page: its wait overlaps Task's fetch
+    event = run.object_runs.get(sobject="Event")
+    assert "while the previous object was fetched" in event.strategy_reason, event.strategy_reason
+    assert event.strategy == "bulk" and event.fetched >= 22
+    assert not SyncWindow.objects.filter(org=connected_org).exists()
+    # One job per window of Task and of Event (the ones queued ahead are read, not queued again; what changed
+    # since Event's windows were cut comes over REST), one for each other Bulk object.
+    others = [
+        item for item in run.object_runs.all() if item.strategy == "bulk" and item.sobject not in ("Task", "Event")
+    ]
+    assert windowed.faults.count("bulk_jobs") - jobs_before == len(others) + 3 + 3
+
+
+def test_jobs_queued_ahead_of_a_run_that_dies_are_read_by_the_next_one(
+    connected_org, org_dir, windowed, settings, monkeypatch
+):
+    import integrations.sync.run as run_module
+
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10
+    _add_events(org_dir)
+    real_sync = run_module.sync_object
+
+    def dies_at_event(job):
+        if job.spec.name == "Event":
+            raise Killed()
+        return real_sync(job)
+
+    monkeypatch.setattr(run_module, "sync_object", dies_at_event)
+    with pytest.raises(Killed):
+        run_sync(connected_org)
+    monkeypatch.setattr(run_module, "sync_object", real_sync)
+    ahead = list(SyncWindow.objects.filter(org=connected_org, sobject="Event"))
+    assert len(ahead) == 3 and all(window.queued_ahead and window.bulk_job for window in ahead)
+    jobs_before = windowed.faults.count("bulk_jobs")
+    rerun = run_sync(connected_org)
+    assert rerun.status == SyncRun.Status.SUCCEEDED, rerun.errors
+    assert_exact(connected_org, org_dir)
+    event = rerun.object_runs.get(sobject="Event")
+    assert "while the previous object was fetched" in event.strategy_reason, event.strategy_reason
+    assert not SyncWindow.objects.filter(org=connected_org).exists()
+    assert windowed.faults.count("bulk_jobs") - jobs_before == 0  # the queued jobs were read, none made anew
