@@ -149,7 +149,8 @@ def queue_ahead(job: ObjectJob, plan: FieldPlan, choice: strategy.Choice, since:
 
 def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice) -> list[SyncWindow]:
     """Unfinished windows of a killed sync (or a set queued ahead), plus one for what changed after their end
-    (the mark has not moved): over REST for a set queued ahead, whose jobs were meant to spare the queue."""
+    (the mark has not moved): over REST for a set queued ahead (a later step's tail too), whose jobs were meant
+    to spare the queue."""
     last = max(window.end for window in found)
     now = timezone.now()
     # The windows end at the newest stamp the org had when they were cut, a second or more before now; a tail
@@ -160,7 +161,7 @@ def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice)
             sobject=job.spec.name,
             start=last,
             end=_whole_second(now + _TAIL) + timedelta(seconds=1),
-            strategy=strategy.REST if all(window.queued_ahead for window in found) else choice.strategy,
+            strategy=strategy.REST if any(window.queued_ahead for window in found) else choice.strategy,
         )
         found = open_windows(job.run.org_id, job.spec.name)
     logger.info("%s: resuming %d of %d windows", job.spec.name, sum(not w.done for w in found), len(found))
