@@ -160,7 +160,7 @@ def _fetch_and_save(
     # with nothing here before it there is nothing to tombstone, and listing every id again would double its
     # calls. A first sync over rows already here (marks reset) reconciles too: nothing else catches old deletes.
     landed = mark.last_deletes_checked_at is not None
-    job.object_first_read = not landed and mark.mark is None
+    job.object_first_read = _never_read(mark)
     due = (job.full and landed) or job.reconcile or _reconcile_due(mark, started)
     if mark.mark is None and not due:
         due = spec.model.objects.filter(org_id=run.org_id, **spec.constants).exists()
@@ -206,6 +206,11 @@ def _fetch_and_save(
     return True
 
 
+def _never_read(mark: SyncMark) -> bool:
+    """Whether the object was never read to the end here: no id check yet and no mark."""
+    return mark.last_deletes_checked_at is None and mark.mark is None
+
+
 def _queue_next(job: ObjectJob) -> None:
     """Before a large Bulk fetch: queue the next object's Bulk windows (``parallel.queue_ahead``), if it is one
     too, so its jobs wait in Salesforce's queue while this object's rows are read. Only in a run large enough for
@@ -223,7 +228,7 @@ def _queue_next(job: ObjectJob) -> None:
         mark = SyncMark.objects.filter(org_id=run.org_id, sobject=spec.name).first() or SyncMark(sobject=spec.name)
         object_run = SyncObjectRun.objects.filter(run=run, sobject=spec.name).first() or SyncObjectRun()
         since, _ = _window_start(ahead, object_run, mark)
-        ahead.object_first_read = mark.last_deletes_checked_at is None and mark.mark is None
+        ahead.object_first_read = _never_read(mark)
         choice = strategy.choose(ahead, window_where(spec, since), since)
         if choice.strategy == strategy.BULK and parallel.wanted(choice):
             parallel.queue_ahead(ahead, plan, choice, since)

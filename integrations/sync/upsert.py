@@ -71,42 +71,37 @@ class PostgresUpserter:
         if not connection.in_atomic_block:
             raise RuntimeError("upsert must run inside the page's transaction (the staging table lives in it)")
         plan = self._plan(spec)
+        with connection.cursor() as cursor:
+            # The page's mark commits with its rows: a crash that loses the last commits only means those
+            # pages are fetched again, so the sync need not wait for each commit to reach the disk.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         conflict = False
         if new:
             try:
                 with transaction.atomic(using=self.using):
-                    return self._insert(plan, org_id, rows)
+                    self._copy(plan.insert, plan.insert_types, rows, org_id)
+                return Written(rows=len(rows), deleted=sum(1 for row in rows if row[_DELETED]))
             except IntegrityError as exc:
                 if not isinstance(exc.__cause__, UniqueViolation):
                     raise
                 conflict = True
         with connection.cursor() as cursor:
-            # The page's mark commits with its rows: a crash that loses the last commits only means those
-            # pages are fetched again, so the sync need not wait for each commit to reach the disk.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(plan.create)
             cursor.execute(plan.truncate)
-            with cursor.copy(plan.copy) as copy:
-                copy.set_types(plan.types)
-                write = copy.write_row
-                for row in rows:
-                    write((*row[:_EXTRA], Jsonb(row[_EXTRA]), *row[_EXTRA + 1 :]))
+            self._copy(plan.copy, plan.types, rows)
             cursor.execute(plan.upsert, [org_id])
             written, deleted = cursor.fetchone()
         return Written(rows=written, deleted=deleted, conflict=conflict)
 
-    def _insert(self, plan: "_PostgresPlan", org_id: int, rows: Sequence[Row]) -> Written:
-        """COPY rows expected to be new straight into the table (IntegrityError if an id is already there)."""
+    def _copy(self, sql: str, types: list[str], rows: Sequence[Row], *lead: Any) -> None:
+        """Binary COPY of ``rows``, each after the ``lead`` values (the org's id, for the table itself)."""
         connection = connections[self.using]
         # cursor.copy is psycopg's own: its errors are made Django's here, as execute's are.
-        with connection.wrap_database_errors, connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            with cursor.copy(plan.insert) as copy:
-                copy.set_types(plan.insert_types)
-                write = copy.write_row
-                for row in rows:
-                    write((org_id, *row[:_EXTRA], Jsonb(row[_EXTRA]), *row[_EXTRA + 1 :]))
-        return Written(rows=len(rows), deleted=sum(1 for row in rows if row[_DELETED]))
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(types)
+            write = copy.write_row
+            for row in rows:
+                write((*lead, *row[:_EXTRA], Jsonb(row[_EXTRA]), *row[_EXTRA + 1 :]))
 
 
 @dataclass(frozen=True)
