@@ -80,7 +80,7 @@ class SyncWindow(models.Model):
     # first set): a killed sync resumes the download there instead of queueing a new job.
     bulk_job = models.CharField(max_length=18, blank=True)
     bulk_locator = models.CharField(max_length=255, blank=True)
-    # Cut, and its Bulk job queued, while the previous object was fetched (integrations.sync.parallel.queue_ahead).
+    # Cut, and its Bulk job queued, before its object's step (integrations.sync.ahead).
     queued_ahead = models.BooleanField(default=False)
 
     class Meta:

@@ -4,6 +4,7 @@
 HTTP server (standalone) only move bytes to and from it. It is thread-safe.
 """
 
+import json
 import logging
 import os
 import re
@@ -146,7 +147,7 @@ class OrgEmulator:
         if too_long is not None:
             return too_long.as_tuple()
         kind = classify(path)
-        verdict = self.faults.on_request(kind)
+        verdict = self.faults.on_request(kind, _job_sobject(payload) if kind == "bulk_jobs" else None)
         if verdict.sleep:
             time.sleep(verdict.sleep)
         if verdict.error is not None:
@@ -202,3 +203,16 @@ class OrgEmulator:
         return self._rest.handle(
             kind, method, data.group(1), data.group(2) or "", parse_qs(query), headers, body, job_faults
         )
+
+
+_FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+
+
+def _job_sobject(body: bytes) -> str | None:
+    """The object a Bulk query job's request queries (a job fault may target one object); None if unreadable."""
+    try:
+        query = json.loads(body or b"{}").get("query")
+    except (ValueError, AttributeError):
+        return None
+    found = _FROM.search(query) if isinstance(query, str) else None
+    return found.group(1) if found else None

@@ -54,9 +54,12 @@ class Rule:
     seconds: float = 0.0
     message: str = ""
     rows: int = 0  # query_timeout: only queries selecting more rows than this time out
+    sobject: str | None = None  # fail_job, queue_job: only jobs querying this object
     seen: int = 0
 
-    def matches(self, kind: str) -> bool:
+    def matches(self, kind: str, sobject: str | None = None) -> bool:
+        if self.sobject is not None and (sobject or "").lower() != self.sobject.lower():
+            return False
         if self.kind is None:
             return True
         if self.kind == "data":
@@ -94,6 +97,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[Rule] = []
         self._counts: Counter[str] = Counter()
+        self._jobs_by_object: Counter[str] = Counter()  # Bulk query jobs created, by the object they query
         self._errors = 0
 
     def _add(self, rule: Rule) -> None:
@@ -122,15 +126,21 @@ class Faults:
             raise ValueError("seconds must be >= 0")
         self._add(Rule("slow", after=after, times=times, kind=kind, seconds=float(seconds)))
 
-    def fail_job(self, *, after: int = 0, times: int | None = 1, message: str = JOB_FAILURE) -> None:
-        """The next Bulk query job(s) created end ``Failed`` (with ``message``) instead of completing."""
-        self._add(Rule("fail_job", after=after, times=times, kind="bulk_jobs", message=message))
+    def fail_job(
+        self, *, after: int = 0, times: int | None = 1, message: str = JOB_FAILURE, sobject: str | None = None
+    ) -> None:
+        """The next Bulk query job(s) created (of ``sobject`` alone, if given) end ``Failed`` (with ``message``)
+        instead of completing."""
+        self._add(Rule("fail_job", after=after, times=times, kind="bulk_jobs", message=message, sobject=sobject))
 
-    def queue_job(self, seconds: float, *, after: int = 0, times: int | None = 1) -> None:
-        """The next Bulk query job(s) created wait ``seconds`` in the queue (UploadComplete) before running."""
+    def queue_job(self, seconds: float, *, after: int = 0, times: int | None = 1, sobject: str | None = None) -> None:
+        """The next Bulk query job(s) created (of ``sobject`` alone, if given) wait ``seconds`` in the queue
+        (UploadComplete) before running."""
         if seconds < 0:
             raise ValueError("seconds must be >= 0")
-        self._add(Rule("queue_job", after=after, times=times, kind="bulk_jobs", seconds=float(seconds)))
+        self._add(
+            Rule("queue_job", after=after, times=times, kind="bulk_jobs", seconds=float(seconds), sobject=sobject)
+        )
 
     def query_timeout(
         self, *, rows_over: int = 0, after: int = 0, times: int | None = 1, kind: str | None = None
@@ -151,6 +161,12 @@ class Faults:
     def reset_counts(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._jobs_by_object.clear()
+
+    def jobs_of(self, sobject: str) -> int:
+        """Requests to create a Bulk query job of ``sobject`` seen (the ``bulk_jobs`` POSTs naming it)."""
+        with self._lock:
+            return self._jobs_by_object[sobject.lower()]
 
     def count(self, kind: str | None = None) -> int:
         """Requests seen: all of them, one kind, or a group ("data", "auth")."""
@@ -165,7 +181,8 @@ class Faults:
         with self._lock:
             return dict(self._counts)
 
-    def on_request(self, kind: str) -> Verdict:
+    def on_request(self, kind: str, sobject: str | None = None) -> Verdict:
+        """What the faults make of one request of ``kind`` (about ``sobject``, where the request names one)."""
         sleep = queue = 0.0
         error: ApiError | None = None
         job_failure: str | None = None
@@ -173,8 +190,10 @@ class Faults:
         expire = False
         with self._lock:
             self._counts[kind] += 1
+            if sobject is not None:
+                self._jobs_by_object[sobject.lower()] += 1
             for rule in self._rules:
-                if not rule.matches(kind) or not rule.fires():
+                if not rule.matches(kind, sobject) or not rule.fires():
                     continue
                 if rule.action == "expire_sessions":
                     expire = True
@@ -219,9 +238,11 @@ class Faults:
         elif action == "slow":
             self.slow(float(spec.get("seconds", 1.0)), **common)
         elif action == "fail_job":
-            self.fail_job(after=common["after"], times=common["times"], message=str(spec.get("message") or JOB_FAILURE))
+            message = str(spec.get("message") or JOB_FAILURE)
+            self.fail_job(after=common["after"], times=common["times"], message=message, sobject=spec.get("sobject"))
         elif action == "queue_job":
-            self.queue_job(float(spec.get("seconds", 1.0)), after=common["after"], times=common["times"])
+            seconds = float(spec.get("seconds", 1.0))
+            self.queue_job(seconds, after=common["after"], times=common["times"], sobject=spec.get("sobject"))
         elif action == "query_timeout":
             self.query_timeout(rows_over=int(spec.get("rows_over", 0)), **common)
         elif action == "api_usage":

@@ -125,17 +125,19 @@ class BulkQuery:
     ) -> Iterator[ResultPage]:
         """The query's rows a page at a time, each page saying where a download resumes once it and those
         before it are saved (``ResultPage.resume``). With ``resume`` (a job and locator a killed download
-        saved) the download goes on there; a job Salesforce no longer has (404), or one that failed, is
-        replaced by a new one. The job is deleted after its last set is read, unless ``keep_job``: a caller
-        that saves pages after reading them (a resumable window) deletes it once they are saved (``delete``),
-        since a download killed between its last read and its last save resumes from the job."""
+        saved, or a job queued ahead) the download goes on there; a job Salesforce no longer has (404), or one
+        that failed, is replaced by a new one (a failed one counts as one of the attempts). The job is deleted
+        after its last set is read, unless ``keep_job``: a caller that saves pages after reading them (a
+        resumable window) deletes it once they are saved (``delete``), since a download killed between its last
+        read and its last save resumes from the job."""
+        attempts, spent = max(1, int(settings.SALESFORCE_BULK_JOB_ATTEMPTS)), 0
         if resume is not None and resume.job_id:
-            resumed = self._resumed(resume)
+            resumed, ended = self._resumed(resume)
             if resumed is not None:
                 yield from self._finish(resume.job_id, self._download(resume.job_id, field_types, resumed), keep_job)
                 return
-        attempts = max(1, int(settings.SALESFORCE_BULK_JOB_ATTEMPTS))
-        for attempt in range(1, attempts + 1):
+            spent = min(attempts - 1, int(ended))
+        for attempt in range(1 + spent, attempts + 1):
             job_id = self.create(soql, include_deleted)
             try:
                 self._wait(job_id)
@@ -157,21 +159,22 @@ class BulkQuery:
         if not keep_job or not handed:  # a kept job is deleted by whoever saves its pages; one with none, here
             self.delete(job_id)
 
-    def _resumed(self, resume: Resume) -> str | None:
-        """The locator to go on from in ``resume``'s job once it is complete, or None if a new job is needed."""
+    def _resumed(self, resume: Resume) -> tuple[str | None, bool]:
+        """(the locator to go on from in ``resume``'s job once it is complete, or None if a new job is needed;
+        whether the job ended Failed or Aborted)."""
         try:
             self._wait(resume.job_id)
         except JobEnded as exc:
             logger.warning("Bulk query job %s of %s to resume ended %s", resume.job_id, self.sobject, exc)
-            return None
+            return None, True
         except SalesforceError as exc:
             if exc.status != 404:
                 raise
             logger.info("Bulk query job %s of %s is gone (%s); a new job reads the window", resume.job_id,
                         self.sobject, exc)  # fmt: skip
-            return None
+            return None, False
         logger.info("resuming Bulk query job %s of %s at locator %r", resume.job_id, self.sobject, resume.locator)
-        return resume.locator
+        return resume.locator, False
 
     def create(self, soql: str, include_deleted: bool = True) -> str:
         """Queue a query job; its id (``pages(resume=Resume(id, ""))`` reads it once it completes)."""

@@ -80,6 +80,9 @@ class SalesforceClient:
         self.logins = 0
         self.retries = 0  # calls repeated after transient trouble or an expired session
         self._retries_lock = threading.Lock()  # parallel sync windows share one client
+        # Calls sent and not yet answered: their usage is in no reply yet, so the reserve counts them itself.
+        self._in_flight = 0
+        self._reserve_lock = threading.Lock()
 
     # --- What the caller can see -------------------------------------------------------------------------
 
@@ -108,8 +111,8 @@ class SalesforceClient:
         return math.ceil(maximum * int(self.connection.api_reserve_percent) / 100)
 
     def check_reserve(self) -> None:
-        """Raise ``ApiReserveReached`` if one more call would leave less than the reserve. Reads /limits
-        first when no reply has told the usage yet."""
+        """Raise ``ApiReserveReached`` if one more call would leave less than the reserve (the calls other
+        threads have in flight counted as spent). Reads /limits first when no reply has told the usage yet."""
         if self.api_usage is None and not self._usage_probed:
             self._learn_usage()
             self._usage_probed = True  # an org that reports no usage is asked once, not before every call
@@ -118,8 +121,21 @@ class SalesforceClient:
             return  # the org does not report usage: nothing to hold back for
         used, maximum = usage
         reserve = self.reserve_calls(maximum)
-        if maximum - used <= reserve:
-            raise ApiReserveReached(used, maximum, reserve)
+        if maximum - used - self._in_flight <= reserve:
+            raise ApiReserveReached(used + self._in_flight, maximum, reserve)
+
+    def _send(self, send: Callable[[Salesforce], T], sf: Salesforce, reserve: bool) -> T:
+        """One call, checked against the reserve and counted in flight until answered (threads share a client)."""
+        if not reserve:
+            return send(sf)
+        with self._reserve_lock:
+            self.check_reserve()
+            self._in_flight += 1
+        try:
+            return send(sf)
+        finally:
+            with self._reserve_lock:
+                self._in_flight -= 1
 
     # --- The API the sync engine uses ---------------------------------------------------------------------
 
@@ -210,10 +226,8 @@ class SalesforceClient:
         failures = 0
         while True:
             sf = self._connected()
-            if reserve:
-                self.check_reserve()
             try:
-                return send(sf)
+                return self._send(send, sf, reserve)
             except _CALL_ERRORS as exc:
                 verdict = classify_call(exc, what=what, soql=soql, sobject=sobject)
                 if verdict.action is Action.RELOGIN:
@@ -229,7 +243,8 @@ class SalesforceClient:
                         self._check_exhausted(verdict.error)
                     if reserve:
                         # The failed reply may say the allowance is spent: then waiting would not help.
-                        self.check_reserve()
+                        with self._reserve_lock:
+                            self.check_reserve()
                     failures += 1
                     self._count_retry()
                     self._pause(verdict.error, failures, exc)

@@ -21,11 +21,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.models import SyncMark, SyncObjectRun, SyncRun
+from integrations.models import SyncMark, SyncObjectRun, SyncRun, SyncWindow
 from integrations.salesforce.catalogue import SOBJECT_NAMES, SObjectSpec, spec_for
-from integrations.salesforce.errors import ObjectNotAvailable, QueryError, SalesforceError
+from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
-from integrations.sync import live_ids, parallel, strategy, wide, windows
+from integrations.sync import ahead, live_ids, parallel, strategy, wide, windows
 from integrations.sync.job import ObjectJob
 from integrations.sync.pages import OrgClock, PageSaver
 from integrations.sync.prefetch import prefetched
@@ -177,11 +177,14 @@ def _fetch_and_save(
         total = choice.estimate if choice.estimate is not None else _total(job, plan, since)
     _notify(job, "started", object_run, total=total)
     clock = OrgClock(job.client)
-    windowed = parallel.why(choice, parallel.open_windows(run.org_id, spec.name))
+    found = parallel.open_windows(run.org_id, spec.name)
+    if choice.strategy == strategy.BULK and not found:
+        # The run's first Bulk object (not queued ahead): queue its jobs and every later Bulk object's now.
+        ahead.queue_run(job, plan, choice, since, _later(job))
+        found = parallel.open_windows(run.org_id, spec.name)
+    windowed = parallel.why(choice, found)
     if windowed is not None:
         _note_reason(object_run, windowed)
-        if choice.strategy == strategy.BULK:
-            _queue_next(job)
         fetched = parallel.fetch_and_save(
             job, plan, choice, since, saver=saver, mapper=mapper, clock=clock, fetchers=FETCHERS,
             deep_from=deep_from, on_page=lambda: _notify(job, "page", object_run),
@@ -211,29 +214,24 @@ def _never_read(mark: SyncMark) -> bool:
     return mark.last_deletes_checked_at is None and mark.mark is None
 
 
-def _queue_next(job: ObjectJob) -> None:
-    """Before a large Bulk fetch: queue the next object's Bulk windows (``parallel.queue_ahead``), if it is one
-    too, so its jobs wait in Salesforce's queue while this object's rows are read. Only in a run large enough for
-    this object to go by Bulk windows (an increment spends no calls on it); the next object's own step repeats
-    its describe and estimate (two calls). Any trouble leaves the next object to its own step."""
-    position = SOBJECT_NAMES.index(job.spec.name)
-    if position + 1 >= len(SOBJECT_NAMES):
-        return
-    spec, run = spec_for(SOBJECT_NAMES[position + 1]), job.run
-    if parallel.open_windows(run.org_id, spec.name):
-        return
-    ahead = ObjectJob(run, spec, job.client, job.token, full=job.full, reconcile=job.reconcile, lease=job.lease)
-    try:
-        plan = plan_fields(spec, job.client.describe(spec.name))
-        mark = SyncMark.objects.filter(org_id=run.org_id, sobject=spec.name).first() or SyncMark(sobject=spec.name)
-        object_run = SyncObjectRun.objects.filter(run=run, sobject=spec.name).first() or SyncObjectRun()
-        since, _ = _window_start(ahead, object_run, mark)
-        ahead.object_first_read = _never_read(mark)
-        choice = strategy.choose(ahead, window_where(spec, since), since)
-        if choice.strategy == strategy.BULK and parallel.wanted(choice):
-            parallel.queue_ahead(ahead, plan, choice, since)
-    except (SalesforceError, FieldPlanError) as exc:
-        logger.info("%s: not queued ahead (%s); its own step fetches it", spec.name, exc)
+def _later(job: ObjectJob) -> list[ahead.Later]:
+    """The run's objects after ``job``'s that have no open windows, each as its step would start it."""
+    run = job.run
+    names = SOBJECT_NAMES[SOBJECT_NAMES.index(job.spec.name) + 1 :]
+    taken = set(SyncWindow.objects.filter(org_id=run.org_id, sobject__in=names).values_list("sobject", flat=True))
+    marks = {mark.sobject: mark for mark in SyncMark.objects.filter(org_id=run.org_id, sobject__in=names)}
+    object_runs = {item.sobject: item for item in SyncObjectRun.objects.filter(run=run, sobject__in=names)}
+    later = []
+    for name in names:
+        if name in taken:
+            continue
+        spec = spec_for(name)
+        item = ObjectJob(run, spec, job.client, job.token, full=job.full, reconcile=job.reconcile, lease=job.lease)
+        mark = marks.get(name) or SyncMark(sobject=name)
+        since, _ = _window_start(item, object_runs.get(name) or SyncObjectRun(), mark)
+        item.object_first_read = _never_read(mark)
+        later.append(ahead.Later(item, since, window_where(spec, since)))
+    return later
 
 
 def _fetch_serially(

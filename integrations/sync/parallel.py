@@ -16,16 +16,16 @@ with nothing lost and, the upsert being by id, nothing duplicated.
 The ranges are equal spans of time: records spread unevenly over time make some ranges longer than others,
 which is why REST gets twice as many ranges as threads (a thread that finishes early takes the next).
 
-Objects are fetched one after another, so each Bulk object used to wait out its jobs' time in the queue with
-nothing else to do. While an object's Bulk windows are fetched, the next object's windows are cut and their
-jobs queued (``queue_ahead``): its step then finds them open, as it would find a killed sync's, and reads the
-jobs' results, most of their wait already over. What changed after such a set was cut is read by one more
-window over REST (usually a few rows; a Bulk job would queue again).
+A run's Bulk objects have their windows cut and their jobs queued before the first of them is read
+(``integrations.sync.ahead``): each object's step then finds its windows open, as it would find a killed
+sync's, and reads the jobs' results, their queue waits long over. What changed after such a set was cut is read
+by one more window over REST (usually a few rows; a Bulk job would queue again).
 """
 
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import pairwise
@@ -62,19 +62,20 @@ def wanted(choice: strategy.Choice) -> bool:
 
 def why(choice: strategy.Choice, found: list[SyncWindow]) -> str | None:
     """Why this fetch goes by windows (for the run record), or None when it is fetched serially."""
+    if found and all(window.queued_ahead for window in found):
+        cut = _cut(choice) if len(found) > 1 else "read as one window"
+        todo = sum(not window.done for window in found)
+        return f"{cut}, the Bulk jobs queued ahead with the run's other Bulk objects'; {todo} of {len(found)} to read"
     if found:
         done = sum(window.done for window in found)
-        if all(window.queued_ahead for window in found):
-            return (
-                f"cut into {len(found)} parallel windows while the previous object was fetched, their Bulk jobs "
-                f"queued then; {len(found) - done} to read"
-            )
         return f"continuing {len(found) - done} open parallel windows of {len(found)} (left by an earlier step or run)"
-    if not wanted(choice):
-        return None
+    return _cut(choice) if wanted(choice) else None
+
+
+def _cut(choice: strategy.Choice) -> str:
     minimum = int(settings.SYNC_PARALLEL_MIN_RECORDS)
     return (
-        f"cut into parallel windows, up to {workers()} at once: {choice.estimate:,} rows, at least "
+        f"cut into parallel windows, up to {workers()} at once: {choice.estimate or 0:,} rows, at least "
         f"SYNC_PARALLEL_MIN_RECORDS ({minimum:,})"
     )
 
@@ -102,49 +103,47 @@ def window_query(plan: FieldPlan, window: SyncWindow) -> str:
     )
 
 
-def plan_windows(
-    job: ObjectJob, since: datetime | None, choice: strategy.Choice, *, ahead: bool = False
-) -> list[SyncWindow]:
-    """Record the object's windows for this fetch: ``[since, newest stamp]`` cut into equal spans. Spans up
-    to now left every window but the first empty for an org whose rows were all stamped long ago (an import,
-    a quiet object): one window did all the work. Rows stamped after the newest one (changed meanwhile) are
-    in no window: the mark moves only to the newest stamp saved, so the next sync reads them."""
+def plan_windows(job: ObjectJob, since: datetime | None, choice: strategy.Choice) -> list[SyncWindow]:
+    """Record the object's windows for this fetch (``span`` and ``record_windows``)."""
+    found = span(job, since)
+    return record_windows(job, found, choice) if found is not None else []
+
+
+def span(job: ObjectJob, since: datetime | None) -> tuple[datetime, datetime] | None:
+    """``[since, newest stamp]`` of the object, in whole seconds (None: it has no rows at all); two small, indexed
+    queries and nothing else, so it may run in a thread of its own. Spans up to now left every window but the
+    first empty for an org whose rows were all stamped long ago (an import, a quiet object): one window did all
+    the work. Rows stamped after the newest one (changed meanwhile) are in no window: the mark moves only to the
+    newest stamp saved, so the next sync reads them."""
     spec = job.spec
     head = f"SELECT Id FROM {spec.name}"
     start = since if since is not None else windows.earliest(job, head, spec.mark_field)
     if start is None:
-        return []  # the object has no rows at all
+        return None
     start = _whole_second(start)
     end = _whole_second(timezone.now() + _TAIL) + timedelta(seconds=1)
     newest = windows.latest(job, head, spec.mark_field)
     if newest is not None:
         end = max(min(end, _whole_second(newest) + timedelta(seconds=1)), start + timedelta(seconds=1))
-    count = workers() if choice.strategy == strategy.BULK else 2 * workers()  # each Bulk job also queues
-    span = (end - start) / count
-    bounds = [start] + [_whole_second(start + span * n) for n in range(1, count)] + [end]
-    rows = [
-        SyncWindow(
-            org_id=job.run.org_id, sobject=spec.name, start=low, end=high, strategy=choice.strategy, queued_ahead=ahead
-        )
-        for low, high in pairwise(bounds)
-        if high > low
-    ]
+    return start, end
+
+
+def record_windows(
+    job: ObjectJob, bounds: tuple[datetime, datetime], choice: strategy.Choice, *, ahead: bool = False
+) -> list[SyncWindow]:
+    """Cut ``bounds`` into equal spans and record them as the object's open windows: as many as fetch at once
+    (twice that for REST, whose ranges are uneven), one for a fetch too small for windows (a Bulk set queued
+    ahead, ``ahead``)."""
+    start, end = bounds
+    count = 1 if not wanted(choice) else workers() if choice.strategy == strategy.BULK else 2 * workers()
+    step = (end - start) / count
+    cuts = [start] + [_whole_second(start + step * n) for n in range(1, count)] + [end]
+    where = {"org_id": job.run.org_id, "sobject": job.spec.name, "strategy": choice.strategy, "queued_ahead": ahead}
+    rows = [SyncWindow(start=low, end=high, **where) for low, high in pairwise(cuts) if high > low]
     with transaction.atomic():
         SyncWindow.objects.bulk_create(rows)
         lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
-    return open_windows(job.run.org_id, spec.name)
-
-
-def queue_ahead(job: ObjectJob, plan: FieldPlan, choice: strategy.Choice, since: datetime | None) -> int:
-    """Cut ``job``'s object into Bulk windows and queue their jobs now, for its own step to read later; how many."""
-    windows = plan_windows(job, since, choice, ahead=True)
-    for window in windows:
-        window.bulk_job = strategy.queue_bulk_job(job, window_query(plan, window))
-        with transaction.atomic():
-            window.save(update_fields=["bulk_job"])
-            lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
-    logger.info("%s: %d Bulk jobs queued ahead of its step", job.spec.name, len(windows))
-    return len(windows)
+    return open_windows(job.run.org_id, job.spec.name)
 
 
 def _with_tail(job: ObjectJob, found: list[SyncWindow], choice: strategy.Choice) -> list[SyncWindow]:
@@ -189,11 +188,13 @@ def fetch_and_save(
     sources = [_source(job, plan, window, clock, fetchers) for window in todo]
     moved = False  # a step ends early only once it moved some window on (re-read rows alone do not count)
     pages = prefetched_many(sources, partial(_mapped, mapper), workers())
+    # A finished window's job is deleted meanwhile, not between its pages and the next window's.
+    deletes = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="sync-delete")
     try:
         for index, page in pages:
             window = todo[index]
             if page is None:
-                _close(job, window)
+                _close(job, window, deletes)
                 moved = True
                 continue
             before = window.resume_from
@@ -207,6 +208,7 @@ def fetch_and_save(
                 return False
     finally:
         pages.close()
+        deletes.shutdown(wait=True)
     high = max((window.high_water for window in every if window.high_water is not None), default=None)
     with transaction.atomic():
         if high is not None:
@@ -246,10 +248,10 @@ def _note(window: SyncWindow, page: MappedPage) -> None:
     window.save(update_fields=["fetched", "high_water", "resume_from", "bulk_job", "bulk_locator"])
 
 
-def _close(job: ObjectJob, window: SyncWindow) -> None:
+def _close(job: ObjectJob, window: SyncWindow, deletes: ThreadPoolExecutor) -> None:
     with transaction.atomic():
         window.done = True
         window.save(update_fields=["done"])
         lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
     if window.bulk_job:  # every page is saved: the job's results are no longer needed (they cost storage)
-        BulkQuery(job.client, job.spec.name).delete(window.bulk_job)
+        deletes.submit(BulkQuery(job.client, job.spec.name).delete, window.bulk_job)

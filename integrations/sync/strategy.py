@@ -40,8 +40,8 @@ def choose(job: ObjectJob, where: str, since: datetime | None) -> Choice:
     """The strategy for ``job`` given its window's WHERE clause ("" for everything). A forced or pinned strategy
     is still estimated, so that a large fetch by it is cut into parallel windows too."""
     _forced()  # a misspelt setting fails before the estimate spends a call
-    estimate, what = _estimate(job, where, since)
-    return _decide(job, estimate, what)
+    estimate, what = held_estimate(job, since) or counted_estimate(job, where, since)
+    return decide(job, estimate, what)
 
 
 def _forced() -> str:
@@ -51,7 +51,7 @@ def _forced() -> str:
     return forced
 
 
-def _decide(job: ObjectJob, estimate: int | None, what: str) -> Choice:
+def decide(job: ObjectJob, estimate: int | None, what: str) -> Choice:
     """The one rule for fetches and id reconciles alike: the object's pinned strategy, else a forced one, else
     Bulk from ``SALESFORCE_BULK_MIN_RECORDS`` rows on (REST without an estimate). ``what``: the estimate, said."""
     pinned, forced = job.spec.strategy, _forced()
@@ -67,25 +67,31 @@ def _decide(job: ObjectJob, estimate: int | None, what: str) -> Choice:
     return Choice(REST, f"{what}, under the Bulk threshold of {threshold:,}", estimate)
 
 
-def _estimate(job: ObjectJob, where: str, since: datetime | None) -> tuple[int | None, str]:
-    """(rows to fetch, what the fetch is and how that was estimated). A full re-read of an object we hold is
-    estimated from the rows held here (no API call, and nothing the org's COUNT() could time out on); anything
-    else by one ``SELECT COUNT()`` over the window."""
+def _what(job: ObjectJob, since: datetime | None) -> str:
+    """What the fetch is, said: an initial load, a full re-read or the changes since a moment."""
     # An org's first sync is recorded as full (run.is_first_sync) but, for an object never read before, it is
     # its initial load, and says so.
-    what = (
-        "an initial load"
-        if since is None and job.object_first_read
-        else "a full re-read"
-        if job.full
-        else "an initial load"
-        if since is None
-        else f"changes since {since:%Y-%m-%d %H:%M:%S} UTC"
-    )
+    if since is None and job.object_first_read:
+        return "an initial load"
+    if job.full:
+        return "a full re-read"
+    return "an initial load" if since is None else f"changes since {since:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def held_estimate(job: ObjectJob, since: datetime | None) -> tuple[int, str] | None:
+    """(rows, what) for a full re-read of an object held here, from the rows held (a database read: no API call,
+    and nothing the org's COUNT() could time out on); None for any other fetch, or none held."""
     if since is None and job.full and not job.object_first_read:
         held = held_rows(job)
         if held:
-            return held, f"{what}: {held:,} rows held here"
+            return held, f"{_what(job, since)}: {held:,} rows held here"
+    return None
+
+
+def counted_estimate(job: ObjectJob, where: str, since: datetime | None) -> tuple[int | None, str]:
+    """(rows to fetch, what the fetch is and how it was estimated) by one ``SELECT COUNT()`` over the window:
+    an API call only (no database), so it may run in a thread of its own."""
+    what = _what(job, since)
     try:
         # query, not queryAll: recycle-bin rows are few, and an estimate need not count them.
         estimate = job.client.count(f"SELECT COUNT() FROM {job.spec.name}{where}")
@@ -102,8 +108,8 @@ def held_rows(job: ObjectJob) -> int:
 
 def reconcile_by_bulk(job: ObjectJob, held: int) -> tuple[bool, str]:
     """Whether the id reconcile lists the org's ids by a Bulk job (else REST pages), and why: by the rows held
-    here, which is about what the org will list, under the same rule as a fetch (``_decide``)."""
-    choice = _decide(job, held, f"{held:,} rows held")
+    here, which is about what the org will list, under the same rule as a fetch (``decide``)."""
+    choice = decide(job, held, f"{held:,} rows held")
     name = "Bulk" if choice.strategy == BULK else "REST"
     return choice.strategy == BULK, f"ids reconciled by {name}: {choice.reason}"
 

@@ -108,6 +108,22 @@ def test_an_injected_failure_ends_the_job_failed(bulk, emulator):
     assert bulk.get_job(bulk.create_job("query", "SELECT Id FROM Opportunity")["id"], True)["state"] == "JobComplete"
 
 
+def test_a_job_fault_can_target_one_object(bulk, emulator, client_for):
+    accounts = client_for(emulator).bulk2.Account._client
+    emulator.faults.fail_job(times=1, sobject="Opportunity")
+    emulator.faults.queue_job(30, times=1, sobject="Account")
+    assert bulk.get_job(bulk.create_job("query", "SELECT Id FROM Opportunity")["id"], True)["state"] == "Failed"
+    assert accounts.get_job(accounts.create_job("query", "SELECT Id FROM Account")["id"], True)["state"] == (
+        "UploadComplete"
+    )
+    # Each rule was spent on its own object: the next jobs of both run.
+    assert bulk.get_job(bulk.create_job("query", "SELECT Id FROM Opportunity")["id"], True)["state"] == "JobComplete"
+    assert accounts.get_job(accounts.create_job("query", "SELECT Id FROM Account")["id"], True)["state"] == (
+        "JobComplete"
+    )
+    assert (emulator.faults.jobs_of("Opportunity"), emulator.faults.jobs_of("account")) == (2, 2)
+
+
 def test_abort_and_delete(bulk, emulator):
     emulator.faults.queue_job(30)
     job = bulk.create_job("query", "SELECT Id FROM Opportunity")

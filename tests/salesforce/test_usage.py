@@ -67,6 +67,31 @@ def test_the_reserve_stops_the_client_before_it_spends_below_it(connect, client_
     assert len(fetched) == ACCOUNTS
 
 
+def test_calls_in_flight_on_other_threads_count_against_the_reserve(connect, client_for, emulator: OrgEmulator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sfemulator.latency import Latency
+
+    client = client_for(connect())  # 10 % reserve by default
+    emulator.faults.set_api_usage(896, 1000)
+    client.describe("Account")  # reads /limits first; the replies tell the usage
+    assert client.api_usage == (898, 1000)  # two calls left above the reserve
+    emulator.latency = Latency(round_trip=0.3)  # the six calls below overlap: none has answered when the next starts
+
+    def describe(_: int) -> str:
+        try:
+            client.describe("Account")
+            return "sent"
+        except ApiReserveReached:
+            return "stopped"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(describe, range(6)))
+
+    assert sorted(outcomes) == ["sent"] * 2 + ["stopped"] * 4
+    assert emulator.usage.snapshot() == (900, 1000)  # the reserve untouched, though no reply had told of the two
+
+
 def test_check_reserve_stops_before_the_first_data_call(connect, client_for, emulator: OrgEmulator) -> None:
     client = client_for(connect())
     emulator.faults.set_api_usage(14000, 15000)

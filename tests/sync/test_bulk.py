@@ -111,7 +111,7 @@ def test_a_job_that_always_fails_fails_its_object_and_the_next_run_recovers(
     connected_org, org_dir, emulator, bulk_only, settings
 ):
     settings.SYNC_OBJECT_ATTEMPTS = 1
-    emulator.faults.fail_job(after=0, times=3)  # User: all three of its jobs
+    emulator.faults.fail_job(times=3, sobject="User")  # all three of its jobs
     run = run_sync(connected_org)
     user = run.object_runs.get(sobject="User")
     assert user.status == SyncObjectRun.Status.FAILED and "ended Failed: InternalServerError" in user.message
@@ -131,7 +131,7 @@ def test_a_slow_queue_is_waited_out(connected_org, org_dir, emulator, bulk_only)
 def test_a_job_stuck_in_the_queue_is_aborted_and_retried_later(connected_org, org_dir, emulator, bulk_only, settings):
     settings.SALESFORCE_BULK_TIMEOUT_SECONDS = 0.05
     settings.SYNC_OBJECT_ATTEMPTS = 1
-    emulator.faults.queue_job(60, times=1)
+    emulator.faults.queue_job(60, times=1, sobject="User")
     run = run_sync(connected_org)
     user = run.object_runs.get(sobject="User")
     assert user.status == SyncObjectRun.Status.FAILED and "did not complete within" in user.message

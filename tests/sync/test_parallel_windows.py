@@ -122,8 +122,8 @@ def test_a_sync_killed_between_windows_resumes_window_by_window(connected_org, o
     closed = []
     close = parallel._close
 
-    def kill_after_two(job, window):
-        close(job, window)
+    def kill_after_two(job, window, deletes):
+        close(job, window, deletes)
         closed.append(window.pk)
         if job.spec.name == "Task" and len(closed) == 2:
             raise Killed()
@@ -175,8 +175,8 @@ def test_a_sync_killed_inside_a_window_resumes_it_from_its_last_page(connected_o
 def test_rows_changed_after_the_killed_run_are_not_lost(connected_org, org_dir, windowed, monkeypatch):
     close = parallel._close
 
-    def kill(job, window):
-        close(job, window)
+    def kill(job, window, deletes):
+        close(job, window, deletes)
         raise Killed()
 
     monkeypatch.setattr(parallel, "_close", kill)
@@ -242,7 +242,10 @@ def _killed_bulk_sync(connected_org, settings, monkeypatch) -> list[SyncWindow]:
         run_sync(connected_org)
     monkeypatch.setattr(parallel, "_note", _NOTE)
     windows = list(SyncWindow.objects.filter(org=connected_org, sobject="Task"))
-    assert {window.strategy for window in windows} == {"bulk"}
+    # Task's windows were queued ahead with the run's other Bulk objects', and what changed after they were cut
+    # has one more window, over REST.
+    assert sorted(window.strategy for window in windows) == ["bulk"] * 3 + ["rest"]
+    assert all(window.bulk_job for window in windows if window.strategy == "bulk")
     assert sum(window.fetched for window in windows) == 4 * 3  # four sets of three saved, the fifth rolled back
     return windows
 
@@ -256,8 +259,7 @@ def test_a_killed_bulk_window_resumes_its_job_at_the_saved_locator(connected_org
     midway = [w for w in windows if w.bulk_job and w.bulk_locator not in ("", "null") and not w.done]
     assert midway, "a window was killed between two of its results sets"
     saved = sum(window.fetched for window in windows)
-    unstarted = sum(not window.bulk_job for window in windows)
-    jobs = windowed.faults.count("bulk_jobs")
+    jobs = windowed.faults.jobs_of("Task")
 
     run = run_sync(connected_org)
     assert run.status == SyncRun.Status.SUCCEEDED, run.errors
@@ -265,12 +267,14 @@ def test_a_killed_bulk_window_resumes_its_job_at_the_saved_locator(connected_org
     task = run.object_runs.get(sobject="Task")
     # Nothing read twice: each window went on after its last saved set (its job kept), the others from the start.
     assert task.fetched == _tasks(org_dir) - saved
-    # New jobs: the other Bulk objects', the Task windows' that had saved nothing, and the id reconciles by Bulk
-    # (Task's rows landed before its mark did, so the resumed run reconciles its ids).
-    # And one for the tail the resume adds: the windows end at the newest stamp the org had, so what changed
-    # after it has a window of its own.
-    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + unstarted + 1
+    # No new job for Task's rows: each window read the job queued for it. Only the id reconcile may make one
+    # (Task's rows landed before its mark did, so the resumed run reconciles its ids, by Bulk over 10 rows).
+    assert windowed.faults.jobs_of("Task") - jobs == _reconciled_by_bulk(task)
     assert not SyncWindow.objects.filter(org=connected_org).exists()
+
+
+def _reconciled_by_bulk(object_run) -> int:
+    return int("ids reconciled by Bulk" in object_run.strategy_reason)
 
 
 def test_a_bulk_window_whose_job_is_gone_starts_a_new_job(connected_org, org_dir, windowed, settings, monkeypatch):
@@ -284,7 +288,7 @@ def test_a_bulk_window_whose_job_is_gone_starts_a_new_job(connected_org, org_dir
     query = BulkQuery(make_client(connected_org), "Task")
     for window in kept:
         query.delete(window.bulk_job)
-    jobs = windowed.faults.count("bulk_jobs")
+    jobs = windowed.faults.jobs_of("Task")
     done = sum(window.fetched for window in windows if window.done)
 
     run = run_sync(connected_org)
@@ -292,15 +296,9 @@ def test_a_bulk_window_whose_job_is_gone_starts_a_new_job(connected_org, org_dir
     assert_exact(connected_org, org_dir)
     task = run.object_runs.get(sobject="Task")
     assert task.fetched == _tasks(org_dir) - done  # the gone jobs' windows were read again whole
-    tail = 1  # the resume's window from the newest stamp on
-    assert windowed.faults.count("bulk_jobs") - jobs == _other_jobs(run) + sum(not w.done for w in windows) + tail
-
-
-def _other_jobs(run) -> int:
-    """Bulk jobs of ``run`` other than Task's windows: other objects fetched by Bulk, and reconciles by Bulk."""
-    items = list(run.object_runs.all())
-    fetched = sum(item.strategy == "bulk" and item.sobject != "Task" for item in items)
-    return fetched + sum("ids reconciled by Bulk" in item.strategy_reason for item in items)
+    # A new job for each unfinished Bulk window (its job was gone), and one for the id reconcile if by Bulk.
+    unfinished = sum(not w.done for w in windows if w.strategy == "bulk")
+    assert windowed.faults.jobs_of("Task") - jobs == unfinished + _reconciled_by_bulk(task)
 
 
 @pytest.mark.parametrize("forced", ["rest", "bulk"])
@@ -365,37 +363,44 @@ def _add_events(org_dir, count: int = 20) -> None:
     ])  # fmt: skip
 
 
-def test_the_next_objects_bulk_jobs_are_queued_while_one_is_fetched(
+def test_the_runs_bulk_jobs_are_all_queued_before_the_first_bulk_object_is_read(
     connected_org, org_dir, windowed, settings, monkeypatch
 ):
     from integrations.sync import strategy
 
     settings.SALESFORCE_BULK_MIN_RECORDS = 10  # Task and Event: Bulk, in windows
     _add_events(org_dir)
-    queued = []  # (object, whether Task's step was still fetching) for each job queued ahead
-    real_queue = strategy.queue_bulk_job
+    saved = []  # each page a window saved, by object
+    queued = []  # (object, pages saved by then) for each job queued ahead
+    real_queue, real_note = strategy.queue_bulk_job, parallel._note
 
-    def watched(job, soql):
-        task = SyncObjectRun.objects.get(run__org=connected_org, sobject="Task")
-        queued.append((job.spec.name, task.status, task.fetched))
+    def watched(job, soql):  # in a thread of the queueing: no database here
+        queued.append((job.spec.name, len(saved)))
         return real_queue(job, soql)
 
+    def note(window, page):
+        saved.append(window.sobject)
+        real_note(window, page)
+
     monkeypatch.setattr(strategy, "queue_bulk_job", watched)
+    monkeypatch.setattr(parallel, "_note", note)
     jobs_before = windowed.faults.count("bulk_jobs")
     run = run_sync(connected_org)
     assert run.status == SyncRun.Status.SUCCEEDED, run.errors
     assert_exact(connected_org, org_dir)
-    assert queued == [("Event", "running", 0)] * 3  # before Task's first page: its wait overlaps Task's fetch
-    event = run.object_runs.get(sobject="Event")
-    assert "while the previous object was fetched" in event.strategy_reason, event.strategy_reason
-    assert event.strategy == "bulk" and event.fetched >= 22
+    bulk = {item.sobject for item in run.object_runs.all() if item.strategy == "bulk"}
+    assert {"Task", "Event"} <= bulk
+    # Every Bulk object's jobs were queued before the first page of any of them was saved: their waits overlap.
+    assert {name for name, _ in queued} == bulk and all(pages == 0 for _, pages in queued)
+    assert sorted(name for name, _ in queued).count("Event") == 3  # a job per window of a large object
+    for sobject in ("Task", "Event"):
+        reason = run.object_runs.get(sobject=sobject).strategy_reason
+        assert "cut into parallel windows, up to 3 at once" in reason, reason
+        assert "the Bulk jobs queued ahead with the run's other Bulk objects'" in reason, reason
+    assert run.object_runs.get(sobject="Event").fetched >= 22
     assert not SyncWindow.objects.filter(org=connected_org).exists()
-    # One job per window of Task and of Event (the ones queued ahead are read, not queued again; what changed
-    # since Event's windows were cut comes over REST), one for each other Bulk object.
-    others = [
-        item for item in run.object_runs.all() if item.strategy == "bulk" and item.sobject not in ("Task", "Event")
-    ]
-    assert windowed.faults.count("bulk_jobs") - jobs_before == len(others) + 3 + 3
+    # No job made twice: one per window queued, the rest of each object over REST (its tail).
+    assert windowed.faults.count("bulk_jobs") - jobs_before == len(queued)
 
 
 def test_jobs_queued_ahead_of_a_run_that_dies_are_read_by_the_next_one(
@@ -423,6 +428,6 @@ def test_jobs_queued_ahead_of_a_run_that_dies_are_read_by_the_next_one(
     assert rerun.status == SyncRun.Status.SUCCEEDED, rerun.errors
     assert_exact(connected_org, org_dir)
     event = rerun.object_runs.get(sobject="Event")
-    assert "while the previous object was fetched" in event.strategy_reason, event.strategy_reason
+    assert "queued ahead with the run's other Bulk objects'" in event.strategy_reason, event.strategy_reason
     assert not SyncWindow.objects.filter(org=connected_org).exists()
     assert windowed.faults.count("bulk_jobs") - jobs_before == 0  # the queued jobs were read, none made anew

@@ -96,6 +96,6 @@ def test_a_real_worker_lands_a_bulk_sync_exactly_through_its_faults(private_brok
     assert_exact(org, org_dir)
     objects = {item.sobject: item for item in run.object_runs.all()}
     assert objects["Task"].strategy == objects["Event"].strategy == "bulk"
-    assert "while the previous object was fetched" in objects["Event"].strategy_reason
+    assert "queued ahead with the run's other Bulk objects'" in objects["Event"].strategy_reason
     assert state["counts"].get("bulk_results", 0) >= len(read_records(org_dir, "Task")) // 3  # sets of 3 rows
     assert state["faults"] == [], state["faults"]  # both faults fired (a spent rule is dropped)

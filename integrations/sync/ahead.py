@@ -1,0 +1,133 @@
+"""Queueing a run's Bulk API 2.0 jobs before its objects' steps, so that their waits in Salesforce overlap.
+
+Objects sync one after another, and a Bulk job waits in the org's queue, then processes its rows, before a byte
+of its results can be read: about 5 s a job at the realistic latency profile, more on a busy org. Waited out
+object by object, those waits were most of a 1M-record Bulk sync's time beyond its CPU. So the first object of a
+run that goes by Bulk (and has no windows queued already) queues, before its own rows are read, the jobs of
+itself and of every later object that goes by Bulk too. Each object is described and estimated by the rule its
+own step uses (``strategy.decide``); one that goes by Bulk is cut into windows (``parallel.record_windows``:
+parallel windows for a large fetch, one window otherwise), recorded as ``queued_ahead``, and one job is created
+per window. Each step then finds its object's windows open, as it would find a killed sync's, and reads the
+jobs' results; what changed after they were cut is read by one more window over REST.
+
+The round trips (describe, COUNT(), the first and last stamp, a job per window) go out SYNC_PARALLEL_WINDOWS at
+a time in threads that only talk HTTP. Everything recorded goes through the calling thread and its database
+connection, each job id as soon as its job exists, so a killed run leaves at most the jobs in flight
+unrecorded (Salesforce drops an unread job after 7 days). A step still describes and estimates its object
+itself (two calls): it must see the org as it is when it runs. Any trouble with one object leaves that object
+to its own step.
+"""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from django.db import transaction
+
+from integrations.models import SyncWindow
+from integrations.salesforce.errors import SalesforceError
+from integrations.salesforce.mapping import FieldPlan, FieldPlanError, plan_fields
+from integrations.sync import lease, parallel, strategy
+from integrations.sync.job import ObjectJob
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+_TROUBLE = (SalesforceError, FieldPlanError)
+
+
+@dataclass
+class Later:
+    """A later object of the run, as its step would start it: its job and where its fetch would begin."""
+
+    job: ObjectJob
+    since: datetime | None
+    where: str  # the WHERE clause of its fetch ("" for everything)
+    plan: FieldPlan | None = None
+    choice: strategy.Choice | None = None
+
+
+def queue_run(
+    job: ObjectJob, plan: FieldPlan, choice: strategy.Choice, since: datetime | None, later: list[Later]
+) -> int:
+    """Queue the Bulk jobs of ``job``'s object (which goes by Bulk: ``choice``) and of each of ``later`` that goes
+    by Bulk too; how many jobs were queued. ``job``'s own jobs go first: its step reads them next."""
+    queued: dict[Future[str], tuple[Later, SyncWindow]] = {}
+    with ThreadPoolExecutor(max_workers=parallel.workers(), thread_name_prefix="sync-ahead") as pool:
+        own = Later(job, since, "", plan, choice)
+        _queue(pool, queued, own, _each(pool, [own], _span)[0])
+        made = _record_all(job, queued)  # before the rest: these are read next
+        _each(pool, later, _describe)
+        chosen = [item for item in later if item.plan is not None]
+        for item in chosen:
+            held = strategy.held_estimate(item.job, item.since)  # a database read: here, not in a thread
+            if held is not None:
+                item.choice = strategy.decide(item.job, *held)
+        _each(pool, [item for item in chosen if item.choice is None], _estimate)
+        bulk = [item for item in chosen if item.choice is not None and item.choice.strategy == strategy.BULK]
+        for item, found in zip(bulk, _each(pool, bulk, _span), strict=True):
+            _queue(pool, queued, item, found)
+        made += _record_all(job, queued)
+    logger.info("%d Bulk jobs queued ahead, for %s and the run's later Bulk objects", made, job.spec.name)
+    return made
+
+
+def _span(item: Later) -> tuple[datetime, datetime] | None:
+    return parallel.span(item.job, item.since)
+
+
+def _queue(
+    pool: ThreadPoolExecutor,
+    queued: dict[Future[str], tuple[Later, SyncWindow]],
+    item: Later,
+    found: tuple[datetime, datetime] | None,
+) -> None:
+    """Record ``item``'s windows over ``found`` (here, in the database) and have the pool create their jobs."""
+    if found is None or item.plan is None or item.choice is None:
+        return
+    for window in parallel.record_windows(item.job, found, item.choice, ahead=True):
+        soql = parallel.window_query(item.plan, window)
+        queued[pool.submit(strategy.queue_bulk_job, item.job, soql)] = (item, window)
+
+
+def _record_all(job: ObjectJob, queued: dict[Future[str], tuple[Later, SyncWindow]]) -> int:
+    """Save each window's job id as soon as its job exists (and forget it); how many were made. A window whose
+    job could not be made stays open without one: its step queues it."""
+    made = 0
+    for future in as_completed(list(queued)):
+        item, window = queued.pop(future)
+        try:
+            window.bulk_job = future.result()
+        except _TROUBLE as exc:
+            logger.info("%s: a Bulk job not queued ahead (%s); its step queues it", item.job.spec.name, exc)
+            continue
+        with transaction.atomic():
+            window.save(update_fields=["bulk_job"])
+            lease.fence(job.run.pk, job.run.org_id, job.token, job.lease)
+        made += 1
+    return made
+
+
+def _describe(item: Later) -> None:
+    item.plan = plan_fields(item.job.spec, item.job.client.describe(item.job.spec.name))
+
+
+def _estimate(item: Later) -> None:
+    item.choice = strategy.decide(item.job, *strategy.counted_estimate(item.job, item.where, item.since))
+
+
+def _each(pool: ThreadPoolExecutor, items: list[Later], work: Callable[[Later], T]) -> list[T | None]:
+    """``work(item)`` for each item, in the pool's threads; None for an item it failed on (logged: that object
+    is left to its own step), whose plan is cleared so that nothing further is done for it."""
+    futures = [pool.submit(work, item) for item in items]
+    results: list[T | None] = []
+    for item, future in zip(items, futures, strict=True):
+        try:
+            results.append(future.result())
+        except _TROUBLE as exc:
+            logger.info("%s: not queued ahead (%s); its own step fetches it", item.job.spec.name, exc)
+            item.plan = None
+            results.append(None)
+    return results
