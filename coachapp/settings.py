@@ -235,6 +235,9 @@ SYNC_WINDOW_FLOOR_SECONDS = env.int("SYNC_WINDOW_FLOOR_SECONDS", default=600)
 # object at a time); 1 turns it off. Salesforce allows 25 concurrent long-running (> 20 s) requests per org.
 SYNC_PARALLEL_WINDOWS = env.int("SYNC_PARALLEL_WINDOWS", default=4)
 SYNC_PARALLEL_MIN_RECORDS = env.int("SYNC_PARALLEL_MIN_RECORDS", default=20000)
+# A cycle-collector pass every this many allocations while an object syncs (700 is Python's own; 0: leave it):
+# integrations/sync/collector.py.
+SYNC_GC_THRESHOLD = env.int("SYNC_GC_THRESHOLD", default=50000)
 # Liveness (docs/sync.md, "What can go wrong"): a working step renews its run's heartbeat and the org's lock
 # every SYNC_HEARTBEAT_SECONDS; a copy of a step silent for SYNC_STEP_STALE_SECONDS may be taken over by a
 # redelivery; a run silent for SYNC_LOCK_SECONDS is abandoned (the reaper runs every SYNC_REAP_SECONDS) and

@@ -29,6 +29,7 @@ from integrations.salesforce.errors import (
     TransientError,
 )
 from integrations.sync import lease, lock, people
+from integrations.sync.collector import fewer_collections
 from integrations.sync.objects import ObjectJob, object_run_for, sync_object
 from integrations.sync.report import ProgressCallback
 
@@ -151,7 +152,7 @@ def run_object(
     if run.status != Status.RUNNING:
         return _not_attempted(run, object_run)
     SyncRun.objects.filter(pk=run.pk).update(current_object=sobject)
-    with lease.Heartbeat(run.pk, run.org_id, token, step_lease) as heartbeat:
+    with lease.Heartbeat(run.pk, run.org_id, token, step_lease) as heartbeat, fewer_collections():
         lost = heartbeat.lost.is_set
         return _run_object(
             run, sobject, token, object_run, client=client, progress=progress, step_lease=step_lease,
