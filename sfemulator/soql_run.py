@@ -4,6 +4,7 @@ The result keeps references to the loaded records, filtered and sorted once; pag
 a row is rendered (``attributes``, nested relationships) only when its page is served.
 """
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,20 +99,34 @@ class _Shape:
         return render
 
 
+def _sort_key(resolved: ResolvedField, descending: bool, nulls_last: bool) -> Callable[[Record], tuple[Any, ...]]:
+    get = resolved.getter
+    norm = NORMALISE[family_of(resolved.field.type)] or (lambda value: value)
+    high = (not nulls_last) == descending  # whether nulls must sort as the largest key
+
+    def key(record: Record) -> tuple[Any, ...]:
+        value = get(record)
+        if value is None:
+            return (1,) if high else (0,)
+        return (0, norm(value)) if high else (1, norm(value))
+
+    return key
+
+
 def _sort(rows: list[Record], order: list[tuple[ResolvedField, bool, bool]]) -> None:
     # One stable pass per key, last key first, gives the multi-key order with per-key direction.
     for resolved, descending, nulls_last in reversed(order):
-        get = resolved.getter
-        norm = NORMALISE[family_of(resolved.field.type)] or (lambda value: value)
-        high = (not nulls_last) == descending  # whether nulls must sort as the largest key
+        rows.sort(key=_sort_key(resolved, descending, nulls_last), reverse=descending)
 
-        def key(record: Record, get: Any = get, norm: Any = norm, high: bool = high) -> tuple[Any, ...]:
-            value = get(record)
-            if value is None:
-                return (1,) if high else (0,)
-            return (0, norm(value)) if high else (1, norm(value))
 
-        rows.sort(key=key, reverse=descending)
+def _first(rows: list[Record], order: list[tuple[ResolvedField, bool, bool]], limit: int) -> list[Record]:
+    """The first ``limit`` rows in ``order`` (one key): what sorting them all and cutting gives, without the sort
+    (``ORDER BY SystemModstamp LIMIT 1`` over a large object is how a client finds its first or last stamp, which
+    Salesforce answers from an index)."""
+    resolved, descending, nulls_last = order[0]
+    key = _sort_key(resolved, descending, nulls_last)
+    # Both are documented as sorted(rows, key=key, reverse=...)[:limit]: ties keep the rows' order, as the sort does.
+    return heapq.nlargest(limit, rows, key=key) if descending else heapq.nsmallest(limit, rows, key=key)
 
 
 def _plan(store: OrgStore, query: Query) -> tuple[str, FieldResolver]:
@@ -145,7 +160,9 @@ def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetim
         rows = [record for record in records if visible(record)]
     else:
         rows = [record for record in records if visible(record) and predicate(record)]
-    if order:
+    if len(order) == 1 and query.limit is not None and not query.offset and query.limit < len(rows):
+        rows = _first(rows, order, query.limit)
+    elif order:
         _sort(rows, order)
     if query.offset:
         rows = rows[query.offset :]

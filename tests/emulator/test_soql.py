@@ -270,6 +270,21 @@ def test_order_by_several_keys_directions_and_nulls(sf):
     assert order("Name") == ["Big Deal", "Lost one", "Renewal 100%", "small deal"]  # text sorts without case
 
 
+@pytest.mark.parametrize(
+    "clause",
+    ["Amount", "Amount ASC NULLS LAST", "Amount DESC NULLS LAST", "Amount DESC NULLS FIRST", "IsClosed DESC",
+     "IsClosed", "Owner.Name DESC", "CloseDate DESC"],
+)  # fmt: skip
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_order_by_one_key_with_a_limit_is_the_sorted_order_cut(sf, clause, limit):
+    # One key and a LIMIT are answered without sorting every row (a first or last stamp): ties and nulls
+    # must come out exactly as the full sort cut to the limit has them.
+    def order(tail: str) -> list[str]:
+        return [row["Name"] for row in sf.query_all(f"SELECT Name FROM Opportunity ORDER BY {clause}{tail}")["records"]]
+
+    assert order(f" LIMIT {limit}") == order("")[:limit]
+
+
 def test_limit_and_offset(sf):
     assert [
         row["Name"] for row in sf.query("SELECT Name FROM Opportunity ORDER BY Name LIMIT 2 OFFSET 1")["records"]
