@@ -11,6 +11,7 @@ the client changes.
 
 import re
 import threading
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from integrations.salesforce.errors import AuthenticationError
 
 _USAGE_RE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
 _DATA_PATH = "/services/data/"
+_USAGE_ORDER_SECONDS = 60.0
 
 
 def parse_limit_info(header: str) -> tuple[int, int] | None:
@@ -40,6 +42,7 @@ class ApiSession(requests.Session):
         self._lock = threading.Lock()
         self.data_calls = 0
         self.api_usage: tuple[int, int] | None = None
+        self._usage_seen = 0.0  # time.monotonic() when api_usage last went up
         self.last_status: int | None = None
         self.last_date: datetime | None = None  # the org's clock, from the latest reply's Date header
         self.connect_timeout = float(settings.SALESFORCE_CONNECT_TIMEOUT_SECONDS)
@@ -60,8 +63,19 @@ class ApiSession(requests.Session):
             if date is not None:
                 self.last_date = date
             if usage is not None:
-                self.api_usage = usage
+                self._note_usage(usage)
         return response
+
+    def _note_usage(self, usage: tuple[int, int]) -> None:
+        # Replies to calls sent at once on several threads arrive in any order: one that says fewer calls used
+        # than a reply seen just before was answered earlier, and would hide a call from the reserve. The count
+        # can fall (Salesforce's window rolls over 24 hours), so a lower one is taken after a minute.
+        now = time.monotonic()
+        current = self.api_usage
+        stale = current is not None and current[1] == usage[1] and usage[0] < current[0]
+        if stale and now - self._usage_seen < _USAGE_ORDER_SECONDS:
+            return
+        self.api_usage, self._usage_seen = usage, now
 
     def note_usage(self, used: int, maximum: int) -> None:
         with self._lock:

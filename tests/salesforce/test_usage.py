@@ -138,3 +138,19 @@ def test_a_spent_allowance_stops_at_once_instead_of_retrying(connect, client_for
     assert (stop.value.used, stop.value.maximum) == (15000, 15000)
     assert sleeps == []
     assert emulator.faults.count("describe") == 1
+
+
+def test_a_reply_answered_earlier_but_read_later_does_not_lower_the_usage(monkeypatch) -> None:
+    from integrations.salesforce import transport
+
+    session = transport.ApiSession(timeout=5)
+    clock = [1000.0]
+    monkeypatch.setattr(transport.time, "monotonic", lambda: clock[0])
+    session._note_usage((900, 1000))
+    session._note_usage((899, 1000))  # another thread's reply, answered before the one above
+    assert session.api_usage == (900, 1000)
+    session._note_usage((5, 2000))  # another allowance: taken as it is
+    assert session.api_usage == (5, 2000)
+    clock[0] += 61
+    session._note_usage((3, 2000))  # a minute on, the rolling 24 hours may well have freed calls
+    assert session.api_usage == (3, 2000)
