@@ -149,21 +149,25 @@ def test_a_sync_killed_between_windows_resumes_window_by_window(connected_org, o
 
 
 def test_a_sync_killed_inside_a_window_resumes_it_from_its_last_page(connected_org, org_dir, windowed, monkeypatch):
-    notes = []
+    pages: dict[int, int] = {}  # Task pages saved so far, by window
+    saved = []  # rows of each Task page whose transaction committed
     note = parallel._note
 
-    def kill_on_the_fourth_page(window, page):
+    def kill_on_a_windows_second_page(window, page):
         note(window, page)
-        notes.append(window.pk)
-        if len(notes) == 4 and window.sobject == "Task":
+        if window.sobject != "Task":
+            return
+        pages[window.pk] = pages.get(window.pk, 0) + 1
+        if pages[window.pk] == 2:  # its first page is saved: the window is killed midway, whatever the threads did
             raise Killed()
+        saved.append(page.fetched)
 
-    monkeypatch.setattr(parallel, "_note", kill_on_the_fourth_page)
+    monkeypatch.setattr(parallel, "_note", kill_on_a_windows_second_page)
     with pytest.raises(Killed):
         run_sync(connected_org)
-    # The fourth page's transaction was rolled back with it: three pages' progress is recorded.
+    # The killed page's transaction was rolled back with it: only the pages before it are recorded.
     windows = list(SyncWindow.objects.filter(org=connected_org, sobject="Task"))
-    assert sum(window.fetched for window in windows) == 3 * 2
+    assert sum(window.fetched for window in windows) == sum(saved)
     assert any(window.resume_from is not None and not window.done for window in windows)
 
     monkeypatch.setattr(parallel, "_note", note)
