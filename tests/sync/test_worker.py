@@ -22,6 +22,19 @@ def emulator_server(org_dir, tmp_path):
         stop(process)
 
 
+def _synced_by(worker, private_broker, org) -> SyncRun:
+    """Have the worker run an incremental sync of ``org`` through the broker; the finished run, succeeded."""
+    private_broker.send("integrations.tasks.sync_org", org.pk, "incremental")
+
+    def finished():
+        assert worker.poll() is None, f"the worker exited:\n{private_broker.logs_tail()}"
+        return SyncRun.objects.filter(org=org, finished_at__isnull=False).first()
+
+    run = wait_for("a finished run", finished, DEADLINE_SECONDS, private_broker)
+    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.errors}\n{private_broker.logs_tail()}"
+    return run
+
+
 @pytest.mark.worker
 @pytest.mark.slow
 def test_a_real_worker_syncs_the_org_through_the_broker(private_broker, emulator_server, org_dir):
@@ -31,14 +44,7 @@ def test_a_real_worker_syncs_the_org_through_the_broker(private_broker, emulator
     worker = private_broker.start_worker("sync-test")
     # One server error on the way: the worker's client retries it.
     requests.post(f"{emulator_server}/_emulator/faults", json={"action": "fail", "status": 503, "after": 3}, timeout=5)
-    private_broker.send("integrations.tasks.sync_org", org.pk, "incremental")
-
-    def finished():
-        assert worker.poll() is None, f"the worker exited:\n{private_broker.logs_tail()}"
-        return SyncRun.objects.filter(org=org, finished_at__isnull=False).first()
-
-    run = wait_for("a finished run", finished, DEADLINE_SECONDS, private_broker)
-    assert run.status == SyncRun.Status.SUCCEEDED, f"{run.errors}\n{private_broker.logs_tail()}"
+    run = _synced_by(worker, private_broker, org)
     assert sum(run.object_runs.values_list("retries", flat=True)) == 1  # the 503, retried and counted
     assert mismatches(org, org_dir) == []
     state = requests.get(f"{emulator_server}/_emulator/state", timeout=5).json()
@@ -48,7 +54,7 @@ def test_a_real_worker_syncs_the_org_through_the_broker(private_broker, emulator
 @pytest.mark.worker
 @pytest.mark.slow
 def test_a_real_worker_lands_a_bulk_sync_exactly_through_its_faults(private_broker, org_dir, tmp_path):
-    """Bulk API 2.0 in parallel windows, the next object's jobs queued ahead, sets streamed to files and pages
+    """Bulk API 2.0 in parallel windows, the run's Bulk jobs queued ahead, sets streamed to files and pages
     inserted straight into the tables; a failed job and a session expired mid-download on the way, recycle-bin
     deletes in the org: every record, every tombstone, no duplicate."""
     from datetime import timedelta
@@ -82,14 +88,7 @@ def test_a_real_worker_lands_a_bulk_sync_exactly_through_its_faults(private_brok
             {"action": "expire_sessions", "after": 5, "kind": "bulk_results"},
         ]
         requests.post(f"{url}/_emulator/faults", json=faults, timeout=5).raise_for_status()
-        private_broker.send("integrations.tasks.sync_org", org.pk, "incremental")
-
-        def finished():
-            assert worker.poll() is None, f"the worker exited:\n{private_broker.logs_tail()}"
-            return SyncRun.objects.filter(org=org, finished_at__isnull=False).first()
-
-        run = wait_for("a finished run", finished, DEADLINE_SECONDS, private_broker)
-        assert run.status == SyncRun.Status.SUCCEEDED, f"{run.errors}\n{private_broker.logs_tail()}"
+        run = _synced_by(worker, private_broker, org)
         state = requests.get(f"{url}/_emulator/state", timeout=5).json()
     finally:
         stop(process)
