@@ -238,3 +238,34 @@ def compile_where(node: Any, resolver: FieldResolver, today: date) -> Predicate 
     if node is None:
         return None
     return _Compiler(resolver, today).compile(node)
+
+
+def datetime_range(node: Any, resolver: FieldResolver, today: date) -> tuple[str, str | None, str | None] | None:
+    """``(field, low, high)``: inclusive bounds, in the keys of ``NORMALISE["datetime"]`` (None: unbounded), that
+    the top-level AND of ``<``, ``<=``, ``>``, ``>=`` comparisons of a WHERE clause puts on one datetime field of
+    the object itself (the first such field it names); None when it puts none. Every row the clause selects is
+    within them, so an index can narrow the rows the predicate is tried on (the predicate still decides)."""
+    parts = node.parts if isinstance(node, BoolOp) and node.op == "AND" else (node,)
+    compiler = _Compiler(resolver, today)
+    found: tuple[str, str | None, str | None] | None = None
+    for part in parts:
+        if not isinstance(part, Comparison) or part.op not in _ORDERING:
+            continue
+        literal = part.value
+        if not isinstance(literal, Literal) or literal.kind != "datetime":
+            continue
+        resolved = resolver.resolve(part.field.path, part.field.pos)
+        if resolved.hops or family_of(resolved.field.type) != "datetime":
+            continue
+        name, key = resolved.field.name, compiler.literal_key("datetime", resolved.field.name, literal)
+        if found is None:
+            found = (name, None, None)
+        elif found[0] != name:
+            continue
+        _, low, high = found
+        if part.op in (">", ">="):
+            low = key if low is None else max(low, key)
+        else:
+            high = key if high is None else min(high, key)
+        found = (name, low, high)
+    return found

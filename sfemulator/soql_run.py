@@ -4,6 +4,7 @@ The result keeps references to the loaded records, filtered and sorted once; pag
 a row is rendered (``attributes``, nested relationships) only when its page is served.
 """
 
+import bisect
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from sfemulator.describe import schema_for
 from sfemulator.recycle_bin import visibility
 from sfemulator.soql import Query, parse
 from sfemulator.soql_fields import FieldResolver, Hop, ResolvedField, address_of
-from sfemulator.soql_filter import NORMALISE, compile_where, family_of
+from sfemulator.soql_filter import NORMALISE, compile_where, datetime_range, family_of
 from sfemulator.soql_lexer import soql_error
-from sfemulator.store import OrgStore
+from sfemulator.store import OrgStore, Table
 
 Record = dict[str, Any]
 Renderer = Callable[[Record], dict[str, Any]]
@@ -144,8 +145,68 @@ def _plan(store: OrgStore, query: Query) -> tuple[str, FieldResolver]:
     return sobject, FieldResolver(store, schema, query.text)
 
 
-def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetime, version: str) -> QueryResult:
-    """Evaluate ``text``; raises ``ApiError`` with Salesforce's code for any query it would refuse."""
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query checked and planned against an org, not yet run: every error Salesforce would answer for the
+    query itself has been raised by ``prepare``; ``run`` reads the rows."""
+
+    sobject: str
+    query: Query
+    include_deleted: bool
+    now: datetime
+    fields: tuple[ResolvedField, ...]  # the selected fields in SELECT order, without repeats
+    predicate: Callable[[Record], bool] | None
+    order: list[tuple[ResolvedField, bool, bool]]
+    render: Renderer
+    span: tuple[str, str | None, str | None] | None = None  # a datetime range the WHERE puts on every row
+
+    def candidates(self, table: Table | None) -> list[Record]:
+        """The records the WHERE may select, in file order: those within ``span`` (by the table's index of that
+        field), else all. A sync reads a big object as several windows of SystemModstamp, each a query over the
+        whole object: without the index every window tried the predicate on every row."""
+        if table is None:
+            return []
+        if self.span is None:
+            return table.records
+        name, low, high = self.span
+        keys, positions = _datetime_index(table, name)
+        first = 0 if low is None else bisect.bisect_left(keys, low)
+        last = len(keys) if high is None else bisect.bisect_right(keys, high)
+        records = table.records
+        return [records[position] for position in sorted(positions[first:last])]
+
+    @property
+    def count(self) -> bool:
+        return self.query.count
+
+    @property
+    def offset(self) -> bool:
+        return bool(self.query.offset)
+
+    def run(self, store: OrgStore) -> QueryResult:
+        query, order = self.query, self.order
+        records = self.candidates(store.table(self.sobject))
+        visible = visibility(self.include_deleted, self.now)
+        predicate = self.predicate
+        if predicate is None:
+            rows = [record for record in records if visible(record)]
+        else:
+            rows = [record for record in records if visible(record) and predicate(record)]
+        if len(order) == 1 and query.limit is not None and not query.offset and query.limit < len(rows):
+            rows = _first(rows, order, query.limit)
+        elif order:
+            _sort(rows, order)
+        if query.offset:
+            rows = rows[query.offset :]
+        if query.limit is not None:
+            rows = rows[: query.limit]
+        if query.count:
+            return QueryResult(self.sobject, len(rows), [], self.render, self.fields, True)
+        return QueryResult(self.sobject, len(rows), rows, self.render, self.fields, False, self.offset)
+
+
+def prepare(store: OrgStore, text: str, *, include_deleted: bool, now: datetime, version: str) -> PreparedQuery:
+    """Parse and plan ``text``; raises ``ApiError`` with Salesforce's code for any query it would refuse."""
     query = parse(text)
     sobject, resolver = _plan(store, query)
     selected = [resolver.resolve(ref.path, ref.pos) for ref in query.fields]
@@ -153,28 +214,33 @@ def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetim
     order = [
         (resolver.resolve(item.field.path, item.field.pos), item.descending, item.nulls_last) for item in query.order
     ]
-    table = store.table(sobject)
-    records = table.records if table is not None else []
-    visible = visibility(include_deleted, now)
-    if predicate is None:
-        rows = [record for record in records if visible(record)]
-    else:
-        rows = [record for record in records if visible(record) and predicate(record)]
-    if len(order) == 1 and query.limit is not None and not query.offset and query.limit < len(rows):
-        rows = _first(rows, order, query.limit)
-    elif order:
-        _sort(rows, order)
-    if query.offset:
-        rows = rows[query.offset :]
-    if query.limit is not None:
-        rows = rows[: query.limit]
     shape = _Shape()
     for resolved in selected:
         shape.add(resolved)
     render_as = shape.compile(f"/services/data/v{version}/sobjects/")
     unique = tuple({resolved.key: resolved for resolved in selected}.values())
-    if query.count:
-        return QueryResult(sobject, len(rows), [], lambda record: render_as(record, sobject), unique, True)
-    return QueryResult(
-        sobject, len(rows), rows, lambda record: render_as(record, sobject), unique, False, bool(query.offset)
+    span = datetime_range(query.where, resolver, now.date()) if query.where is not None else None
+    return PreparedQuery(
+        sobject, query, include_deleted, now, unique, predicate, order, lambda record: render_as(record, sobject), span
     )
+
+
+def _datetime_index(table: Table, name: str) -> tuple[list[str], list[int]]:
+    """The positions of ``table``'s records with a value in datetime field ``name``, in the order of that value's
+    comparison key, and those keys (built once per loaded table: a table is never changed, only reloaded)."""
+    cached = table.derived.get(f"datetime index {name}")
+    if cached is None:
+        norm = NORMALISE["datetime"]
+        assert norm is not None
+        pairs = sorted(
+            (norm(value), position)
+            for position, record in enumerate(table.records)
+            if (value := record.get(name)) is not None
+        )
+        cached = table.derived.setdefault(f"datetime index {name}", ([key for key, _ in pairs], [p for _, p in pairs]))
+    return cached
+
+
+def run_query(store: OrgStore, text: str, *, include_deleted: bool, now: datetime, version: str) -> QueryResult:
+    """Evaluate ``text``; raises ``ApiError`` with Salesforce's code for any query it would refuse."""
+    return prepare(store, text, include_deleted=include_deleted, now=now, version=version).run(store)

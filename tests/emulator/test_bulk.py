@@ -2,11 +2,15 @@
 
 import csv
 import io
+import threading
 import time
 
 import pytest
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceGeneralError, SalesforceMalformedRequest
 
+from sfemulator import bulk as bulk_jobs
+from sfemulator import soql_run
+from sfemulator.describe import schema_for
 from sfemulator.latency import Latency
 from sfemulator.sfids import make_id
 from tests.emulator.conftest import record
@@ -202,3 +206,47 @@ def test_bulk_requests_count_against_the_allowance(bulk, emulator):
     bulk.get_query_results(job["id"])
     assert emulator.usage.snapshot()[0] == before + 3
     assert emulator.faults.counts == {"bulk_jobs": 1, "bulk_job": 1, "bulk_results": 1}
+
+
+def test_creating_a_job_does_not_wait_for_its_query(bulk, emulator):
+    # As on Salesforce, the query runs after the job is created: hold the runner, and creation still answers.
+    gate = threading.Event()
+    emulator.bulk._runner.submit(gate.wait, 10)
+    job = bulk.create_job("query", "SELECT Id FROM Opportunity")
+    assert job["state"] == "UploadComplete"
+    assert not emulator.bulk._jobs[job["id"]].running.done()
+    threading.Timer(0.2, gate.set).start()
+    info = bulk.get_job(job["id"], True)  # its queue time (none here) has passed: the status waits for the query
+    assert info["state"] == "JobComplete" and info["numberRecordsProcessed"] == 22
+
+
+def test_a_query_that_fails_while_it_runs_ends_the_job_failed(bulk, emulator, monkeypatch):
+    def broken(self, store):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(soql_run.PreparedQuery, "run", broken)
+    job = bulk.create_job("query", "SELECT Id FROM Opportunity")
+    info = bulk.get_job(job["id"], True)
+    assert info["state"] == "Failed" and info["errorMessage"] == "InternalServerError : disk gone"
+    with pytest.raises(SalesforceGeneralError) as caught:
+        bulk.get_query_results(job["id"])
+    assert caught.value.status == 412
+
+
+def test_every_column_is_written_as_one_cell_at_a_time_would_write_it(emulator):
+    # The results writer reads plain fields in one pass; it must write exactly what _cell gives for each value.
+    schema = schema_for(emulator.store, "Opportunity")
+    plain = [name for name, info in schema.fields.items() if info.type not in ("address", "location")]
+    text = f"SELECT {', '.join(plain)}, Account.Name, Account.CreatedDate FROM Opportunity"
+    prepared = soql_run.prepare(emulator.store, text, include_deleted=True, now=emulator.now(), version="59.0")
+    records = prepared.run(emulator.store).rows
+    assert len(records) == ROWS
+
+    def written(rows):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue()
+
+    one_at_a_time = [[bulk_jobs._cell(field.getter(r), field.field.type) for field in prepared.fields] for r in records]
+    assert written(map(bulk_jobs._row_maker(prepared.fields), records)) == written(one_at_a_time)
+    assert "true" in written(one_at_a_time) and "Z" in written(one_at_a_time)  # booleans and datetimes are in it

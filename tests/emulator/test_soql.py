@@ -365,3 +365,44 @@ def test_literals_of_the_wrong_type_are_refused(sf, where, code, text):
 def test_offset_beyond_2000_is_refused(sf):
     error = error_of(sf, "SELECT Id FROM Opportunity OFFSET 2001")
     assert error["errorCode"] == "NUMBER_OUTSIDE_VALID_RANGE"
+
+
+def test_a_datetime_range_read_by_the_index_selects_what_a_full_scan_selects(make_org, emulator_of):
+    import dataclasses
+    import random
+
+    from sfemulator.soql_run import prepare
+
+    chooser = random.Random(5)
+    stamps = ["2026-11-01T08:00:00.000+0000", "2026-11-01T08:00:00.000Z", "2026-11-01T09:30:00.000+0100", None,
+              "2026-10-31T23:59:59.999+0000", "2026-11-02T00:00:00.000+0000", "not a date"]  # fmt: skip
+    rows = [
+        opportunity(
+            n, Name=f"D{n}", SystemModstamp=chooser.choice(stamps), IsDeleted=n % 7 == 0, CloseDate="2026-12-01"
+        )
+        for n in range(1, 120)
+    ]
+    emulator = emulator_of(make_org({"Opportunity": rows}))
+    bounds = [
+        "2026-10-31T23:59:59.999Z",
+        "2026-11-01T08:00:00Z",
+        "2026-11-01T08:30:00.000+01:00",
+        "2026-11-02T00:00:00Z",
+    ]
+    wheres = [f"SystemModstamp {op} {bound}" for op in ("<", "<=", ">", ">=") for bound in bounds]
+    wheres += [
+        f"SystemModstamp >= {low} AND SystemModstamp < {high} AND Name != 'D3'" for low in bounds for high in bounds
+    ]
+    wheres += ["SystemModstamp > 2026-11-01T08:00:00Z OR Name = 'D4'", "CreatedDate < 2026-11-02T00:00:00Z"]
+    for where in wheres:
+        for include_deleted in (False, True):
+            text = f"SELECT Id FROM Opportunity WHERE {where} ORDER BY SystemModstamp, Id"
+            prepared = prepare(
+                emulator.store, text, include_deleted=include_deleted, now=emulator.now(), version="59.0"
+            )
+            scanned = dataclasses.replace(prepared, span=None).run(emulator.store).rows
+            assert prepared.run(emulator.store).rows == scanned, where
+    window = f"SystemModstamp >= {bounds[1]} AND SystemModstamp < {bounds[3]}"
+    ranged = prepare(emulator.store, f"SELECT Id FROM Opportunity WHERE {window}", include_deleted=False,
+                     now=emulator.now(), version="59.0")  # fmt: skip
+    assert ranged.span is not None and 0 < len(ranged.candidates(emulator.store.table("Opportunity"))) < len(rows)
