@@ -3,6 +3,7 @@
 import pytest
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
+from integrations.salesforce import bulk
 from integrations.salesforce.catalogue import CATALOGUE
 from integrations.salesforce.connect import register_org
 from integrations.sync.run import run_sync
@@ -192,3 +193,17 @@ def test_a_bulk_sync_over_http_survives_faults_set_over_http(db, org_dir, emulat
     assert_exact(org, org_dir)
     counts = requests.get(f"{emulator_server}/_emulator/state", timeout=5).json()["counts"]
     assert counts["bulk_jobs"] == len(CATALOGUE) + 1 and counts["login"] == 2
+
+
+def test_a_jobs_first_set_is_one_page_and_the_rest_full_sets(connected_org, org_dir, emulator, bulk_only, settings,
+                                                             monkeypatch):  # fmt: skip
+    settings.SALESFORCE_BULK_MAX_RECORDS = 4
+    monkeypatch.setattr(bulk, "FIRST_SET_RECORDS", 1)
+    run = run_sync(connected_org)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    opportunity = run.object_runs.get(sobject="Opportunity")
+    rows = len(read_records(org_dir, "Opportunity"))
+    assert rows > 2
+    # describe + COUNT + create + poll + a set of 1 row, then sets of 4 + delete
+    assert opportunity.api_calls == 1 + 1 + 1 + 1 + 1 + -(-(rows - 1) // 4) + 1
+    assert_exact(connected_org, org_dir)
