@@ -6,7 +6,7 @@ a row is rendered (``attributes``, nested relationships) only when its page is s
 
 import bisect
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,9 +185,13 @@ class PreparedQuery:
 
     def run(self, store: OrgStore) -> QueryResult:
         query, order = self.query, self.order
-        records = self.candidates(store.table(self.sobject))
+        table = store.table(self.sobject)
         visible = visibility(self.include_deleted, self.now)
         predicate = self.predicate
+        first = None if query.count or query.offset else _first_by_index(table, order, query.limit, visible, predicate)
+        if first is not None:
+            return QueryResult(self.sobject, len(first), first, self.render, self.fields, False, False)
+        records = self.candidates(table)
         if predicate is None:
             rows = [record for record in records if visible(record)]
         else:
@@ -223,6 +227,48 @@ def prepare(store: OrgStore, text: str, *, include_deleted: bool, now: datetime,
     return PreparedQuery(
         sobject, query, include_deleted, now, unique, predicate, order, lambda record: render_as(record, sobject), span
     )
+
+
+def _first_by_index(
+    table: Table | None,
+    order: list[tuple[ResolvedField, bool, bool]],
+    limit: int | None,
+    visible: Callable[[Record], bool],
+    predicate: Callable[[Record], bool] | None,
+) -> list[Record] | None:
+    """``ORDER BY <datetime field> [DESC] LIMIT n`` read from the field's index, as sorting gives it (equal keys
+    in file order, either direction); None when the index cannot answer: another order, no LIMIT, a relationship
+    field, or a record without a value (nulls sort by NULLS FIRST/LAST, which the index does not hold). It is how
+    a client finds an object's first or last stamp, which Salesforce answers from an index."""
+    if table is None or limit is None or len(order) != 1:
+        return None
+    resolved, descending, _ = order[0]
+    if resolved.hops or family_of(resolved.field.type) != "datetime":
+        return None
+    keys, positions = _datetime_index(table, resolved.field.name)
+    if len(keys) != len(table.records):
+        return None
+    records = table.records
+    found: list[Record] = []
+    if not descending:
+        walk = (records[position] for position in positions)
+    else:
+        walk = (records[position] for position in _descending(keys, positions))
+    for record in walk:
+        if len(found) >= limit:
+            break
+        if visible(record) and (predicate is None or predicate(record)):
+            found.append(record)
+    return found
+
+
+def _descending(keys: list[str], positions: list[int]) -> Iterator[int]:
+    """Positions from the largest key down, equal keys in file order (as a stable sort in reverse gives them)."""
+    end = len(keys)
+    while end > 0:
+        start = bisect.bisect_left(keys, keys[end - 1], 0, end)
+        yield from positions[start:end]
+        end = start
 
 
 def _datetime_index(table: Table, name: str) -> tuple[list[str], list[int]]:
