@@ -13,17 +13,20 @@ jobs' results; what changed after they were cut is read by one more window over 
 The round trips (describe, COUNT(), the first and last stamp, a job per window) go out SYNC_PARALLEL_WINDOWS at
 a time in threads that only talk HTTP. Everything recorded goes through the calling thread and its database
 connection, each job id as soon as its job exists, so a killed run leaves at most the jobs in flight
-unrecorded (Salesforce drops an unread job after 7 days). A step still describes and estimates its object
-itself (two calls): it must see the org as it is when it runs. Any trouble with one object leaves that object
-to its own step.
+unrecorded (Salesforce drops an unread job after 7 days). The describe and the estimate of an object whose jobs
+were queued are kept (``take``) for its step in this process and run, which then makes neither call again: its
+jobs' field lists were fixed by that describe, so the step maps their results by the same one. A step in
+another process (a worker's later step), or of an object whose queueing failed, describes and estimates its
+object itself. Any trouble with one object leaves that object to its own step.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -47,6 +50,27 @@ class Later:
     where: str  # the WHERE clause of its fetch ("" for everything)
     plan: FieldPlan | None = None
     choice: strategy.Choice | None = None
+    described: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What the run's queueing learned of an object whose jobs it queued: its describe and its strategy."""
+
+    described: dict[str, Any]
+    choice: strategy.Choice
+
+
+# (run, object) -> Ready, for one run at a time: a step takes its object's entry once.
+_ready: dict[tuple[int, str], Ready] = {}
+_ready_lock = threading.Lock()
+
+
+def take(job: ObjectJob) -> Ready | None:
+    """The describe and strategy the run's queueing found for ``job``'s object, if it queued its jobs in this
+    process (once: a retried step describes anew)."""
+    with _ready_lock:
+        return _ready.pop((job.run.pk, job.spec.name), None)
 
 
 def queue_run(
@@ -70,8 +94,20 @@ def queue_run(
         for item, found in zip(bulk, _each(pool, bulk, _span), strict=True):
             _queue(pool, queued, item, found)
         made += _record_all(job, queued)
+    _keep(job, [item for item in bulk if item.described is not None and item.choice is not None])
     logger.info("%d Bulk jobs queued ahead, for %s and the run's later Bulk objects", made, job.spec.name)
     return made
+
+
+def _keep(job: ObjectJob, items: list[Later]) -> None:
+    """Keep each queued object's describe and strategy for its step (``take``), dropping any other run's."""
+    queued = {window.sobject for window in SyncWindow.objects.filter(org_id=job.run.org_id, queued_ahead=True)}
+    with _ready_lock:
+        for key in [key for key in _ready if key[0] != job.run.pk]:
+            del _ready[key]
+        for item in items:
+            if item.job.spec.name in queued and item.described is not None and item.choice is not None:
+                _ready[(job.run.pk, item.job.spec.name)] = Ready(item.described, item.choice)
 
 
 def _span(item: Later) -> tuple[datetime, datetime] | None:
@@ -111,7 +147,8 @@ def _record_all(job: ObjectJob, queued: dict[Future[str], tuple[Later, SyncWindo
 
 
 def _describe(item: Later) -> None:
-    item.plan = plan_fields(item.job.spec, item.job.client.describe(item.job.spec.name))
+    item.described = item.job.client.describe(item.job.spec.name)
+    item.plan = plan_fields(item.job.spec, item.described)
 
 
 def _estimate(item: Later) -> None:

@@ -97,10 +97,11 @@ def sync_object(job: ObjectJob) -> SyncObjectRun:
         object_run.retries = base_retries + client.retries - retries_before
 
     try:
-        described = client.describe(spec.name)
+        ready = ahead.take(job)  # the run's queueing described and estimated this object already
+        described = ready.described if ready is not None else client.describe(spec.name)
         job.field_types = {item["name"]: item.get("type") for item in described.get("fields", []) if "name" in item}
         plan = plan_fields(spec, described)
-        done = _fetch_and_save(job, object_run, mark, plan, count_calls)
+        done = _fetch_and_save(job, object_run, mark, plan, count_calls, ready.choice if ready is not None else None)
     except ObjectNotAvailable as exc:
         count_calls()
         return _skip_or_fail(job, object_run, mark, str(exc))
@@ -149,9 +150,15 @@ def _window_start(job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark) -> 
 
 
 def _fetch_and_save(
-    job: ObjectJob, object_run: SyncObjectRun, mark: SyncMark, plan: FieldPlan, count_calls: Callable[[], None]
+    job: ObjectJob,
+    object_run: SyncObjectRun,
+    mark: SyncMark,
+    plan: FieldPlan,
+    count_calls: Callable[[], None],
+    chosen: strategy.Choice | None = None,
 ) -> bool:
-    """One window of the object: True when the object is done, False when the next step continues it."""
+    """One window of the object: True when the object is done, False when the next step continues it.
+    ``chosen``: the strategy the run's queueing chose for it (not estimated again)."""
     run, spec = job.run, job.spec
     started = timezone.now()
     since, deep_from = _window_start(job, object_run, mark)
@@ -169,7 +176,7 @@ def _fetch_and_save(
     if first_window:
         saver.retry_pending(plan, mapper)
     soql = changes_query(plan, since)
-    choice = strategy.choose(job, window_where(spec, since), since)
+    choice = chosen or strategy.choose(job, window_where(spec, since), since)
     object_run.strategy, object_run.strategy_reason = choice.strategy, choice.reason
     object_run.save(update_fields=["strategy", "strategy_reason"])
     total = None

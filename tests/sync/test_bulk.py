@@ -171,9 +171,10 @@ def test_api_calls_are_counted_per_object_and_strategy(connected_org, org_dir, e
     by_object = {item.sobject: item for item in run.object_runs.all()}
     opportunity = by_object["Opportunity"]
     sets = -(-len(read_records(org_dir, "Opportunity")) // 2)
-    # describe + COUNT + create + poll + one download per set + delete: a forced strategy is estimated too,
-    # since the estimate also decides whether the fetch is cut into parallel windows
-    assert opportunity.api_calls == 1 + 1 + 1 + 1 + sets + 1
+    # Its job was queued by User's step (the run's first Bulk object), which described it and counted its rows
+    # (a forced strategy is estimated too, since the estimate also decides whether the fetch is windowed) and
+    # handed both to this step: the REST read of what changed since + poll + one download per set + delete.
+    assert opportunity.api_calls == 1 + 1 + sets + 1
     assert "SALESFORCE_SYNC_STRATEGY=bulk (an initial load: 5 rows)" in opportunity.strategy_reason
     assert run.api_calls == sum(item.api_calls for item in by_object.values())
     assert run.api_calls == emulator.usage.snapshot()[0] - 1  # all but the /limits probe before the first object
@@ -204,6 +205,20 @@ def test_a_jobs_first_set_is_one_page_and_the_rest_full_sets(connected_org, org_
     opportunity = run.object_runs.get(sobject="Opportunity")
     rows = len(read_records(org_dir, "Opportunity"))
     assert rows > 2
-    # describe + COUNT + create + poll + a set of 1 row, then sets of 4 + delete
-    assert opportunity.api_calls == 1 + 1 + 1 + 1 + 1 + -(-(rows - 1) // 4) + 1
+    # (queued by User's step, as above) the REST read of what changed since + poll + a set of 1 row, then sets
+    # of 4 + delete
+    assert opportunity.api_calls == 1 + 1 + 1 + -(-(rows - 1) // 4) + 1
+    assert_exact(connected_org, org_dir)
+
+
+def test_each_object_is_described_and_counted_once_when_its_jobs_were_queued_ahead(
+    connected_org, org_dir, emulator, bulk_only
+):
+    assert run_sync(connected_org).status == SyncRun.Status.SUCCEEDED
+    present = [spec.name for spec in CATALOGUE if (org_dir / f"{spec.name}.json").exists()]
+    absent = len(CATALOGUE) - len(present)
+    # The first Bulk object's step describes and counts every later one for the queueing and hands both on;
+    # an object the org lacks is tried by the queueing and again by its own step (to be reported there).
+    assert emulator.faults.count("describe") == len(present) + 2 * absent
+    assert emulator.faults.count("query") == len(present)  # one COUNT() each
     assert_exact(connected_org, org_dir)
