@@ -168,12 +168,37 @@ class PreparedQuery:
             return []
         if self.span is None:
             return table.records
-        name, low, high = self.span
-        keys, positions = _datetime_index(table, name)
-        first = 0 if low is None else bisect.bisect_left(keys, low)
-        last = len(keys) if high is None else bisect.bisect_right(keys, high)
+        _, positions = _index_slice(table, self.span[0], self.span)
         records = table.records
-        return [records[position] for position in sorted(positions[first:last])]
+        return [records[position] for position in sorted(positions)]
+
+    def _first_by_index(self, table: Table | None, visible: Callable[[Record], bool]) -> list[Record] | None:
+        """``ORDER BY <datetime field> [DESC] LIMIT n`` read from the field's index (within ``span`` when the WHERE
+        bounds the same field), as sorting gives it: equal keys in file order, either direction. None when the
+        index cannot answer: another order, no LIMIT, a relationship field, or a record without a value (nulls
+        sort by NULLS FIRST/LAST, which the index does not hold). It is how a client finds an object's first or
+        last stamp, which Salesforce answers from an index."""
+        limit, order = self.query.limit, self.order
+        if table is None or limit is None or len(order) != 1:
+            return None
+        resolved, descending, _ = order[0]
+        name = resolved.field.name
+        if resolved.hops or family_of(resolved.field.type) != "datetime":
+            return None
+        keys, _ = _datetime_index(table, name)
+        if len(keys) != len(table.records):
+            return None
+        keys, positions = _index_slice(table, name, self.span if self.span and self.span[0] == name else None)
+        walk = _descending(keys, positions) if descending else positions
+        records, predicate = table.records, self.predicate
+        found: list[Record] = []
+        for position in walk:
+            if len(found) >= limit:
+                break
+            record = records[position]
+            if visible(record) and (predicate is None or predicate(record)):
+                found.append(record)
+        return found
 
     @property
     def count(self) -> bool:
@@ -188,22 +213,21 @@ class PreparedQuery:
         table = store.table(self.sobject)
         visible = visibility(self.include_deleted, self.now)
         predicate = self.predicate
-        first = None if query.count or query.offset else _first_by_index(table, order, query.limit, visible, predicate)
-        if first is not None:
-            return QueryResult(self.sobject, len(first), first, self.render, self.fields, False, False)
-        records = self.candidates(table)
-        if predicate is None:
-            rows = [record for record in records if visible(record)]
-        else:
-            rows = [record for record in records if visible(record) and predicate(record)]
-        if len(order) == 1 and query.limit is not None and not query.offset and query.limit < len(rows):
-            rows = _first(rows, order, query.limit)
-        elif order:
-            _sort(rows, order)
-        if query.offset:
-            rows = rows[query.offset :]
-        if query.limit is not None:
-            rows = rows[: query.limit]
+        rows = None if query.count or query.offset else self._first_by_index(table, visible)
+        if rows is None:
+            records = self.candidates(table)
+            if predicate is None:
+                rows = [record for record in records if visible(record)]
+            else:
+                rows = [record for record in records if visible(record) and predicate(record)]
+            if len(order) == 1 and query.limit is not None and not query.offset and query.limit < len(rows):
+                rows = _first(rows, order, query.limit)
+            elif order:
+                _sort(rows, order)
+            if query.offset:
+                rows = rows[query.offset :]
+            if query.limit is not None:
+                rows = rows[: query.limit]
         if query.count:
             return QueryResult(self.sobject, len(rows), [], self.render, self.fields, True)
         return QueryResult(self.sobject, len(rows), rows, self.render, self.fields, False, self.offset)
@@ -229,39 +253,6 @@ def prepare(store: OrgStore, text: str, *, include_deleted: bool, now: datetime,
     )
 
 
-def _first_by_index(
-    table: Table | None,
-    order: list[tuple[ResolvedField, bool, bool]],
-    limit: int | None,
-    visible: Callable[[Record], bool],
-    predicate: Callable[[Record], bool] | None,
-) -> list[Record] | None:
-    """``ORDER BY <datetime field> [DESC] LIMIT n`` read from the field's index, as sorting gives it (equal keys
-    in file order, either direction); None when the index cannot answer: another order, no LIMIT, a relationship
-    field, or a record without a value (nulls sort by NULLS FIRST/LAST, which the index does not hold). It is how
-    a client finds an object's first or last stamp, which Salesforce answers from an index."""
-    if table is None or limit is None or len(order) != 1:
-        return None
-    resolved, descending, _ = order[0]
-    if resolved.hops or family_of(resolved.field.type) != "datetime":
-        return None
-    keys, positions = _datetime_index(table, resolved.field.name)
-    if len(keys) != len(table.records):
-        return None
-    records = table.records
-    found: list[Record] = []
-    if not descending:
-        walk = (records[position] for position in positions)
-    else:
-        walk = (records[position] for position in _descending(keys, positions))
-    for record in walk:
-        if len(found) >= limit:
-            break
-        if visible(record) and (predicate is None or predicate(record)):
-            found.append(record)
-    return found
-
-
 def _descending(keys: list[str], positions: list[int]) -> Iterator[int]:
     """Positions from the largest key down, equal keys in file order (as a stable sort in reverse gives them)."""
     end = len(keys)
@@ -269,6 +260,19 @@ def _descending(keys: list[str], positions: list[int]) -> Iterator[int]:
         start = bisect.bisect_left(keys, keys[end - 1], 0, end)
         yield from positions[start:end]
         end = start
+
+
+def _index_slice(
+    table: Table, name: str, span: tuple[str, str | None, str | None] | None
+) -> tuple[list[str], list[int]]:
+    """The keys and positions of ``table``'s index of ``name`` within ``span``'s bounds (inclusive; all without)."""
+    keys, positions = _datetime_index(table, name)
+    if span is None:
+        return keys, positions
+    _, low, high = span
+    first = 0 if low is None else bisect.bisect_left(keys, low)
+    last = len(keys) if high is None else bisect.bisect_right(keys, high)
+    return keys[first:last], positions[first:last]
 
 
 def _datetime_index(table: Table, name: str) -> tuple[list[str], list[int]]:
