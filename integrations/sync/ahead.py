@@ -91,22 +91,22 @@ def queue_run(
                 item.choice = strategy.decide(item.job, *held)
         _each(pool, [item for item in chosen if item.choice is None], _estimate)
         bulk = [item for item in chosen if item.choice is not None and item.choice.strategy == strategy.BULK]
-        for item, found in zip(bulk, _each(pool, bulk, _span), strict=True):
-            _queue(pool, queued, item, found)
+        windowed = [item for item, found in zip(bulk, _each(pool, bulk, _span), strict=True)
+                    if _queue(pool, queued, item, found)]  # fmt: skip
         made += _record_all(job, queued)
-    _keep(job, [item for item in bulk if item.described is not None and item.choice is not None])
+    _keep(job, windowed)
     logger.info("%d Bulk jobs queued ahead, for %s and the run's later Bulk objects", made, job.spec.name)
     return made
 
 
-def _keep(job: ObjectJob, items: list[Later]) -> None:
-    """Keep each queued object's describe and strategy for its step (``take``), dropping any other run's."""
-    queued = {window.sobject for window in SyncWindow.objects.filter(org_id=job.run.org_id, queued_ahead=True)}
+def _keep(job: ObjectJob, windowed: list[Later]) -> None:
+    """Keep the describe and strategy of each object whose windows were cut here for its step (``take``),
+    dropping any other run's."""
     with _ready_lock:
         for key in [key for key in _ready if key[0] != job.run.pk]:
             del _ready[key]
-        for item in items:
-            if item.job.spec.name in queued and item.described is not None and item.choice is not None:
+        for item in windowed:
+            if item.described is not None and item.choice is not None:
                 _ready[(job.run.pk, item.job.spec.name)] = Ready(item.described, item.choice)
 
 
@@ -119,13 +119,16 @@ def _queue(
     queued: dict[Future[str], tuple[Later, SyncWindow]],
     item: Later,
     found: tuple[datetime, datetime] | None,
-) -> None:
-    """Record ``item``'s windows over ``found`` (here, in the database) and have the pool create their jobs."""
+) -> bool:
+    """Record ``item``'s windows over ``found`` (here, in the database) and have the pool create their jobs;
+    whether it has any."""
     if found is None or item.plan is None or item.choice is None:
-        return
-    for window in parallel.record_windows(item.job, found, item.choice, ahead=True):
+        return False
+    windows = parallel.record_windows(item.job, found, item.choice, ahead=True)
+    for window in windows:
         soql = parallel.window_query(item.plan, window)
         queued[pool.submit(strategy.queue_bulk_job, item.job, soql)] = (item, window)
+    return bool(windows)
 
 
 def _record_all(job: ObjectJob, queued: dict[Future[str], tuple[Later, SyncWindow]]) -> int:
