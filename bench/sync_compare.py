@@ -7,7 +7,8 @@ For each latency profile (``sfemulator.latency``: figures in ``docs/benchmarks.m
 ``run_emulator --latency PROFILE`` process, and each strategy runs a whole initial sync
 (``SALESFORCE_SYNC_STRATEGY``) in its own child process into emptied tables, so that its peak memory (the
 child's own high-water mark, ``VmHWM``) is the sync's alone. The baseline, measured in the same run:
-PostgreSQL binary COPY of the rows the last sync wrote into empty copies of the same tables.
+PostgreSQL binary COPY of the rows the last sync wrote into the same tables, emptied (``bench.sync.copy_baseline``,
+which also times COPY into temporary copies, the baseline until 3 December).
 
 Each row also says where the CPU went while the sync ran: the sync process (every thread), the emulator (which
 on a real org is Salesforce's machines, here it shares ours) and PostgreSQL (every server process of the
@@ -173,7 +174,7 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
     if unknown:
         raise SystemExit(f"unknown strategies {unknown}; choose from {', '.join(SETTINGS)}")
     results: dict[str, dict[str, dict]] = {}
-    copy_rate = None
+    copy_rate = temporary_rate = None
     for profile in profiles:
         server, url = start_emulator(directory, latency=profile)
         try:
@@ -207,17 +208,22 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
             server.wait(timeout=10)
         if copy_rate is None:
             database_began, own_began = _cpu_seconds(_postgres_pids()), time.process_time()
-            rows, seconds = copy_baseline(sorted({spec.table for spec in CATALOGUE}))
-            copy_rate = rows / seconds
-            print(f"PostgreSQL COPY of the same rows: {rows:,} rows in {seconds:.1f} s = {copy_rate:,.0f} rows/s")
+            baseline = copy_baseline(sorted({spec.table for spec in CATALOGUE}))
+            copy_rate, temporary_rate = baseline.rate, baseline.temporary_rate
+            print(
+                f"PostgreSQL COPY of the same rows into the same tables: {baseline.rows:,} rows in "
+                f"{baseline.seconds:.1f} s = {copy_rate:,.0f} rows/s; into temporary copies (no WAL, no foreign "
+                f"key; the baseline before 3 December): {baseline.temporary_seconds:.1f} s = {temporary_rate:,.0f} "
+                "rows/s"
+            )
             print(
                 f"  CPU seconds: this process {time.process_time() - own_began:.1f} (the rows read back and written), "
-                f"PostgreSQL {_cpu_seconds(_postgres_pids()) - database_began:.1f}"
+                f"PostgreSQL {_cpu_seconds(_postgres_pids()) - database_began:.1f} (both COPYs)"
             )
-    return _verdict(results, copy_rate or 0.0)
+    return _verdict(results, copy_rate or 0.0, temporary_rate or 0.0)
 
 
-def _verdict(results: dict[str, dict[str, dict]], copy_rate: float) -> int:
+def _verdict(results: dict[str, dict[str, dict]], copy_rate: float, temporary_rate: float) -> int:
     ok = True
     realistic = results.get("realistic", {})
     if "bulk" in realistic:
@@ -235,10 +241,13 @@ def _verdict(results: dict[str, dict[str, dict]], copy_rate: float) -> int:
         speedup = realistic["rest"]["seconds"] / realistic["rest-parallel"]["seconds"]
         print(f"REST in parallel windows: {speedup:.1f}x REST serial at realistic latency")
     for strategy, result in results.get("off", {}).items():
-        share = result["fetched"] / result["seconds"] / copy_rate if copy_rate else 0.0
+        rate = result["fetched"] / result["seconds"]
+        share = rate / copy_rate if copy_rate else 0.0
+        before = rate / temporary_rate if temporary_rate else 0.0
         ok &= share >= OFF_SHARE_OF_COPY
-        print(f"goal: latency off, {strategy} >= {OFF_SHARE_OF_COPY:.0%} of COPY: {share:.0%}, "
-              f"{'met' if share >= OFF_SHARE_OF_COPY else 'NOT met'}")  # fmt: skip
+        print(f"goal: latency off, {strategy} >= {OFF_SHARE_OF_COPY:.0%} of COPY into the same tables: {share:.0%}, "
+              f"{'met' if share >= OFF_SHARE_OF_COPY else 'NOT met'} ({before:.0%} of COPY into "
+              "temporary copies)")  # fmt: skip
     peak = max((result["peak_mb"] for runs in results.values() for result in runs.values()), default=0.0)
     ok &= peak < PEAK_MEMORY_MB
     print(f"goal: peak memory of the sync < {PEAK_MEMORY_MB} MB: {peak:.0f} MB, "

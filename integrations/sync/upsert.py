@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import orjson
 from django.db import DataError, IntegrityError, connections, transaction
 from psycopg import postgres
 from psycopg.adapt import Dumper
@@ -114,15 +115,21 @@ class PostgresUpserter:
 
 
 class _ExtraDumper(Dumper):
-    """A row's ``extra`` (a dict) as binary jsonb, the same text ``json.dumps`` gives psycopg's own dumper, and an
-    empty one without a call. Rows need no ``Jsonb`` wrapper nor slicing to use it: together that was 0.6 of the
-    sync's 6.9 CPU seconds for 200,000 rows."""
+    """A row's ``extra`` (a dict) as binary jsonb, and an empty one without a call. Rows need no ``Jsonb`` wrapper
+    nor slicing to use it: together that was 0.6 of the sync's 6.9 CPU seconds for 200,000 rows. orjson writes a
+    typical ``extra`` in 0.3 µs where ``json.dumps`` took 4.5 (jsonb keeps the parsed value, not the text); what
+    orjson refuses (a key that is not a string, an integer beyond 64 bits) is written by ``json`` as before."""
 
     format = Format.BINARY
     oid = postgres.types["jsonb"].oid
 
     def dump(self, obj: Any) -> bytes:
-        return _EMPTY_JSONB if not obj else b"\x01" + json.dumps(obj).encode()
+        if not obj:
+            return _EMPTY_JSONB
+        try:
+            return b"\x01" + orjson.dumps(obj)
+        except TypeError:
+            return b"\x01" + json.dumps(obj).encode()
 
 
 _EMPTY_JSONB = b"\x01{}"  # jsonb's binary form: a version byte, then the text

@@ -1,9 +1,12 @@
 """The client's read API against the emulated org: pages, queryAll, counts, describes, replication, limits."""
 
+import json
 from datetime import timedelta
 
 import pytest
+import requests
 
+from integrations.salesforce.client import _Salesforce
 from sfemulator.app import OrgEmulator
 from tests.salesforce.conftest import ACCOUNTS, NOW
 
@@ -84,3 +87,27 @@ def test_limits(connect, client_for) -> None:
     assert limits["DailyApiRequests"]["Max"] == 15000
     assert client.api_usage == (1, 15000)
     assert client.api_calls == 1  # the first call was limits itself: no extra read to learn the usage
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"records": [{"Amount": 1234.5, "IsClosed": true, "Name": "caf\\u00e9", "X": null}], "done": true}',
+        b'{"Digits": 123456789012345678, "Negative": -0.5e-3}',  # Salesforce's widest number: 18 digits
+        b'{"Name": "LONE\\ud800SURROGATE"}',  # a lone surrogate escape: orjson refuses it
+    ],
+)
+def test_replies_decode_as_the_library_decodes_them(body) -> None:
+    reply = requests.Response()
+    reply._content = body
+    sf = _Salesforce(session_id="x", instance="acme.my.salesforce.com")
+
+    assert sf.parse_result_to_json(reply) == json.loads(body)
+
+
+def test_a_reply_that_is_not_json_raises_the_librarys_error() -> None:
+    reply = requests.Response()
+    reply._content = b"<html>503</html>"
+
+    with pytest.raises(requests.exceptions.JSONDecodeError):
+        _Salesforce(session_id="x", instance="acme.my.salesforce.com").parse_result_to_json(reply)

@@ -124,6 +124,19 @@ def test_an_unencodable_value_refuses_only_its_row_and_names_its_field(upserter,
     assert Opportunity.objects.filter(org=org).count() == 1
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"Text__c": "café ☕", "Nested__c": {"a": [1, 2.5, None, True]}, "Empty__c": ""},
+        {"Big__c": 2**70, "Small__c": -(2**63)},  # beyond 64 bits: orjson refuses, json writes it
+    ],
+)
+def test_extra_lands_as_the_json_it_was(upserter, org, extra):
+    written = save(upserter, OPPORTUNITY, org, [opp("006A", T0, extra=extra)])
+    assert (written.rows, written.errors) == (1, [])
+    assert Opportunity.objects.get(org=org, sf_id="006A").extra == extra
+
+
 def save_new(upserter, spec, org, rows):
     with transaction.atomic():
         return upsert_page(upserter, spec, org.pk, rows, new=True)
