@@ -14,7 +14,7 @@ raised to the caller after the object's state is saved.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun, SyncWindow
+from integrations.salesforce.bulk import PAGE_RECORDS
 from integrations.salesforce.catalogue import SOBJECT_NAMES, SObjectSpec, spec_for
 from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
@@ -66,6 +67,33 @@ def _query_pages(job: ObjectJob, soql: str) -> Iterator[list[dict[str, Any]]]:
     if wide.too_long(job.client.version, soql):
         return wide.joined_pages(job, soql)
     return job.client.query_pages(soql, include_deleted=True)
+
+
+# REST pages are saved this many rows at a time (at least), as Bulk sets are read, or once a second has passed
+# since the first page of a save came: a stop request or a deadline is seen at a save, and on a slow org a
+# save of 5,000 rows could be many seconds away.
+SAVE_ROWS = PAGE_RECORDS
+SAVE_SECONDS = 1.0
+
+
+def gathered(
+    pages: Iterable[list[dict[str, Any]]], clock: Callable[[], float] = time.monotonic
+) -> Iterator[list[dict[str, Any]]]:
+    """REST pages (Salesforce's 2,000 records at most) joined into pages of at least ``SAVE_ROWS`` records, or
+    of what came within ``SAVE_SECONDS``: each save (a transaction, a COPY, the run record, the lease's fence) is
+    paid per 5,000 rows instead of per 2,000 when the org answers fast. An empty result is still one page."""
+    held: list[dict[str, Any]] = []
+    handed = False
+    began = 0.0
+    for page in pages:
+        if not held:
+            began = clock()
+        held += page
+        if len(held) >= SAVE_ROWS or clock() - began >= SAVE_SECONDS:
+            yield held
+            held, handed = [], True
+    if held or not handed:
+        yield held
 
 
 # How each strategy fetches an object's changed rows (chosen per object and run: integrations.sync.strategy).
@@ -257,7 +285,11 @@ def _fetch_serially(
     window_mark = mark.mark
     # Unordered rows (Bulk) move the mark only once all are saved: a crash or a stop mid-way re-reads the window.
     high_water: datetime | None = None
-    pages = prefetched(lambda: clock.watch(fetch(job, soql)), mapper.map_page)
+    if choice.strategy == strategy.REST:
+        # Joined after the clock has seen the first reply: its Date is when the query started.
+        pages = prefetched(lambda: gathered(clock.watch(fetch(job, soql))), mapper.map_page)
+    else:
+        pages = prefetched(lambda: clock.watch(fetch(job, soql)), mapper.map_page)
     try:
         for page in pages:
             saver.save(page, org_now=clock.now, deep_from=deep_from, moves_mark=choice.ordered)

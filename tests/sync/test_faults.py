@@ -8,15 +8,16 @@ import time_machine
 from crm.models import Opportunity
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce.catalogue import CATALOGUE
-from integrations.sync import lock
+from integrations.sync import lock, objects
 from integrations.sync.run import begin_run, run_object, run_sync
 from tests.sync.org_files import mismatches, read_records
 
 
 @pytest.fixture
-def small_pages(emulator):
-    """Two records a page: every object of the sample org takes several pages."""
+def small_pages(emulator, monkeypatch):
+    """Two records a page, each saved alone: every object of the sample org takes several pages."""
     emulator.page_size = 2
+    monkeypatch.setattr(objects, "SAVE_ROWS", 2)
     return emulator
 
 
@@ -96,6 +97,52 @@ def test_a_sync_broken_half_way_resumes_without_gaps_or_duplicates(connected_org
     assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.errors
     assert resumed.object_runs.get(sobject="Opportunity").fetched < 6  # it started from the mark
     assert_exact(connected_org, org_dir)
+
+
+def test_rest_pages_are_saved_joined_and_a_break_resumes_after_the_last_joined_save(
+    connected_org, org_dir, emulator, monkeypatch, settings
+):
+    settings.SALESFORCE_MAX_RETRIES = 0
+    settings.SYNC_OBJECT_ATTEMPTS = 1
+    emulator.page_size = 2
+    monkeypatch.setattr(objects, "SAVE_ROWS", 3)  # two pages of two records per save
+    saves = []
+    # Follow-up pages after the third fail: User's and Account's one each pass, Opportunity's first save (its
+    # pages 1-2) lands and its third page fails.
+    emulator.faults.fail(500, after=3, times=None, kind="query_more")
+    broken = run_sync(connected_org, progress=lambda event: saves.append(event.sobject) if event.stage == "page" else 0)
+    assert broken.object_runs.get(sobject="Opportunity").status == SyncObjectRun.Status.FAILED
+    assert saves.count("User") == 1  # three users: pages of 2 + 1 joined into one save
+    assert Opportunity.objects.filter(org=connected_org).count() == 4
+
+    emulator.faults.clear()
+    resumed = run_sync(connected_org)
+    assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.errors
+    assert_exact(connected_org, org_dir)
+
+
+def test_pages_are_joined_to_at_least_the_save_size(monkeypatch):
+    monkeypatch.setattr(objects, "SAVE_ROWS", 5)
+    pages = [[{"Id": n} for n in range(start, start + 2)] for start in range(0, 14, 2)]
+
+    joined = list(objects.gathered(iter(pages)))
+
+    assert [len(page) for page in joined] == [6, 6, 2]
+    assert [row["Id"] for page in joined for row in page] == list(range(14))
+    assert list(objects.gathered(iter([[]]))) == [[]]  # an empty result is still one page
+    assert list(objects.gathered(iter([]))) == [[]]
+
+
+def test_pages_are_saved_within_a_second_of_coming_however_few(monkeypatch):
+    monkeypatch.setattr(objects, "SAVE_ROWS", 100)
+    ticks = iter(range(100))
+    clock = lambda: next(ticks) * 0.4  # noqa: E731 - each reading 0.4 s after the last
+    pages = [[{"Id": n}] for n in range(7)]
+
+    joined = list(objects.gathered(iter(pages), clock=clock))
+
+    # A save's first page starts its clock; the next readings are 0.4 and 0.8 s on, then 1.2 s: saved.
+    assert [[row["Id"] for row in page] for page in joined] == [[0, 1, 2], [3, 4, 5], [6]]
 
 
 def test_a_crash_mid_object_keeps_the_saved_pages_and_frees_the_org(connected_org, org_dir, small_pages):
