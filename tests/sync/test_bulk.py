@@ -1,5 +1,7 @@
 """The Bulk API 2.0 strategy: chosen from an estimate, lands exactly what REST lands, survives every Bulk fault."""
 
+import io
+
 import pytest
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
@@ -222,3 +224,41 @@ def test_each_object_is_described_and_counted_once_when_its_jobs_were_queued_ahe
     assert emulator.faults.count("describe") == len(present) + 2 * absent
     assert emulator.faults.count("query") == len(present)  # one COUNT() each
     assert_exact(connected_org, org_dir)
+
+
+CSV_TYPES = {"Id": "id", "IsWon": "boolean", "Amount": "currency", "Probability": "percent", "Seats__c": "int",
+             "Score__c": "double", "CloseDate": "date", "SystemModstamp": "datetime", "Name": "string",
+             "Note__c": "textarea"}  # fmt: skip
+CSV_TEXT = (
+    "Id,IsWon,Amount,Probability,Seats__c,Score__c,CloseDate,SystemModstamp,Name,Note__c\r\n"
+    '006A,true,12.5,10,3.0,-0.25,2026-01-02,2026-01-02T03:04:05.000Z,"Deal, ""one""",0\r\n'
+    '006B,false,,,,,,2026-01-02T03:04:05.000+0000,,"two\nlines"\r\n'
+)
+
+
+def test_csv_rows_are_read_as_the_rest_api_would_carry_them():
+    pages = list(bulk.records_from_csv(io.StringIO(CSV_TEXT, newline=""), CSV_TYPES))
+
+    assert pages == [
+        (
+            [
+                {"Id": "006A", "IsWon": True, "Amount": 12.5, "Probability": 10.0, "Seats__c": 3, "Score__c": -0.25,
+                 "CloseDate": "2026-01-02", "SystemModstamp": "2026-01-02T03:04:05.000+0000", "Name": 'Deal, "one"',
+                 "Note__c": "0"},
+                {"Id": "006B", "IsWon": False, "Amount": None, "Probability": None, "Seats__c": None, "Score__c": None,
+                 "CloseDate": None, "SystemModstamp": "2026-01-02T03:04:05.000+0000", "Name": None,
+                 "Note__c": "two\nlines"},
+            ],
+            True,
+        )
+    ]  # fmt: skip
+    assert type(pages[0][0][0]["Seats__c"]) is int
+
+
+def test_csv_pages_split_and_a_short_row_is_refused():
+    split = list(bulk.records_from_csv(io.StringIO(CSV_TEXT, newline=""), CSV_TYPES, page_records=1))
+    assert [(len(rows), last) for rows, last in split] == [(1, False), (1, True)]
+
+    short = CSV_TEXT + "006C,true\r\n"
+    with pytest.raises(bulk.TransientError, match="has 2 cells where the header names 10"):
+        list(bulk.records_from_csv(io.StringIO(short, newline=""), CSV_TYPES))
