@@ -287,8 +287,8 @@ def copy_baseline(tables: list[str]) -> CopyBaseline:
     (``LIKE … INCLUDING ALL``), then into the tables themselves, emptied, one transaction per table with
     ``synchronous_commit`` off as the sync's pages have it. The tables are the like-for-like baseline: a temporary
     table writes no WAL and ``LIKE`` copies no foreign key (each row's org is checked at commit), and both are
-    work the sync cannot skip (together about 40 % of the database's time here). The tables hold the same rows
-    afterwards."""
+    work the sync cannot skip (together about half of the COPY's time into the tables for the 1M org: 20.6-21.5
+    s against 10.6-11.8 s). The tables hold the same rows afterwards."""
     from django.db import connection, transaction
 
     saved: list[tuple[str, str, bytes]] = []
