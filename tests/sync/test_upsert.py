@@ -137,6 +137,13 @@ def test_extra_lands_as_the_json_it_was(upserter, org, extra):
     assert Opportunity.objects.get(org=org, sf_id="006A").extra == extra
 
 
+def test_a_nan_in_extra_lands_as_null_through_copy(postgres, org):
+    """No JSON holds a NaN (Salesforce never sends one); the COPY path writes it as null rather than refuse the row."""
+    written = save(PostgresUpserter(), OPPORTUNITY, org, [opp("006A", T0, extra={"Score__c": float("nan")})])
+    assert (written.rows, written.errors) == (1, [])
+    assert Opportunity.objects.get(org=org, sf_id="006A").extra == {"Score__c": None}
+
+
 def save_new(upserter, spec, org, rows):
     with transaction.atomic():
         return upsert_page(upserter, spec, org.pk, rows, new=True)
