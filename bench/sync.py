@@ -292,7 +292,7 @@ def copy_baseline(tables: list[str]) -> CopyBaseline:
     from django.db import connection, transaction
 
     saved: list[tuple[str, str, bytes]] = []
-    rows = temporary = 0.0
+    rows, temporary = 0, 0.0
     for table in tables:
         with transaction.atomic(), connection.cursor() as cursor:
             columns = [col.name for col in connection.introspection.get_table_description(cursor, table)]
@@ -319,7 +319,7 @@ def copy_baseline(tables: list[str]) -> CopyBaseline:
             with cursor.copy(f'COPY "{table}" ({listed}) FROM STDIN (FORMAT BINARY)') as copy:
                 copy.write(data)
         seconds += time.perf_counter() - began
-    return CopyBaseline(int(rows), seconds, temporary)
+    return CopyBaseline(rows, seconds, temporary)
 
 
 def main(argv: list[str]) -> int:
