@@ -18,7 +18,9 @@ class SyncedRecord(models.Model):
     org = models.ForeignKey("crm.Org", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     sf_id = models.CharField(max_length=18, help_text="The record's 18-character id in the CRM.")
     created_date = models.DateTimeField(null=True, blank=True)
-    system_modstamp = models.DateTimeField(null=True, blank=True, db_index=True)
+    # No index: no query reads rows by it (the sync keeps its marks in SyncMark), and one would be paid on every
+    # row written.
+    system_modstamp = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Fields the org has beyond the ones we model (custom fields, methodology fields …), kept raw so
