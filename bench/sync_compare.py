@@ -23,6 +23,7 @@ smaller objects) and ``bulk-serial`` (every object by one Bulk job, as before pa
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -54,6 +55,12 @@ def _child(argv: list[str]) -> int:
     """One strategy's initial sync, in this (child) process; prints its figures as one JSON line."""
     strategy, directory, emulator_url = argv
     os.environ.update(SETTINGS[strategy])
+    # As deployed: DEBUG off, so Django does not record each of the run's queries (the benchmark's own process
+    # keeps DEBUG on, which lends it the development keys); the keys this needs are made up for the run.
+    from cryptography.fernet import Fernet
+
+    os.environ.update(DJANGO_DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
+                      FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode())  # fmt: skip
     import django
 
     django.setup()
