@@ -11,7 +11,7 @@ class LiveManager(models.Manager):
 class SyncedRecord(models.Model):
     """Columns every synced row shares."""
 
-    # No foreign key constraint and no index of its own. A foreign key checks each row at commit (about 2.5 s of
+    # No foreign key constraint and no index of its own. A foreign key checks each row at commit (about 2.6 s of
     # PostgreSQL's time per million synced rows, as much as the COPY itself), so triggers check the org once per
     # statement instead (crm/migrations/0003_org_checked_per_statement.py); the unique (org, sf_id) index serves
     # what an index of org alone would. The ORM still cascades an org's deletion.

@@ -187,3 +187,12 @@ def test_a_refused_row_among_rows_expected_new_costs_only_that_row(upserter, org
     assert written.rows == 2
     assert [error.sf_id for error in written.errors] == ["006B"]
     assert sorted(Opportunity.objects.filter(org=org).values_list("sf_id", flat=True)) == ["006A", "006C"]
+
+
+def test_rows_expected_new_among_them_a_stored_one_and_a_refused_one(upserter, org):
+    save(upserter, OPPORTUNITY, org, [opp("006A", T0, name="stored")])
+    written = save_new(
+        upserter, OPPORTUNITY, org, [opp("006A", T0 + timedelta(seconds=1), name="changed"), opp("006B", T0, name=None)]
+    )
+    assert (written.rows, [error.sf_id for error in written.errors]) == (1, ["006B"])
+    assert dict(Opportunity.objects.filter(org=org).values_list("sf_id", "name")) == {"006A": "changed"}
