@@ -270,8 +270,8 @@ class CopyBaseline:
     """What PostgreSQL alone needs for the rows a sync wrote, measured two ways."""
 
     rows: int
-    seconds: float  # binary COPY into the same tables, emptied: indexes, foreign key, WAL (the goals' baseline)
-    temporary_seconds: float  # into temporary copies: same indexes, no foreign key, no WAL (the baseline until 3 Dec)
+    seconds: float  # binary COPY into the same tables, emptied: indexes, the org's check, WAL (the goals' baseline)
+    temporary_seconds: float  # into temporary copies: same indexes, no org check, no WAL (the baseline until 3 Dec)
 
     @property
     def rate(self) -> float:
@@ -286,9 +286,9 @@ def copy_baseline(tables: list[str]) -> CopyBaseline:
     """Binary COPY of the rows the sync wrote, read back into memory first: into temporary copies of their tables
     (``LIKE … INCLUDING ALL``), then into the tables themselves, emptied, one transaction per table with
     ``synchronous_commit`` off as the sync's pages have it. The tables are the like-for-like baseline: a temporary
-    table writes no WAL and ``LIKE`` copies no foreign key (each row's org is checked at commit), and both are
-    work the sync cannot skip (together about half of the COPY's time into the tables for the 1M org: 20.6-21.5
-    s against 10.6-11.8 s). The tables hold the same rows afterwards."""
+    table writes no WAL and ``LIKE`` copies neither the org's foreign key (until 3 December) nor the triggers that
+    replaced it (crm/migrations/0003), and both are work the sync cannot skip (docs/benchmarks.md has the two
+    figures side by side). The tables hold the same rows afterwards."""
     from django.db import connection, transaction
 
     saved: list[tuple[str, str, bytes]] = []
@@ -427,7 +427,7 @@ def _measure(directory: Path, emulator_url: str, *, keep: bool, url: str) -> int
         f"{baseline.seconds:.1f} s = {baseline.rate:,.0f} rows/s; the sync runs at {rate / baseline.rate:.0%} of that"
     )
     print(
-        f"  into temporary copies (no WAL, no foreign key): {baseline.temporary_seconds:.1f} s = "
+        f"  into temporary copies (no WAL, no org check): {baseline.temporary_seconds:.1f} s = "
         f"{baseline.temporary_rate:,.0f} rows/s; the sync runs at {rate / baseline.temporary_rate:.0%} of that"
     )
     began = time.perf_counter()
