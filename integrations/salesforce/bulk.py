@@ -7,7 +7,8 @@ one page (``FIRST_SET_RECORDS``), so that its rows are being saved while the lar
 is streamed to a temporary file (``bulk2``'s ``download_job_data``, in the system's temporary directory: ``TMPDIR``) and
 read back a page at a time: memory holds a page of rows, never a set's text. Each value
 is given back the JSON type the REST API would have used (from the object's describe), so both
-strategies feed the same mapping and land the same rows.
+strategies feed the same mapping and land the same rows; a cell that does not read as its type stays text, and
+the mapping flags that field (or refuses that record) as it would any bad value, the rest of the set saved.
 
 Every request goes through ``SalesforceClient.call``: a timeout, one re-login on an expired session (the
 job belongs to the org, not the session, so the download resumes at the same locator), back-off on
@@ -51,7 +52,8 @@ def _typed(field_type: str | None) -> Callable[[str], Any] | None:
     for a field whose text is that value already."""
     number = _NUMBERS.get(field_type or "")
     if field_type == "boolean":
-        return lambda value: value == "true"
+        # Anything but true or false is kept as text, for the mapper to flag: not read as false unseen.
+        return lambda value: True if value == "true" else False if value == "false" else value
     if number is float:
         return float
     if number is int:
@@ -86,7 +88,10 @@ def records_from_csv(
         for position, read in typed:
             value = cells[position]
             if value is not None:
-                cells[position] = read(value)
+                try:  # noqa: SIM105 - a suppress() per cell costs more than the read
+                    cells[position] = read(value)
+                except ValueError:
+                    pass  # kept as text: the mapper flags or refuses that one record, as it would over REST
         page.append(dict(zip(header, cells, strict=True)))
     if page:
         yield page, True

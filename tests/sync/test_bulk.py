@@ -1,13 +1,15 @@
 """The Bulk API 2.0 strategy: chosen from an estimate, lands exactly what REST lands, survives every Bulk fault."""
 
+import csv
 import io
 
 import pytest
 
 from integrations.models import SyncMark, SyncObjectRun, SyncRun
 from integrations.salesforce import bulk
-from integrations.salesforce.catalogue import CATALOGUE
+from integrations.salesforce.catalogue import CATALOGUE, OPPORTUNITY
 from integrations.salesforce.connect import register_org
+from integrations.salesforce.mapping import RecordMapper, plan_fields
 from integrations.sync.run import run_sync
 from tests.sync.org_files import add_records, change_records, mismatches, read_records, record, sf_id
 from tests.sync.test_faults import assert_exact
@@ -253,6 +255,44 @@ def test_csv_rows_are_read_as_the_rest_api_would_carry_them():
         )
     ]  # fmt: skip
     assert type(pages[0][0][0]["Seats__c"]) is int
+
+
+def test_a_csv_cell_its_type_does_not_read_costs_that_record_alone():
+    """A typed cell that does not read as its type is kept as text, so the mapper flags that one field (or
+    refuses that one record) as it would over REST, and the rest of the set is saved: it used to end the
+    download, so the object failed on every run."""
+    kinds = {"Id": "id", "IsDeleted": "boolean", "CreatedDate": "datetime", "SystemModstamp": "datetime",
+             "Amount": "currency", "IsWon": "boolean", "Probability": "percent"}  # fmt: skip
+    mapped = ["Name", "StageName", "Amount", "IsWon", "Probability"]
+    names = ["Id", "IsDeleted", "CreatedDate", "SystemModstamp", *mapped]
+    plan = plan_fields(OPPORTUNITY, {"fields": [{"name": name, "type": kinds.get(name, "string")} for name in names]})
+    header = plan.select_list()
+    good = {"Id": "006D000000Ix3fQIAR", "IsDeleted": "false", "CreatedDate": "2026-10-01T09:00:00.000Z",
+            "SystemModstamp": "2026-11-20T14:03:11.000Z", "Name": "Acme", "StageName": "Prospecting",
+            "Amount": "52000.5", "IsWon": "false", "Probability": "10"}  # fmt: skip
+    records = [
+        good,
+        {**good, "Id": "006D000000Ix3fRIAR", "Amount": "n/a", "IsWon": "yes"},
+        {**good, "Id": "006D000000Ix3fSIAR", "IsDeleted": "maybe"},
+        {**good, "Id": "006D000000Ix3fTIAR", "Probability": "ten"},
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *([record[name] for name in header] for record in records)])
+
+    [(page, last)] = list(bulk.records_from_csv(io.StringIO(out.getvalue(), newline=""), kinds))
+    mapped_page = RecordMapper(plan).map_page(page)
+
+    assert last and [record["Id"] for record in page] == [record["Id"] for record in records]
+    assert (page[1]["Amount"], page[1]["IsWon"], page[3]["Probability"]) == ("n/a", "yes", "ten")
+    assert [row[0] for row in mapped_page.rows] == ["006D000000Ix3fQIAR", "006D000000Ix3fRIAR", "006D000000Ix3fTIAR"]
+    assert sorted((error.sf_id, error.field, error.saved) for error in mapped_page.errors) == [
+        ("006D000000Ix3fRIAR", "Amount", True),
+        ("006D000000Ix3fRIAR", "IsWon", True),
+        ("006D000000Ix3fSIAR", "", False),
+        ("006D000000Ix3fTIAR", "Probability", True),
+    ]
+    flagged = dict(zip(OPPORTUNITY.columns(), mapped_page.rows[1], strict=True))
+    assert (flagged["amount"], flagged["is_won"], flagged["name"]) == (None, False, "Acme")
 
 
 def test_csv_pages_split_and_a_short_row_is_refused():
