@@ -90,7 +90,7 @@ def records_from_csv(
             if value is not None:
                 try:  # noqa: SIM105 - a suppress() per cell costs more than the read
                     cells[position] = read(value)
-                except ValueError:
+                except (ValueError, OverflowError):  # OverflowError: an int field's 1e400
                     pass  # kept as text: the mapper flags or refuses that one record, as it would over REST
         page.append(dict(zip(header, cells, strict=True)))
     if page:

@@ -293,6 +293,8 @@ def test_a_csv_cell_its_type_does_not_read_costs_that_record_alone():
     ]
     flagged = dict(zip(OPPORTUNITY.columns(), mapped_page.rows[1], strict=True))
     assert (flagged["amount"], flagged["is_won"], flagged["name"]) == (None, False, "Acme")
+    [(huge, _)] = list(bulk.records_from_csv(io.StringIO("Id,Seats__c\r\n006A,1e400\r\n", newline=""), CSV_TYPES))
+    assert huge[0]["Seats__c"] == "1e400"  # int(float) of it overflows: kept as text too
 
 
 def test_csv_pages_split_and_a_short_row_is_refused():
