@@ -151,6 +151,42 @@ def test_poison_records_clock_faults_and_late_commits_over_a_worker(private_brok
     assert_exact(org, org_dir)
 
 
+def test_a_bad_value_in_bulk_results_costs_one_field_over_a_worker(private_broker, org_dir, tmp_path, request):
+    """A Bulk CSV cell that does not read as its type (``n/a`` in a currency field, ``ten`` in a percent one) is
+    flagged and retried like any bad value, the rest of its row and of the results saved; it used to end the whole
+    download, so the object failed on every run."""
+    url = serve(org_dir, tmp_path, request)
+    opportunities = read_records(org_dir, "Opportunity")
+    bad_amount, bad_probability = opportunities[3]["Id"], opportunities[4]["Id"]
+    opportunities[3]["Amount"], opportunities[4]["Probability"] = "n/a", "ten"
+    write_json(org_dir / "Opportunity.json", opportunities)
+    org = connect(org_dir, url)
+    private_broker.start_worker("a", SALESFORCE_SYNC_STRATEGY="bulk", SALESFORCE_BULK_POLL_SECONDS="0.05")
+
+    first = run_via_worker(private_broker, org)
+    opportunity = counts(first, "Opportunity")
+    assert first.status == SyncRun.Status.PARTIAL, first.errors
+    assert (opportunity.strategy, opportunity.status) == ("bulk", SyncObjectRun.Status.PARTIAL)
+    assert (opportunity.flagged, opportunity.failed, opportunity.upserted) == (2, 0, len(opportunities))
+    assert Opportunity.objects.get(org=org, sf_id=bad_amount).amount is None
+    assert Opportunity.objects.get(org=org, sf_id=bad_probability).probability is None
+    pending = set(SyncPendingRecord.objects.filter(org=org).values_list("sf_id", "field"))
+    assert pending == {(bad_amount, "Amount"), (bad_probability, "Probability")}
+
+    # Fixed in the org without a new stamp: only the retry by id sees it.
+    rows = read_records(org_dir, "Opportunity")
+    fixed = {bad_amount: ("Amount", 1234.5), bad_probability: ("Probability", 40.0)}
+    for row in rows:
+        if row["Id"] in fixed:
+            name, value = fixed[row["Id"]]
+            row[name] = value
+    write_json(org_dir / "Opportunity.json", rows)
+    second = run_via_worker(private_broker, org)
+    assert second.status == SyncRun.Status.SUCCEEDED, second.errors
+    assert not SyncPendingRecord.objects.filter(org=org).exists()
+    assert_exact(org, org_dir)
+
+
 def test_kill_9_of_a_worker_mid_object_is_redone_within_two_minutes(private_broker, org_dir, tmp_path, request):
     """Production timings (heartbeat, stale, lock and reaper periods): only the pages are slowed down. Beat's
     reaper queues the silent step again; the surviving worker claims it once the dead copy is stale."""
