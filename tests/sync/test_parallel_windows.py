@@ -197,6 +197,7 @@ def test_rows_changed_after_the_killed_run_are_not_lost(connected_org, org_dir, 
     assert mismatches(connected_org, org_dir) == []
 
 
+@pytest.mark.slow
 def test_a_step_that_runs_out_of_time_leaves_its_windows_for_the_next(connected_org, org_dir, windowed):
     from integrations.sync.run import begin_run, finish_run
 
