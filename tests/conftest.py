@@ -14,7 +14,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # pytest-xdist (``--dist loadfile``, as ``make test`` runs the PostgreSQL pass) deals whole files out in the
 # order it is given them; by itself it puts the files with the most tests first, so the sync's fault suite (a few
-# tests, over three minutes of real workers) came last and ran alone while the other process idled. So
+# tests, over three minutes of real workers) went out late and could run alone while the other process idled. So
 # ``make test`` turns that off (``--no-loadscope-reorder``) and the files come in this order: those whose tests
 # start real workers or take long first, then by number of tests as xdist would, the order inside each file
 # kept. Every process sorts the same way, as xdist requires. Without xdist the order stays pytest-django's
