@@ -106,8 +106,7 @@ fi
 workers=${TEST_WORKERS:-$($in_ci && echo 2 || echo 1)}
 worker_args=()
 if [ "$workers" -gt 1 ]; then
-    # Files in the order tests/conftest.py gives them (the longest first), not by their number of tests.
-    worker_args=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+    worker_args=(-n "$workers" --dist loadfile)
 fi
 if [ "$parallel" = true ] && answers "$pg_url"; then
     echo "make test: the SQLite pass runs in the background beside the PostgreSQL pass; its output follows it."

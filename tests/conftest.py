@@ -6,44 +6,11 @@ from tests import services
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        _heaviest_files_first(items)
-    if os.environ.get("COACHAPP_TEST_DATABASE_TESTS_ONLY") == "true":
-        _database_tests_only(config, items)
-
-
-# pytest-xdist (``--dist loadfile``, as ``make test`` runs the PostgreSQL pass) deals whole files out in the
-# order it is given them; by itself it puts the files with the most tests first, so the sync's fault suite (a few
-# tests, over three minutes of real workers) went out late and could run alone while the other process idled. So
-# ``make test`` turns that off (``--no-loadscope-reorder``) and the files come in this order: those whose tests
-# start real workers or take long first, then by number of tests as xdist would, the order inside each file
-# kept. Every process sorts the same way, as xdist requires. Without xdist the order stays pytest-django's
-# (Django's: transactional tests last), which one process needs.
-_WEIGHTS = {"faults": 3, "worker": 2, "browser": 1, "slow": 1}
-
-
-def _heaviest_files_first(items: list[pytest.Item]) -> None:
-    weights: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for position, item in enumerate(items):
-        path = item.nodeid.split("::", 1)[0]
-        weight = max((_WEIGHTS.get(marker.name, 0) for marker in item.iter_markers()), default=0)
-        weights[path] = max(weights.get(path, 0), weight)
-        counts[path] = counts.get(path, 0) + 1
-        first.setdefault(path, position)
-
-    def order(item: pytest.Item) -> tuple[int, int, int]:
-        path = item.nodeid.split("::", 1)[0]
-        return (-weights[path], -counts[path], first[path])
-
-    items.sort(key=order)  # stable: the tests of a file keep their order
-
-
-def _database_tests_only(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``make test``'s SQLite pass, when a PostgreSQL pass follows (``COACHAPP_TEST_DATABASE_TESTS_ONLY``),
     leaves out the tests that never open the database: they would run the same code twice, and the other pass
     runs them. A test opens the database through pytest-django's marker or fixtures, nothing else."""
+    if os.environ.get("COACHAPP_TEST_DATABASE_TESTS_ONLY") != "true":
+        return
     kept, left = [], []
     for item in items:
         uses_database = item.get_closest_marker("django_db") is not None or bool(
