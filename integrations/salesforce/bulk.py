@@ -45,6 +45,7 @@ PAGE_RECORDS = 5_000  # rows handed on at a time (one upsert transaction; a wind
 FIRST_SET_RECORDS = PAGE_RECORDS
 _DOWNLOAD_CHUNK = 1 << 20  # bytes written to the set's file at a time
 _NUMBERS = {"double": float, "currency": float, "percent": float, "int": int}
+_BOOLEANS = {"true": True, "false": False}
 
 
 def _typed(field_type: str | None) -> Callable[[str], Any] | None:
@@ -53,7 +54,7 @@ def _typed(field_type: str | None) -> Callable[[str], Any] | None:
     number = _NUMBERS.get(field_type or "")
     if field_type == "boolean":
         # Anything but true or false is kept as text, for the mapper to flag: not read as false unseen.
-        return lambda value: True if value == "true" else False if value == "false" else value
+        return lambda value: _BOOLEANS.get(value, value)
     if number is float:
         return float
     if number is int:

@@ -174,13 +174,8 @@ def test_a_bad_value_in_bulk_results_costs_one_field_over_a_worker(private_broke
     assert pending == {(bad_amount, "Amount"), (bad_probability, "Probability")}
 
     # Fixed in the org without a new stamp: only the retry by id sees it.
-    rows = read_records(org_dir, "Opportunity")
-    fixed = {bad_amount: ("Amount", 1234.5), bad_probability: ("Probability", 40.0)}
-    for row in rows:
-        if row["Id"] in fixed:
-            name, value = fixed[row["Id"]]
-            row[name] = value
-    write_json(org_dir / "Opportunity.json", rows)
+    opportunities[3]["Amount"], opportunities[4]["Probability"] = 1234.5, 40.0
+    write_json(org_dir / "Opportunity.json", opportunities)
     second = run_via_worker(private_broker, org)
     assert second.status == SyncRun.Status.SUCCEEDED, second.errors
     assert not SyncPendingRecord.objects.filter(org=org).exists()
