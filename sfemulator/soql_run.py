@@ -65,36 +65,37 @@ class _Shape:
                 node.addresses.add(resolved.field.name)
 
     def compile(self, url_prefix: str) -> Callable[[Record, str], dict[str, Any]]:
-        # Runs of plain fields are copied in one C-level update: rendering dominates a big query_all.
-        plan: list[tuple[str, Any, Any]] = []
+        # Rendering dominates a big query_all: every selected name is read in one C-level pass, which also puts
+        # the keys in SELECT order, and only the steps that are not a stored value (a checkbox's missing value,
+        # a polymorphic Type, an address, a relationship) are computed after it, in place.
+        names = ("attributes", *(name for name, _, _ in self.steps))
+        computed: list[tuple[str, str, Any]] = []
         for name, hop, child in self.steps:
             if hop is not None:
-                plan.append(("relationship", (name, hop), child.compile(url_prefix) if child is not None else None))
+                computed.append(("relationship", name, (hop, child.compile(url_prefix) if child is not None else None)))
             elif name in self.booleans:
-                plan.append(("boolean", name, None))
+                computed.append(("boolean", name, None))
             elif name in self.target_types:
-                plan.append(("target_type", name, None))
+                computed.append(("target_type", name, None))
             elif name in self.addresses:
-                plan.append(("address", name, None))
-            elif plan and plan[-1][0] == "fields":
-                plan[-1] = ("fields", (*plan[-1][1], name), None)
-            else:
-                plan.append(("fields", (name,), None))
+                computed.append(("address", name, None))
 
         def render(record: Record, sobject: str) -> dict[str, Any]:
-            out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{url_prefix}{sobject}/{record['Id']}"}}
-            for kind, what, child in plan:
-                if kind == "fields":
-                    out.update(zip(what, map(record.get, what), strict=True))
-                elif kind == "boolean":
-                    out[what] = bool(record.get(what))
+            out = dict(zip(names, map(record.get, names), strict=True))
+            out["attributes"] = {"type": sobject, "url": f"{url_prefix}{sobject}/{record['Id']}"}
+            for kind, name, how in computed:
+                if kind == "boolean":
+                    value = out[name]
+                    if value is not True and value is not False:
+                        out[name] = bool(value)
                 elif kind == "target_type":
-                    out[what] = sobject
+                    out[name] = sobject
                 elif kind == "address":
-                    out[what] = address_of(record, what)
+                    out[name] = address_of(record, name)
                 else:
-                    found = what[1].locate(record)
-                    out[what[0]] = child(found[1], found[0]) if found is not None else None
+                    hop, child = how
+                    found = hop.locate(record)
+                    out[name] = child(found[1], found[0]) if found is not None else None
             return out
 
         return render

@@ -134,6 +134,23 @@ def test_select_renders_rest_shape_with_nested_relationships(sf):
     assert row["Account"]["Name"] == "Acme Corp"
 
 
+def test_computed_values_keep_their_place_in_select_order(sf):
+    # A relationship, a checkbox missing from the data, a polymorphic Type and plain fields, interleaved.
+    [row] = sf.query(
+        f"SELECT Owner.Name, IsClosed, Name, Account.Name, Amount, IsWon FROM Opportunity WHERE Id = '{OPP[3]}'"
+    )["records"]
+    assert list(row) == ["attributes", "Owner", "IsClosed", "Name", "Account", "Amount", "IsWon"]
+    assert row["IsClosed"] is False and row["IsWon"] is False  # Salesforce has no null checkbox
+    assert row["Owner"]["Name"] == "Ana Ruiz" and row["Account"] is None
+    rows = sf.query_all("SELECT What.Type, Subject, What.Name FROM Task ORDER BY Subject")["records"]
+    assert [list(row) for row in rows] == [["attributes", "What", "Subject"]] * 3
+    assert [row["What"] and (row["What"]["Type"], row["What"]["Name"]) for row in rows] == [
+        ("Opportunity", "Big Deal"),
+        ("Account", "Globex"),
+        None,
+    ]
+
+
 def test_null_lookup_is_null_and_multi_level_paths_follow_each_hop(sf):
     rows = sf.query_all("SELECT Name, Account.Name, Account.Owner.Name FROM Opportunity ORDER BY Name")["records"]
     by_name = {row["Name"]: row for row in rows}
