@@ -130,7 +130,10 @@ def _postgres_pids() -> list[int]:
 
 
 def _run_strategy(strategy: str, directory: Path, emulator_url: str, emulator_pid: int) -> dict:
+    from bench.sync import wal_position
+
     emulator_began, database_began = _cpu_seconds([emulator_pid]), _cpu_seconds(_postgres_pids())
+    wal_began = wal_position()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.sync_compare", "--child", strategy, str(directory), emulator_url],
         cwd=ROOT,
@@ -148,6 +151,7 @@ def _run_strategy(strategy: str, directory: Path, emulator_url: str, emulator_pi
     # do nothing else meanwhile, and the sync's own figure is its run's alone.
     result["cpu_emulator"] = _cpu_seconds([emulator_pid]) - emulator_began
     result["cpu_database"] = _cpu_seconds(_postgres_pids()) - database_began
+    result["wal_mb"] = (wal_position() - wal_began) / 1e6
     return result
 
 
@@ -174,7 +178,7 @@ def _warm_up(directory: Path, url: str) -> None:
 
 
 def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
-    from bench.sync import copy_baseline, start_emulator
+    from bench.sync import checkpoint, copy_baseline, start_emulator
     from integrations.salesforce.catalogue import CATALOGUE
 
     unknown = [name for name in strategies if name not in SETTINGS]
@@ -189,6 +193,8 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
             results[profile] = {}
             for strategy in strategies:
                 _empty_tables()
+                if not checkpoint():
+                    print("  (no CHECKPOINT before the run: the role may not; WAL of the part before may weigh on it)")
                 result = results[profile][strategy] = _run_strategy(strategy, directory, url, server.pid)
                 rate = result["fetched"] / result["seconds"]
                 print(
@@ -201,7 +207,8 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
                 print(
                     f"  CPU seconds: sync {result['cpu']:.1f}, emulator {result['cpu_emulator']:.1f}, PostgreSQL "
                     f"{result['cpu_database']:.1f}; {cpu:.1f} in all = {cpu / result['seconds']:.2f} of "
-                    f"{cores} cores busy on average (at best {cpu / cores:.1f} s of wall time)",
+                    f"{cores} cores busy on average (at best {cpu / cores:.1f} s of wall time); WAL written "
+                    f"{result['wal_mb']:,.0f} MB",
                     flush=True,
                 )
                 steps = [
@@ -225,7 +232,9 @@ def compare(directory: Path, profiles: list[str], strategies: list[str]) -> int:
             )
             print(
                 f"  CPU seconds: this process {time.process_time() - own_began:.1f} (the rows read back and written), "
-                f"PostgreSQL {_cpu_seconds(_postgres_pids()) - database_began:.1f} (both COPYs)"
+                f"PostgreSQL {_cpu_seconds(_postgres_pids()) - database_began:.1f} (both COPYs and the checkpoints "
+                f"before them); WAL written "
+                f"{baseline.wal_bytes / 1e6:,.0f} MB (into the same tables)"
             )
     return _verdict(results, copy_rate or 0.0, temporary_rate or 0.0)
 

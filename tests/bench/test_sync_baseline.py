@@ -1,6 +1,8 @@
 """The sync benchmark's COPY baseline: both COPYs timed, and the tables left holding exactly the rows they held."""
 
-from bench.sync import copy_baseline
+from django.db import connection
+
+from bench.sync import checkpoint, copy_baseline
 from crm.models import Account, Opportunity
 from tests.factories import AccountFactory, OpportunityFactory
 
@@ -20,3 +22,15 @@ def test_the_baseline_copies_the_rows_and_leaves_them_as_they_were(postgres, db)
     assert baseline.rows == len(opportunities) + len(accounts) == 3 + Account.objects.count()
     assert baseline.seconds > 0 and baseline.temporary_seconds > 0
     assert (_contents(Opportunity), _contents(Account)) == (opportunities, accounts)
+
+
+def test_a_checkpoint_is_taken_where_the_role_may_and_refused_quietly_where_it_may_not(postgres, db):
+    assert checkpoint() is True
+    with connection.cursor() as cursor:
+        cursor.execute("SET ROLE pg_monitor")  # a built-in role without pg_checkpoint
+        try:
+            assert checkpoint() is False
+            cursor.execute("SELECT 1")  # the refusal did not spoil the transaction around it
+            assert cursor.fetchone() == (1,)
+        finally:
+            cursor.execute("RESET ROLE")
