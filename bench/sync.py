@@ -367,6 +367,9 @@ def main(argv: list[str]) -> int:
         default="rest,rest-parallel,bulk",
         help="--compare: which of rest, rest-parallel, bulk, bulk-serial (default rest,rest-parallel,bulk).",
     )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="--compare: runs of each strategy and of the baseline; goals on medians."
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -383,7 +386,7 @@ def main(argv: list[str]) -> int:
         from bench.sync_compare import compare
 
         try:
-            return compare(directory, args.latency.split(","), args.strategies.split(","))
+            return compare(directory, args.latency.split(","), args.strategies.split(","), args.runs)
         finally:
             if not args.keep:
                 drop_database(url)
