@@ -8,7 +8,7 @@ For each latency profile (``sfemulator.latency``: figures in ``docs/benchmarks.m
 ``run_emulator --latency PROFILE`` process, and each strategy runs a whole initial sync
 (``SALESFORCE_SYNC_STRATEGY``) in its own child process into emptied tables, so that its peak memory (the
 child's own high-water mark, ``VmHWM``) is the sync's alone. The baseline, measured in the same run:
-PostgreSQL binary COPY of the rows the last sync wrote into the same tables, emptied (``bench.sync.copy_baseline``,
+PostgreSQL binary COPY of the rows the last sync wrote into the same tables, emptied (``bench.sync_baseline``,
 which also times COPY into temporary copies, the baseline until 3 December). With ``--runs N`` each strategy runs
 N times, the strategies taking turns, then the baseline N times, and the goals are judged on the medians: on a
 shared 2-core machine one run of the same code moves by 10 % or more (docs/benchmarks.md, ninth session).
@@ -134,7 +134,7 @@ def _postgres_pids() -> list[int]:
 
 
 def _run_strategy(strategy: str, directory: Path, emulator_url: str, emulator_pid: int) -> dict:
-    from bench.sync import wal_position
+    from bench.sync_baseline import wal_position
 
     emulator_began, database_began = _cpu_seconds([emulator_pid]), _cpu_seconds(_postgres_pids())
     wal_began = wal_position()
@@ -185,7 +185,8 @@ def compare(directory: Path, profiles: list[str], strategies: list[str], runs: i
     """Each strategy ``runs`` times per profile (the strategies taking turns, so that a machine that speeds up or
     slows down weighs on all of them alike), then the COPY baseline ``runs`` times; the goals are judged on
     medians."""
-    from bench.sync import checkpoint, start_emulator
+    from bench.sync import start_emulator
+    from bench.sync_baseline import checkpoint
 
     unknown = [name for name in strategies if name not in SETTINGS]
     if unknown:
@@ -249,7 +250,7 @@ def _print_run(profile: str, strategy: str, result: dict, label: str) -> None:
 def _copy_baselines(runs: int) -> tuple[float, float]:
     """The COPY baseline ``runs`` times over the rows the last sync wrote: the median rates into the same tables
     and into temporary copies."""
-    from bench.sync import copy_baseline
+    from bench.sync_baseline import copy_baseline
     from integrations.salesforce.catalogue import CATALOGUE
 
     tables = sorted({spec.table for spec in CATALOGUE})

@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from bench.sync import checkpoint, copy_baseline
+from bench.sync_baseline import checkpoint, copy_baseline
 from crm.models import Account, Opportunity
 from tests.factories import AccountFactory, OpportunityFactory
 
