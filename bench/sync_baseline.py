@@ -53,8 +53,8 @@ def copy_baseline(tables: list[str]) -> CopyBaseline:
     ``synchronous_commit`` off as the sync's pages have it. The tables are the like-for-like baseline: a temporary
     table writes no WAL and ``LIKE`` copies neither the org's foreign key (until 3 December) nor the triggers that
     replaced it (crm/migrations/0003), and both are work the sync cannot skip (docs/benchmarks.md has the two
-    figures side by side). Each COPY starts after a checkpoint (``checkpoint``), as each sync run does. The tables
-    hold the same rows afterwards."""
+    figures side by side). Each COPY starts after a checkpoint (``checkpoint``), as each sync run of
+    ``bench sync --compare`` does. The tables hold the same rows afterwards."""
     from django.db import connection, transaction
 
     saved: list[tuple[str, str, bytes]] = []
