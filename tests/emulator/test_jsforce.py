@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from sfemulator.generator import GeneratorConfig, write_org
+from sfemulator.generator.writer import MANIFEST_FILE
 from tests.processes import stop
 from tests.services import require_program
 
@@ -79,6 +81,11 @@ def served(tmp_path_factory) -> Any:
     try:
         first_line = process.stdout.readline() if process.stdout else ""
         assert re.search(rf"at http://127\.0\.0\.1:{port}", first_line), f"run_emulator did not start: {first_line!r}"
+        # The org's clock is the day it was generated for, not this host's: a row in the recycle bin is purged 15
+        # days after its deletion, so on the host's clock the deleted rows of this fixed org drift out of
+        # queryAll one by one as the days pass.
+        as_of = json.loads((directory / MANIFEST_FILE).read_text())["as_of"]
+        requests.post(f"{org['instance_url']}/_emulator/clock", json={"now": as_of}, timeout=10).raise_for_status()
         yield org, directory
     finally:
         stop(process)
