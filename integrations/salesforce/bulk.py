@@ -64,26 +64,26 @@ def _typed(field_type: str | None) -> Callable[[str], Any] | None:
     return None
 
 
-def records_from_csv(
+def rows_from_csv(
     lines: Iterable[str], field_types: dict[str, str], page_records: int = PAGE_RECORDS
-) -> Iterator[tuple[list[Record], bool]]:
-    """The rows of one results set (its lines with their line ends: a file opened with ``newline=""``) as
-    REST-shaped dicts, ``page_records`` at a time, each page with whether it is the set's last (known from one
-    row read ahead, not a page). An empty cell is null, as Bulk writes nulls; only the cells of typed fields
-    (numbers, booleans, datetimes) are converted, one call each, and each row is one ``dict(zip(…))``: a call
-    per cell was a tenth of a Bulk sync's CPU."""
+) -> Iterator[tuple[list[str], list[list[Any]], bool]]:
+    """The rows of one results set (its lines with their line ends: a file opened with ``newline=""``) as lists of
+    cells in the header's order, ``page_records`` at a time: (header, rows, whether it is the set's last page,
+    known from one row read ahead). An empty cell is null, as Bulk writes nulls; only the cells of typed fields
+    (``field_types``: numbers, booleans, datetimes) are converted, one call each: a call per cell was a tenth of a
+    Bulk sync's CPU."""
     reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
         return
     typed = [(position, read) for position, name in enumerate(header) if (read := _typed(field_types.get(name)))]
     width = len(header)
-    page: list[Record] = []
+    page: list[list[Any]] = []
     for row in reader:
         if len(row) != width:
             raise TransientError(f"a Bulk API results row has {len(row)} cells where the header names {width}")
         if len(page) >= page_records:
-            yield page, False
+            yield header, page, False
             page = []
         cells: list[Any] = [value or None for value in row]
         for position, read in typed:
@@ -93,9 +93,17 @@ def records_from_csv(
                     cells[position] = read(value)
                 except (ValueError, OverflowError):  # OverflowError: an int field's 1e400
                     pass  # kept as text: the mapper flags or refuses that one record, as it would over REST
-        page.append(dict(zip(header, cells, strict=True)))
+        page.append(cells)
     if page:
-        yield page, True
+        yield header, page, True
+
+
+def records_from_csv(
+    lines: Iterable[str], field_types: dict[str, str], page_records: int = PAGE_RECORDS
+) -> Iterator[tuple[list[Record], bool]]:
+    """``rows_from_csv``'s pages as REST-shaped dicts, each with whether it is the set's last."""
+    for header, rows, last in rows_from_csv(lines, field_types, page_records):
+        yield [dict(zip(header, cells, strict=True)) for cells in rows], last
 
 
 LAST = "null"  # the Sforce-Locator after the last results set
@@ -115,6 +123,16 @@ class ResultPage(list[Record]):
 
     def __init__(self, rows: list[Record], resume: Resume) -> None:
         super().__init__(rows)
+        self.resume = resume
+
+
+class CellPage(list[list[Any]]):
+    """A page of rows as cells in ``header``'s order (``rows_from_csv``), with where its download resumes
+    (``ResultPage``'s): a mapper reads them by position, with no dict a row."""
+
+    def __init__(self, header: list[str], rows: list[list[Any]], resume: Resume) -> None:
+        super().__init__(rows)
+        self.header = header
         self.resume = resume
 
 
@@ -143,6 +161,31 @@ class BulkQuery:
         resume: Resume | None = None,
         keep_job: bool = False,
     ) -> Iterator[ResultPage]:
+        """The query's rows a page at a time as REST-shaped dicts (``_pages``)."""
+        return self._pages(soql, field_types, include_deleted, resume, keep_job, cells=False)
+
+    def cell_pages(
+        self,
+        soql: str,
+        field_types: dict[str, str],
+        *,
+        include_deleted: bool = True,
+        resume: Resume | None = None,
+        keep_job: bool = False,
+    ) -> Iterator[CellPage]:
+        """The query's rows a page at a time as cells in the header's order (``_pages``)."""
+        return self._pages(soql, field_types, include_deleted, resume, keep_job, cells=True)
+
+    def _pages(
+        self,
+        soql: str,
+        field_types: dict[str, str],
+        include_deleted: bool,
+        resume: Resume | None,
+        keep_job: bool,
+        *,
+        cells: bool,
+    ) -> Iterator[Any]:
         """The query's rows a page at a time, each page saying where a download resumes once it and those
         before it are saved (``ResultPage.resume``). With ``resume`` (a job and locator a killed download
         saved, or a job queued ahead) the download goes on there; a job Salesforce no longer has (404), or one
@@ -154,7 +197,9 @@ class BulkQuery:
         if resume is not None and resume.job_id:
             resumed, ended = self._resumed(resume)
             if resumed is not None:
-                yield from self._finish(resume.job_id, self._download(resume.job_id, field_types, resumed), keep_job)
+                yield from self._finish(
+                    resume.job_id, self._download(resume.job_id, field_types, resumed, cells), keep_job
+                )
                 return
             spent = min(attempts - 1, int(ended))
         for attempt in range(1 + spent, attempts + 1):
@@ -168,10 +213,10 @@ class BulkQuery:
                     ) from exc
                 logger.warning("Bulk query job %s of %s ended %s; creating a new one", job_id, self.sobject, exc)
                 continue
-            yield from self._finish(job_id, self._download(job_id, field_types, ""), keep_job)
+            yield from self._finish(job_id, self._download(job_id, field_types, "", cells), keep_job)
             return
 
-    def _finish(self, job_id: str, pages: Iterator[ResultPage], keep_job: bool) -> Iterator[ResultPage]:
+    def _finish(self, job_id: str, pages: Iterator[Any], keep_job: bool) -> Iterator[Any]:
         handed = False
         for page in pages:
             handed = True
@@ -229,7 +274,7 @@ class BulkQuery:
             self._sleep(pause)
             pause = min(MAX_POLL_SECONDS, pause * POLL_GROWTH)
 
-    def _download(self, job_id: str, field_types: dict[str, str], locator: str) -> Iterator[ResultPage]:
+    def _download(self, job_id: str, field_types: dict[str, str], locator: str, cells: bool) -> Iterator[Any]:
         """The results from ``locator`` ("" for the first set; "null" after the last) to the end."""
         size = int(settings.SALESFORCE_BULK_MAX_RECORDS)
         with tempfile.TemporaryDirectory(prefix="coachapp-bulk-") as folder:
@@ -244,24 +289,29 @@ class BulkQuery:
                 result = self.client.call(f"Bulk API results of {self.sobject}", fetch)
                 following = result["locator"] or LAST
                 try:
-                    yield from self._read_set(result, Resume(job_id, locator), Resume(job_id, following), field_types)
+                    again, after = Resume(job_id, locator), Resume(job_id, following)
+                    yield from self._read_set(result, again, after, field_types, cells)
                 finally:
                     os.unlink(result["file"])
                 locator = following
 
     def _read_set(
-        self, result: dict[str, Any], again: Resume, after: Resume, field_types: dict[str, str]
-    ) -> Iterator[ResultPage]:
-        """One downloaded set's pages: each but the last resumes at the set itself (``again``), the last at the
-        next set (``after``), since a set is re-read whole, never half."""
+        self, result: dict[str, Any], again: Resume, after: Resume, field_types: dict[str, str], cells: bool
+    ) -> Iterator[ResultPage | CellPage]:
+        """One downloaded set's pages (``CellPage``s if ``cells``): each but the last resumes at the set itself
+        (``again``), the last at the next set (``after``), since a set is re-read whole, never half."""
         expected = int(result["number_of_records"])
         seen = 0
         with open(result["file"], encoding="utf-8", newline="") as lines:
-            for page, last in records_from_csv(lines, field_types):
-                seen += len(page)
+            for header, rows, last in rows_from_csv(lines, field_types):
+                seen += len(rows)
                 if last and seen != expected:
                     break
-                yield ResultPage(page, after if last else again)
+                resume = after if last else again
+                if cells:
+                    yield CellPage(header, rows, resume)
+                else:
+                    yield ResultPage([dict(zip(header, row, strict=True)) for row in rows], resume)
         if seen != expected:
             raise TransientError(
                 f"Bulk API results of {self.sobject} held {seen} rows where Sforce-NumberOfRecords said {expected}"

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from integrations.salesforce.errors import ObjectNotAvailable, QueryError
 from integrations.salesforce.mapping import FieldPlan, FieldPlanError, MappedPage, RecordMapper, plan_fields
 from integrations.sync import ahead, live_ids, parallel, strategy, wide, windows
 from integrations.sync.job import ObjectJob
-from integrations.sync.pages import OrgClock, PageSaver
+from integrations.sync.pages import OrgClock, PageSaver, mapped
 from integrations.sync.prefetch import prefetched
 from integrations.sync.report import ProgressEvent
 from integrations.sync.upsert import upserter_for
@@ -97,7 +98,7 @@ def gathered(
 
 
 # How each strategy fetches an object's changed rows (chosen per object and run: integrations.sync.strategy).
-FETCHERS: dict[str, Callable[[ObjectJob, str], Iterator[list[dict[str, Any]]]]] = {
+FETCHERS: dict[str, parallel.Fetcher] = {
     strategy.REST: _rest_pages,
     strategy.BULK: strategy.bulk_pages,
 }
@@ -281,15 +282,14 @@ def _fetch_serially(
     deep_from: datetime | None,
 ) -> bool:
     """The window's pages one after another (the usual small increment): False when the step ends early."""
-    fetch = FETCHERS[choice.strategy]
     window_mark = mark.mark
     # Unordered rows (Bulk) move the mark only once all are saved: a crash or a stop mid-way re-reads the window.
     high_water: datetime | None = None
     if choice.strategy == strategy.REST:
         # Joined after the clock has seen the first reply: its Date is when the query started.
-        pages = prefetched(lambda: gathered(clock.watch(fetch(job, soql))), mapper.map_page)
+        pages = prefetched(lambda: gathered(clock.watch(_rest_pages(job, soql))), mapper.map_page)
     else:
-        pages = prefetched(lambda: clock.watch(fetch(job, soql)), mapper.map_page)
+        pages = prefetched(lambda: clock.watch(strategy.bulk_pages(job, soql)), partial(mapped, mapper))
     try:
         for page in pages:
             saver.save(page, org_now=clock.now, deep_from=deep_from, moves_mark=choice.ordered)

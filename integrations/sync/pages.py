@@ -8,18 +8,20 @@ fault) is saved and counted, and does not move the mark past changes still to co
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import SyncMark, SyncObjectRun, SyncPendingRecord, SyncRecordError
+from integrations.salesforce.bulk import CellPage
 from integrations.salesforce.client import SalesforceClient
 from integrations.salesforce.converters import reference
 from integrations.salesforce.mapping import FieldPlan, MappedPage, RecordError, RecordMapper
 from integrations.sync import lease, pending
 from integrations.sync.upsert import Upserter, upsert_page
 
+Fetched = TypeVar("Fetched")  # a page as fetched: REST-shaped dicts, or a Bulk ``CellPage``
 # The Date header has whole seconds: a record stamped within the same second is not "in the future".
 _CLOCK_SLACK = timedelta(seconds=1)
 
@@ -31,12 +33,20 @@ class OrgClock:
         self.client = client
         self.now: datetime | None = None
 
-    def watch(self, pages: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    def watch(self, pages: Iterable[Fetched]) -> Iterator[Fetched]:
         local = timezone.now()
         for records in pages:
             if self.now is None:
                 self.now = self.client.reply_date or local
             yield records
+
+
+def mapped(mapper: RecordMapper, records: list[dict[str, Any]] | CellPage) -> MappedPage:
+    """A fetched page mapped: REST-shaped dicts, or Bulk rows of cells read by position. A Bulk page's resume point
+    travels with its rows."""
+    page = mapper.map_cells(records.header, records) if isinstance(records, CellPage) else mapper.map_page(records)
+    page.resume = getattr(records, "resume", None)
+    return page
 
 
 class PageSaver:

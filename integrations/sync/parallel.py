@@ -36,17 +36,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import SyncWindow
-from integrations.salesforce.bulk import BulkQuery, Resume
+from integrations.salesforce.bulk import BulkQuery, CellPage, Resume
 from integrations.salesforce.mapping import FieldPlan, MappedPage, RecordMapper
 from integrations.sync import lease, strategy, windows
 from integrations.sync.job import ObjectJob
-from integrations.sync.pages import OrgClock, PageSaver
+from integrations.sync.pages import OrgClock, PageSaver, mapped
 from integrations.sync.prefetch import prefetched_many
 
 logger = logging.getLogger(__name__)
 
 # (job, soql) -> pages; the Bulk fetcher also takes resume= and keep_job= (see strategy.bulk_pages)
-Fetcher = Callable[..., Iterator[list[dict[str, Any]]]]
+Fetcher = Callable[..., Iterator[list[dict[str, Any]] | CellPage]]
 _TAIL = timedelta(minutes=1)  # rows stamped while the sync runs are read by the next run, from the mark
 
 
@@ -187,7 +187,7 @@ def fetch_and_save(
     todo = [window for window in every if not window.done]
     sources = [_source(job, plan, window, clock, fetchers) for window in todo]
     moved = False  # a step ends early only once it moved some window on (re-read rows alone do not count)
-    pages = prefetched_many(sources, partial(_mapped, mapper), workers())
+    pages = prefetched_many(sources, partial(mapped, mapper), workers())
     # A finished window's job is deleted meanwhile, not between its pages and the next window's.
     deletes = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="sync-delete")
     try:
@@ -220,19 +220,13 @@ def fetch_and_save(
 
 def _source(
     job: ObjectJob, plan: FieldPlan, window: SyncWindow, clock: OrgClock, fetchers: dict[str, Fetcher]
-) -> Callable[[], Iterator[list[dict[str, Any]]]]:
+) -> Callable[[], Iterator[list[dict[str, Any]] | CellPage]]:
     fetch = fetchers[window.strategy]
     if window.strategy == strategy.BULK:
         # A killed download goes on where it was saved; the job stays until the window's last page is saved.
         resume = Resume(window.bulk_job, window.bulk_locator) if window.bulk_job else None
         fetch = partial(fetch, resume=resume, keep_job=True)
     return lambda: clock.watch(fetch(job, window_query(plan, window)))
-
-
-def _mapped(mapper: RecordMapper, records: list[dict[str, Any]]) -> MappedPage:
-    page = mapper.map_page(records)
-    page.resume = getattr(records, "resume", None)  # a Bulk page's resume point travels with its rows
-    return page
 
 
 def _note(window: SyncWindow, page: MappedPage) -> None:

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 
-from integrations.salesforce.bulk import BulkQuery, Resume
+from integrations.salesforce.bulk import BulkQuery, CellPage, Resume
 from integrations.salesforce.errors import QueryError
+from integrations.salesforce.mapping import cell_types
 from integrations.sync.job import ObjectJob
 
 REST, BULK, AUTO = "rest", "bulk", "auto"
@@ -116,14 +116,14 @@ def reconcile_by_bulk(job: ObjectJob, held: int) -> tuple[bool, str]:
 
 def bulk_pages(
     job: ObjectJob, soql: str, resume: Resume | None = None, *, keep_job: bool = False
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[CellPage]:
     """The window's rows through a Bulk API 2.0 job (or the rest of ``resume``'s; ``keep_job``: see
-    ``BulkQuery.pages``). Bulk jobs chunk by primary key and do not keep an ORDER BY, so none is sent: the
-    caller advances the mark only after the last page (``Choice.ordered``)."""
+    ``BulkQuery.pages``), as rows of cells for ``RecordMapper.map_cells``. Bulk jobs chunk by primary key and do
+    not keep an ORDER BY, so none is sent: the caller advances the mark only after the last page
+    (``Choice.ordered``)."""
     query = BulkQuery(job.client, job.spec.name)
-    return query.pages(
-        _ORDER_BY.sub("", soql), job.field_types or {}, include_deleted=True, resume=resume, keep_job=keep_job
-    )
+    types = cell_types(job.spec, job.field_types or {})
+    return query.cell_pages(_ORDER_BY.sub("", soql), types, include_deleted=True, resume=resume, keep_job=keep_job)
 
 
 def queue_bulk_job(job: ObjectJob, soql: str) -> str:
