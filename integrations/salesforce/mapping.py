@@ -172,8 +172,7 @@ class RecordMapper:
             try:
                 row = self._map(record, get, stamp, fields, extra_names, page)
             except ValueError as exc:
-                name, _, reason = str(exc).partition(": ") if isinstance(exc, _FieldError) else ("", "", str(exc))
-                page.errors.append(RecordError(_raw_id(get(_ID)), reason or str(exc), name))
+                page.errors.append(_refusal(exc, get(_ID)))
                 continue
             finally:
                 page.repaired += tally.repairs
@@ -285,8 +284,7 @@ class RecordMapper:
             except ValueError as exc:
                 raise InvalidInput(f"IsDeleted or CreatedDate: {exc}") from None
         except ValueError as exc:
-            name, _, reason = str(exc).partition(": ") if isinstance(exc, _FieldError) else ("", "", str(exc))
-            page.errors.append(RecordError(_raw_id(raw_id), reason or str(exc), name))
+            page.errors.append(_refusal(exc, raw_id))
             page.repaired += tally.repairs
             return
         extra = {}
@@ -341,5 +339,7 @@ class _FieldError(InvalidInput):
     """A record refused because of one field: ``"<field>: <reason>"``."""
 
 
-def _raw_id(value: Any) -> str:
-    return value[:18] if isinstance(value, str) else ""
+def _refusal(exc: ValueError, raw_id: Any) -> RecordError:
+    """The error that refuses a record: its id as fetched (cut to 18), and the field a ``_FieldError`` names."""
+    name, _, reason = str(exc).partition(": ") if isinstance(exc, _FieldError) else ("", "", str(exc))
+    return RecordError(raw_id[:18] if isinstance(raw_id, str) else "", reason or str(exc), name)
