@@ -1,8 +1,11 @@
 """Fixtures for the sync engine's tests."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.factories import OrgFactory, SalesforceConnectionFactory
+from tests.sync.org_files import add_records, record, sf_id
 
 
 @pytest.fixture
@@ -73,3 +76,23 @@ def private_broker(postgres, redis_url, transactional_db, tmp_path):
         yield box
     finally:
         box.close()
+
+
+TASKS = 40  # spread over 40 days: several windows each hold several pages
+
+
+@pytest.fixture
+def windowed(settings, org_dir, emulator):
+    """Parallel windows (tests/sync/test_parallel_windows.py, test_bulk_windows.py): Task's rows over 40 days."""
+    settings.SYNC_PARALLEL_WINDOWS = 3
+    settings.SYNC_PARALLEL_MIN_RECORDS = 10  # Task (and only Task) is large enough to be cut into windows
+    settings.SALESFORCE_BULK_POLL_SECONDS = 0.01
+    settings.SALESFORCE_BULK_MAX_RECORDS = 3
+    settings.SALESFORCE_BULK_MIN_RECORDS = 10**9  # REST unless a test forces Bulk
+    emulator.page_size = 2
+    add_records(org_dir, "Task", [
+        record("Task", 100 + n, age=timedelta(days=n, minutes=n), Subject=f"Call {n}", OwnerId=sf_id("User", 2),
+               IsArchived=False, Status="Completed", IsClosed=True)
+        for n in range(TASKS)
+    ])  # fmt: skip
+    return emulator
